@@ -1,0 +1,3 @@
+from bugprm.cli import main
+
+main()

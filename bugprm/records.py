@@ -1,0 +1,115 @@
+"""Frozen records passed between stages (always through the store) and their string enums."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+
+
+class StrEnum(str, Enum):
+    """A str-valued enum that prints as its value (``enum.StrEnum`` needs Python 3.11)."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Kind(StrEnum):
+    BUG = "bug"
+    REPAIR = "repair"
+
+
+class StepName(StrEnum):
+    LOCATE = "locate"
+    ANALYZE = "analyze"
+    SELECT = "select"
+    INJECT = "inject"
+    EDIT = "edit"
+    VALIDATE = "validate"
+
+
+BUG_STEPS = (StepName.LOCATE, StepName.ANALYZE, StepName.SELECT, StepName.INJECT, StepName.VALIDATE)
+REPAIR_STEPS = (StepName.LOCATE, StepName.ANALYZE, StepName.SELECT, StepName.EDIT, StepName.VALIDATE)
+
+
+class Outcome(StrEnum):
+    KILLED = "killed"
+    SURVIVED = "survived"
+    NO_COVERAGE = "no_coverage"
+    TIMEOUT = "timeout"
+    INCOMPETENT = "incompetent"
+    INFRA_ERROR = "infra_error"
+    CORRECT = "correct"
+    INCORRECT = "incorrect"
+
+
+# Outcomes that make a trajectory "on course" (label 1): a valid bug, or a correct patch.
+POSITIVE_OUTCOMES = frozenset({Outcome.KILLED, Outcome.CORRECT})
+# Outcomes that tell nothing about the candidate and never become labels.
+UNLABELLED_OUTCOMES = frozenset({Outcome.INFRA_ERROR})
+
+
+@dataclass(frozen=True)
+class Step:
+    name: StepName
+    text: str
+    label: int | None = None
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A byte-span replacement in one repo-relative file."""
+
+    file: str
+    start_byte: int
+    end_byte: int
+    original: str
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One trajectory: a candidate bug (or a candidate patch of a failing state)."""
+
+    id: str
+    kind: Kind
+    repo: str
+    file: str
+    function: str
+    line: int
+    operator: str
+    family: str
+    diff: str
+    steps: tuple[Step, ...]
+    edits: tuple[Edit, ...] = ()
+    bug_id: str | None = None
+    features: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def step(self, name: StepName) -> Step:
+        return next(s for s in self.steps if s.name == name)
+
+
+@dataclass(frozen=True)
+class Execution:
+    """What happened when the harness ran a candidate's tests."""
+
+    candidate_id: str
+    outcome: Outcome
+    failing_tests: tuple[str, ...] = ()
+    tests_run: tuple[str, ...] = ()
+    duration: float = 0.0
+    cpu_seconds: float = 0.0
+    fingerprint: str = ""
+    detail: str = ""
+
+
+def content_id(*parts: object) -> str:
+    """A stable id from content: the same parts give the same id on any machine."""
+    blob = json.dumps([str(p) for p in parts], ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
+def to_jsonable(record) -> dict:
+    """A record as plain JSON-ready data (enums become their values)."""
+    return json.loads(json.dumps(asdict(record), default=str))
