@@ -65,6 +65,32 @@ def report(repo: Path | None, store_dir: Path | None, fmt: str | None) -> None:
     print_store_report(summarise_store(_open_store(store_dir, repo)), fmt or _default_format())
 
 
+@cli.group(help="Real repositories pinned in corpora/*.toml manifests.")
+def corpus() -> None:
+    """The corpus command group."""
+
+
+@corpus.command("fetch", help="Download, verify and prepare corpus NAME (or --all): sdist, venv, green suite.")
+@click.argument("names", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Fetch every manifest in corpora/.")
+@click.option("--dest", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to keep them (default: $BUGPRM_CORPORA or ~/.cache/bugprm/corpora).")
+def corpus_fetch(names: tuple[str, ...], all_: bool, dest: Path | None) -> None:
+    from bugprm.corpus import fetch, load_manifests
+
+    for name in (list(load_manifests()) if all_ else names):
+        repo = fetch(name, dest)
+        click.echo(f"{repo.name}: {repo.path} (python {repo.python})")
+
+
+@corpus.command("list", help="The corpus manifests and where each was fetched.")
+def corpus_list() -> None:
+    from bugprm.corpus import load_manifests
+
+    for spec in load_manifests().values():
+        click.echo(f"{spec.name} {spec.version}  source {spec.source}  tests {spec.tests}")
+
+
 def _open_store(store_dir: Path | None, repo: Path | None):
     from bugprm.store import Store, find_store_directory
 

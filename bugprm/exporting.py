@@ -1,0 +1,48 @@
+"""Export the store's trajectories as JSON lines: one object per trajectory, step labels included."""
+
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+from bugprm.records import Candidate, Execution
+from bugprm.store import Store
+
+
+def current_executions(store: Store) -> dict[str, Execution]:
+    """Verdicts made under the store's current harness fingerprint only: a changed config never reuses stale ones."""
+    fingerprint = store.get_meta("fingerprint")
+    return store.executions(fingerprint) if fingerprint else {}
+
+
+def labelled_candidates(store: Store) -> tuple[list[Candidate], dict[str, Execution]]:
+    from bugprm.labels import step_labels
+
+    executions = current_executions(store)
+    return step_labels(store.candidates(), executions), executions
+
+
+def trajectory_record(candidate: Candidate, execution: Execution | None) -> dict:
+    return {
+        "id": candidate.id,
+        "kind": str(candidate.kind),
+        "repo": candidate.repo,
+        "file": candidate.file,
+        "function": candidate.function,
+        "line": candidate.line,
+        "operator": candidate.operator,
+        "family": candidate.family,
+        "bug_id": candidate.bug_id,
+        "diff": candidate.diff,
+        "features": candidate.features,
+        "steps": [{"name": str(s.name), "text": s.text, "label": s.label} for s in candidate.steps],
+        "outcome": str(execution.outcome) if execution else None,
+        "failing_tests": list(execution.failing_tests) if execution else [],
+    }
+
+
+def export_jsonl(store: Store, output: TextIO) -> int:
+    candidates, executions = labelled_candidates(store)
+    for candidate in candidates:
+        output.write(json.dumps(trajectory_record(candidate, executions.get(candidate.id))) + "\n")
+    return len(candidates)

@@ -1,0 +1,67 @@
+"""Terminal and JSON rendering of stage summaries. Rendering only: every number arrives computed."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+
+from rich.console import Console
+from rich.table import Table
+
+
+def stdout_console() -> Console:
+    """A console that adds no colour or animation when stdout is not a terminal."""
+    return Console(highlight=False, soft_wrap=False, no_color=not sys.stdout.isatty())
+
+
+def counts_table(title: str, counts: dict[str, int], limit: int = 15) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column(title.split()[-1])
+    table.add_column("count", justify="right")
+    for name, count in list(counts.items())[:limit]:
+        table.add_row(name, str(count))
+    if len(counts) > limit:
+        table.add_row(f"... {len(counts) - limit} more", "")
+    return table
+
+
+def print_generate_summary(summary, console: Console | None = None) -> None:
+    console = console or stdout_console()
+    console.print(
+        f"[bold]{summary.candidates_found}[/bold] candidate bugs found in {summary.files_parsed} files "
+        f"({summary.candidates_written} new in the store at {summary.store_dir}) in {summary.seconds:.1f}s"
+    )
+    console.print(counts_table("candidates by operator family", summary.families))
+    _print_skipped(console, summary.files_skipped)
+
+
+def print_store_report(summary, fmt: str, console: Console | None = None) -> None:
+    if fmt == "json":
+        print(json.dumps(summary.as_dict(), indent=2))
+        return
+    console = console or stdout_console()
+    console.print(f"[bold]{summary.candidates}[/bold] candidates, {summary.executed} executed ({summary.store})")
+    for title, counts in (("by file", summary.by_file), ("by family", summary.by_family),
+                          ("by outcome", summary.by_outcome)):
+        console.print(counts_table(f"candidates {title}", counts))
+    if summary.mutation_score:
+        score = summary.mutation_score
+        console.print(f"mutation score {score.value:.1%} (95% CI {score.low:.1%}-{score.high:.1%}, n={score.sample})")
+    console.print(f"test CPU-seconds spent {summary.cpu_seconds_spent:.1f}, "
+                  f"executing all would take about {summary.cpu_seconds_all_estimated:.1f}")
+    _print_skipped(console, summary.skipped)
+
+
+def _print_skipped(console: Console, skipped) -> None:
+    if not skipped:
+        return
+    console.print(f"[yellow]{len(skipped)} files skipped[/yellow]")
+    for path, reason in list(skipped)[:20]:
+        console.print(f"  {path}: {reason}")
+    if len(skipped) > 20:
+        console.print(f"  ... {len(skipped) - 20} more (bugprm report --format json lists all)")
+
+
+def as_json(record) -> str:
+    return json.dumps(asdict(record), indent=2, default=str)

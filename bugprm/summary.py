@@ -1,0 +1,84 @@
+"""The store at a glance: counts, the mutation score estimated from the executed sample, and test cost."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import asdict, dataclass
+
+from bugprm.exporting import current_executions
+from bugprm.records import Outcome
+from bugprm.store import Store
+
+# Outcomes that say whether the tests catch the bug; timeouts, incompetent and infra errors say nothing about that.
+_SCORED = {Outcome.KILLED, Outcome.SURVIVED, Outcome.NO_COVERAGE}
+
+
+@dataclass(frozen=True)
+class Estimate:
+    value: float
+    low: float
+    high: float
+    sample: int
+
+
+@dataclass(frozen=True)
+class StoreSummary:
+    store: str
+    repo: str | None
+    candidates: int
+    executed: int
+    by_file: dict[str, int]
+    by_family: dict[str, int]
+    by_operator: dict[str, int]
+    by_outcome: dict[str, int]
+    skipped: list[tuple[str, str]]
+    mutation_score: Estimate | None
+    cpu_seconds_spent: float
+    cpu_seconds_all_estimated: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def summarise_store(store: Store) -> StoreSummary:
+    candidates = store.candidates()
+    executions = current_executions(store)
+    spent = sum(e.cpu_seconds for e in executions.values())
+    return StoreSummary(
+        store=str(store.directory),
+        repo=store.get_meta("repo"),
+        candidates=len(candidates),
+        executed=len(executions),
+        by_file=_sorted_counts(c.file for c in candidates),
+        by_family=_sorted_counts(c.family for c in candidates),
+        by_operator=_sorted_counts(c.operator for c in candidates),
+        by_outcome=_sorted_counts(str(e.outcome) for e in executions.values()),
+        skipped=store.skipped(),
+        mutation_score=mutation_score(executions.values()),
+        cpu_seconds_spent=round(spent, 3),
+        cpu_seconds_all_estimated=round(spent / len(executions) * len(candidates), 3) if executions else 0.0,
+    )
+
+
+def mutation_score(executions) -> Estimate | None:
+    """Killed share of the executed sample, with a 95% Wilson interval."""
+    scored = [e for e in executions if e.outcome in _SCORED]
+    if not scored:
+        return None
+    killed = sum(e.outcome is Outcome.KILLED for e in scored)
+    low, high = wilson_interval(killed, len(scored))
+    return Estimate(round(killed / len(scored), 4), round(low, 4), round(high, 4), len(scored))
+
+
+def wilson_interval(successes: int, total: int, z: float = 1.96) -> tuple[float, float]:
+    share = successes / total
+    centre = (share + z * z / (2 * total)) / (1 + z * z / total)
+    spread = z * math.sqrt(share * (1 - share) / total + z * z / (4 * total * total)) / (1 + z * z / total)
+    return max(0.0, centre - spread), min(1.0, centre + spread)
+
+
+def _sorted_counts(values) -> dict[str, int]:
+    return dict(sorted(Counter(values).items(), key=lambda kv: (-kv[1], kv[0])))
+
+

@@ -1,0 +1,73 @@
+import numpy as np
+import pytest
+
+from bugprm.active.selection import select_uncertain
+from bugprm.active.strategies import STRATEGY_NAMES, ActPRM, Prediction, make_strategy
+from bugprm.errors import ConfigError
+
+RNG = np.random.default_rng(0)
+
+
+def prediction(name, *steps_per_head, embedding=None, mc=None):
+    return Prediction(name, np.array(steps_per_head, dtype=float), embedding, mc)
+
+
+def test_actprm_confident_agreeing_heads_are_certain():
+    sure = prediction("sure", [0.99, 0.99, 0.99], [0.99, 0.99, 0.99])
+    assert not ActPRM().uncertain([sure], RNG)[0]
+
+
+def test_actprm_mean_near_half_is_aleatoric_uncertainty():
+    unsure = prediction("unsure", [0.99, 0.6, 0.99], [0.99, 0.6, 0.99])
+    assert ActPRM().uncertain([unsure], RNG)[0]
+
+
+def test_actprm_disagreeing_heads_are_epistemic_uncertainty():
+    split = prediction("split", [0.99, 0.999], [0.999, 0.96])
+    assert ActPRM(delta_pred=0.95, delta_std=0.005).uncertain([split], RNG)[0]
+
+
+def test_actprm_ignores_steps_after_the_first_predicted_error():
+    # step 2 is confidently wrong; the disagreement at step 3 comes after it and must not count
+    after_error = prediction("x", [0.99, 0.01, 0.2], [0.99, 0.01, 0.9])
+    assert not ActPRM().uncertain([after_error], RNG)[0]
+
+
+def test_first_predicted_error_step_itself_counts():
+    borderline = prediction("x", [0.99, 0.45], [0.99, 0.45])
+    assert ActPRM().uncertain([borderline], RNG)[0]
+
+
+@pytest.mark.parametrize("name", [n for n in STRATEGY_NAMES if n != "random"])
+def test_every_strategy_ranks_a_coin_flip_above_a_sure_thing(name):
+    mc = np.array([[0.99, 0.99], [0.98, 0.99]])
+    sure = prediction("sure", [0.99, 0.99], [0.99, 0.99], [0.98, 0.99], mc=mc)
+    coin = prediction("coin", [0.9, 0.4], [0.9, 0.7], [0.9, 0.5], mc=np.array([[0.9, 0.1], [0.9, 0.9]]))
+    assert select_uncertain([sure, coin], make_strategy(name), 1, RNG) == ["coin"]
+
+
+def test_random_selects_everything_in_a_seeded_order():
+    preds = [prediction(str(i), [0.99]) for i in range(20)]
+    first = select_uncertain(preds, make_strategy("random"), 5, np.random.default_rng(3))
+    again = select_uncertain(preds, make_strategy("random"), 5, np.random.default_rng(3))
+    assert first == again and len(set(first)) == 5
+
+
+def test_unknown_strategy_is_a_config_error():
+    with pytest.raises(ConfigError, match="unknown strategy"):
+        make_strategy("oracle")
+
+
+def test_mc_dropout_without_passes_is_a_config_error():
+    with pytest.raises(ConfigError, match="MC-dropout"):
+        select_uncertain([prediction("a", [0.5])], make_strategy("mc-dropout"), 1, RNG)
+
+
+def test_diversity_prefers_a_different_candidate_over_a_near_duplicate():
+    a = prediction("a", [0.5], embedding=np.array([1.0, 0.0]))
+    a_twin = prediction("a_twin", [0.51], embedding=np.array([1.0, 0.01]))
+    other = prediction("other", [0.6], embedding=np.array([0.0, 1.0]))
+    plain = select_uncertain([a, a_twin, other], make_strategy("margin"), 2, RNG)
+    diverse = select_uncertain([a, a_twin, other], make_strategy("margin"), 2, RNG, diversity_weight=2.0)
+    assert plain == ["a", "a_twin"]
+    assert diverse == ["a", "other"]
