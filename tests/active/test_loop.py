@@ -1,0 +1,115 @@
+"""The loop's bookkeeping with a real store-free oracle: budgets, seed sets, resume, nothing executed twice."""
+
+import numpy as np
+import pytest
+
+from bugprm.active.budget import Budget
+from bugprm.active.loop import ActiveLoop, LoopSettings
+from bugprm.active.strategies import Prediction
+from bugprm.errors import InputError
+from bugprm.records import Candidate, Execution, Kind, Outcome, Step, StepName
+from bugprm.trajectory import with_labels
+
+
+def pool(size):
+    steps = tuple(Step(name, f"{name} {i}") for i, name in enumerate(StepName) if name is not StepName.EDIT)
+    return [Candidate(f"c{i:03d}", Kind.BUG, "r", "f.py", "f", i, "op", "fam", "", steps,
+                      features={"x": i % 7}) for i in range(size)]
+
+
+class CountingOracle:
+    """Kills candidates whose feature x is odd; fails the test if asked for anything twice."""
+
+    def __init__(self):
+        self.seen = []
+
+    def __call__(self, candidates):
+        ids = [c.id for c in candidates]
+        assert not set(ids) & set(self.seen), "a candidate was executed twice"
+        self.seen += ids
+        return {c.id: Execution(c.id, Outcome.KILLED if c.features["x"] % 2 else Outcome.SURVIVED, cpu_seconds=1.0)
+                for c in candidates}
+
+
+class FeatureLearner:
+    """Learns P(killed | x) by counting; heads disagree on values it has seen little of."""
+
+    def __init__(self):
+        self.table = {}
+
+    def fit(self, labelled):
+        counts = {}
+        for c in labelled:
+            counts.setdefault(c.features["x"], []).append(c.steps[-1].label)
+        self.table = {x: (np.mean(v), len(v)) for x, v in counts.items()}
+        return {"trained_on": len(labelled)}
+
+    def predict(self, candidates, mc_passes=0):
+        out = []
+        for c in candidates:
+            mean, n = self.table.get(c.features["x"], (0.5, 0))
+            spread = 0.3 if n < 3 else 0.0
+            heads = np.clip(np.array([[0.99] * 4 + [mean + d] for d in (-spread, spread)]), 0, 1)
+            out.append(Prediction(c.id, heads))
+        return out
+
+
+def labeller(candidates, executions):
+    labelled = []
+    for c in candidates:
+        e = executions.get(c.id)
+        label = None if e is None else int(e.outcome is Outcome.KILLED)
+        labelled.append(with_labels(c, [label] * len(c.steps)))
+    return labelled
+
+
+def run(size, budget, settings=LoopSettings(batch_size=10, seed_size=10), executions=None, start=0, oracle=None):
+    oracle = oracle or CountingOracle()
+    loop = ActiveLoop(pool(size), FeatureLearner(), oracle, labeller, settings, Budget.parse(budget))
+    return loop.run(executions, start), oracle
+
+
+def test_fraction_budget_is_never_exceeded():
+    result, oracle = run(200, "0.2")
+    assert len(oracle.seen) <= 40
+    assert len(result.executions) == len(oracle.seen)
+
+
+def test_seed_round_is_random_and_of_the_configured_size():
+    result, _ = run(200, "0.2")
+    assert len(result.rounds[0].selected) == 10
+
+
+def test_confident_learner_stops_early_and_reports_the_saving():
+    result, oracle = run(200, "0.9", LoopSettings(batch_size=20, seed_size=60))
+    assert result.stopped == "nothing uncertain"
+    assert len(oracle.seen) < 180
+
+
+def test_resume_executes_nothing_twice_and_respects_the_budget():
+    first, oracle = run(200, "0.2", LoopSettings(batch_size=10, seed_size=10, rounds=2))
+    assert len(first.executions) == 20
+    second, _ = run(200, "0.2", executions=first.executions, start=2, oracle=oracle)
+    assert len(second.executions) <= 40 and len(oracle.seen) == len(second.executions)
+
+
+def test_stream_mode_walks_the_pool_in_batches():
+    settings = LoopSettings(batch_size=25, seed_size=10, mode="stream")
+    result, oracle = run(200, "0.5", settings)
+    assert all(r.considered <= 25 for r in result.rounds[1:])
+
+
+def test_cpu_second_budget_stops_the_loop():
+    result, oracle = run(200, "cpu:25")
+    assert result.stopped == "budget" and len(oracle.seen) <= 30
+
+
+@pytest.mark.parametrize("text, limit", [("0.2", 20), ("1.0", 100), ("30", 30), ("1", 1), ("cpu:5", 100)])
+def test_budget_parsing(text, limit):
+    assert Budget.parse(text).limit(100) == limit
+
+
+@pytest.mark.parametrize("text", ["-1", "lots", "cpu:0"])
+def test_bad_budgets_are_input_errors(text):
+    with pytest.raises(InputError):
+        Budget.parse(text)
