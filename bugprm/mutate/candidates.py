@@ -1,0 +1,45 @@
+"""A validated mutant as a bug trajectory: static features and the five step texts."""
+
+from __future__ import annotations
+
+import textwrap
+
+from bugprm.mutate.engine import Mutant
+from bugprm.parsing import Function, Language
+from bugprm.records import Candidate, Edit, Kind, content_id
+from bugprm.trajectory import WINDOW_LINES, analyze_text, build_steps, locate_text, select_text, validate_text
+
+SELECT_TEXT_CHARS = 120
+
+
+def candidate_from_mutant(mutant: Mutant, repo_name: str, language: Language, callers: int) -> Candidate:
+    operator, edit = mutant.operator, mutant.edit
+    facts = mutant.function.facts(callers)
+    node_kind = str(mutant.site.kind)
+    features = {**facts, "operator": operator.name, "family": str(operator.family), "node_kind": node_kind,
+                "language": str(language)}
+    steps = build_steps(
+        Kind.BUG,
+        locate_text(mutant.path, mutant.function.qualified_name, mutant.function.signature, window(mutant.function)),
+        analyze_text(facts),
+        select_text(operator.name, str(operator.family), node_kind, _one_line(mutant.site.node.text), mutant.line),
+        mutant.diff,
+        validate_text(None),
+    )
+    return Candidate(
+        id=content_id(mutant.path, edit.start, edit.end, operator.name, edit.text), kind=Kind.BUG, repo=repo_name,
+        file=mutant.path, function=mutant.function.qualified_name, line=mutant.line, operator=operator.name,
+        family=str(operator.family), diff=mutant.diff, steps=steps,
+        edits=(Edit(mutant.path, edit.start, edit.end, mutant.original, edit.text),), features=features,
+    )
+
+
+def window(function: Function) -> str:
+    """The function's first lines, dedented: the same for every candidate in the function."""
+    head = "\n".join((function.span.indent + function.span.text).split("\n")[:WINDOW_LINES])
+    return textwrap.dedent(head)
+
+
+def _one_line(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= SELECT_TEXT_CHARS else line[:SELECT_TEXT_CHARS - 3] + "..."
