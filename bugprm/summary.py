@@ -7,8 +7,11 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 
 from bugprm.exporting import current_executions
-from bugprm.records import Outcome
+from bugprm.records import Execution, Outcome
+from bugprm.scoring import prediction_agrees
 from bugprm.store import Store
+
+LAST_SCORE_KEY = "last_score"  # where `bugprm score --bugs` leaves its predictions
 
 # Outcomes that say whether the tests catch the bug; timeouts, incompetent and infra errors say nothing about that.
 _SCORED = {Outcome.KILLED, Outcome.SURVIVED, Outcome.NO_COVERAGE}
@@ -20,6 +23,16 @@ class Estimate:
     low: float
     high: float
     sample: int
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """How the last ``bugprm score --bugs`` predictions compare with the outcomes executed since (or before)."""
+
+    compared: int
+    agreed: int
+    share: float
+    model: str
 
 
 @dataclass(frozen=True)
@@ -36,6 +49,7 @@ class StoreSummary:
     mutation_score: Estimate | None
     cpu_seconds_spent: float
     cpu_seconds_all_estimated: float
+    agreement: Agreement | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -58,7 +72,22 @@ def summarise_store(store: Store) -> StoreSummary:
         mutation_score=mutation_score(executions.values()),
         cpu_seconds_spent=round(spent, 3),
         cpu_seconds_all_estimated=round(spent / len(executions) * len(candidates), 3) if executions else 0.0,
+        agreement=prediction_agreement(store.get_json(LAST_SCORE_KEY), executions),
     )
+
+
+def prediction_agreement(last_score: dict | None, executions: dict[str, Execution]) -> Agreement | None:
+    """Share of saved predictions ("use" = on course) that the executed outcome confirms; None without any."""
+    if not last_score:
+        return None
+    predictions = last_score.get("predictions", {})
+    verdicts = [prediction_agrees(predictions[i]["recommendation"], e.outcome)
+                for i, e in executions.items() if i in predictions]
+    judged = [v for v in verdicts if v is not None]
+    if not judged:
+        return None
+    agreed = sum(judged)
+    return Agreement(len(judged), agreed, round(agreed / len(judged), 4), str(last_score.get("model", "")))
 
 
 def mutation_score(executions) -> Estimate | None:

@@ -65,3 +65,12 @@ def _print_skipped(console: Console, skipped) -> None:
 
 def as_json(record) -> str:
     return json.dumps(asdict(record), indent=2, default=str)
+
+
+def print_agreement(agreement, console: Console | None = None) -> None:
+    """The line ``bugprm report`` can add under its summary: last score predictions against executed outcomes."""
+    if agreement is None:
+        return
+    console = console or stdout_console()
+    console.print(f"last score predictions agree with {agreement.agreed} of {agreement.compared} executed "
+                  f"outcomes ({agreement.share:.0%}, model {agreement.model})")

@@ -1,0 +1,104 @@
+"""``bugprm score``: resolve the SOURCE, score it, optionally verify the most uncertain, render, gate.
+
+The CLI only collects options into a ``ScoreRequest``; the model and the harness load only when used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bugprm.errors import InputError
+from bugprm.report.score_formats import write_score_report
+from bugprm.scoring import (
+    Executor, ScoreReport, ScoreSettings, ScoringInput, check_gate, load_scorer, predictions_record, score_input,
+    verify,
+)
+from bugprm.store import DB_NAME, Store, find_store_directory
+from bugprm.summary import LAST_SCORE_KEY
+
+MODEL_DIRNAME = "model"
+
+
+@dataclass(frozen=True)
+class ScoreRequest:
+    bugs: bool = False
+    patch_files: tuple[Path, ...] = ()
+    rev_range: str | None = None
+    repo: Path | None = None
+    store_dir: Path | None = None
+    include_executed: bool = False
+    model_dir: Path | None = None
+    settings: ScoreSettings = ScoreSettings()
+    fmt: str = "json"
+    fail_under: float | None = None
+    verify: int = 0
+    output: Path | None = None
+
+    @property
+    def repo_or_cwd(self) -> Path:
+        return self.repo or Path(".")
+
+
+def run_score(request: ScoreRequest) -> ScoreReport:
+    check_request(request)
+    store = open_store(request)
+    try:
+        model_dir = request.model_dir or find_store_directory(request.store_dir, request.repo) / MODEL_DIRNAME
+        report = score_input(scoring_input(request, store), load_scorer(model_dir), request.settings, str(model_dir))
+        if request.verify:
+            report = verify(report, harness_executor(store), request.verify)
+        if request.bugs:
+            store.put_json(LAST_SCORE_KEY, predictions_record(report))
+    finally:
+        if store is not None:
+            store.close()
+    write_score_report(report, request.fmt, request.output)
+    check_gate(report, request.fail_under)
+    return report
+
+
+def check_request(request: ScoreRequest) -> None:
+    chosen = [flag for flag, given in (("--bugs", request.bugs), ("--patch", bool(request.patch_files)),
+                                       ("--diff", request.rev_range is not None)) if given]
+    if len(chosen) != 1:
+        given = f" (given: {' '.join(chosen)})" if chosen else ""
+        raise InputError(f"choose one SOURCE: --bugs, --patch FILE..., or --diff REV_RANGE{given}")
+    if request.include_executed and not request.bugs:
+        raise InputError("--all only applies to --bugs")
+
+
+def open_store(request: ScoreRequest) -> Store | None:
+    """The store: required for ``--bugs``; for patches and diffs only used (for coverage) where one exists."""
+    directory = find_store_directory(request.store_dir, request.repo)
+    if request.bugs or (directory / DB_NAME).exists():
+        return Store.open(directory)
+    return None
+
+
+def scoring_input(request: ScoreRequest, store: Store | None) -> ScoringInput:
+    from bugprm.sources import patch_files, revision_range, store_bugs
+
+    if request.bugs:
+        return store_bugs(store, include_executed=request.include_executed)
+    coverage = _coverage(store)
+    if request.patch_files:
+        return patch_files(request.repo_or_cwd, list(request.patch_files), coverage)
+    return revision_range(request.repo_or_cwd, request.rev_range, coverage=coverage)
+
+
+def harness_executor(store: Store | None) -> Executor:
+    if store is None:
+        raise InputError("--verify runs the tests through the store's harness; run `bugprm generate` first")
+
+    def execute(candidates):
+        from bugprm.execute import execute_candidates
+
+        return execute_candidates(store, candidates)
+
+    return execute
+
+
+def _coverage(store: Store | None):
+    fingerprint = store.get_meta("fingerprint") if store is not None else None
+    return store.coverage(fingerprint) if fingerprint else None

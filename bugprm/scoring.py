@@ -1,0 +1,272 @@
+"""Scoring candidates with a trained PRM: score records and the pure logic around them (no torch here).
+
+A ``Scorer`` turns candidates into per-step rewards (mean over the ensemble's heads) and spreads (std over the
+heads); everything else here is arithmetic on those numbers: the trajectory aggregate, the use/refine
+recommendation, the weakest step, the ranking, which predictions are worth verifying, and the CI gate.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Protocol, Sequence
+
+from bugprm.errors import GateFailed, InputError, ModelError
+from bugprm.records import POSITIVE_OUTCOMES, UNLABELLED_OUTCOMES, Candidate, Execution, Kind, Outcome, StrEnum
+
+AGGREGATES = ("min", "product", "mean", "last")
+DEFAULT_AGGREGATE = "min"
+DEFAULT_THRESHOLD = 0.7
+DIGITS = 4  # every reward, spread and score is rounded once, here, so what is shown is what was compared
+
+StepPrediction = tuple[tuple[float, ...], tuple[float, ...]]  # (per-step means, per-step stds)
+Executor = Callable[[list[Candidate]], dict[str, Execution]]  # the active loop's oracle shape
+
+
+class Scorer(Protocol):
+    def score(self, candidates: Sequence[Candidate]) -> list[StepPrediction]: ...
+
+
+class Recommendation(StrEnum):
+    USE = "use"
+    REFINE = "refine"
+
+
+@dataclass(frozen=True)
+class Region:
+    """Where a candidate sits in its file: 1-based lines and columns, the end column exclusive."""
+
+    start_line: int
+    start_column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Located:
+    """A candidate ready to score: its place in the file and, where the harness ran it, its outcome."""
+
+    candidate: Candidate
+    region: Region
+    outcome: Outcome | None = None
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str
+    language: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ScoringInput:
+    """What a SOURCE option (``--bugs``, ``--patch``, ``--diff``) resolved to."""
+
+    description: str
+    items: tuple[Located, ...]
+    files: tuple[SourceFile, ...] = ()
+
+
+@dataclass(frozen=True)
+class StepScore:
+    name: str
+    reward: float
+    std: float
+    says: str  # the first line of the step's text
+
+
+@dataclass(frozen=True)
+class ScoredCandidate:
+    candidate: Candidate
+    region: Region
+    steps: tuple[StepScore, ...]
+    score: float
+    recommendation: Recommendation
+    weakest: StepScore
+    uncertainty: float  # mean spread over the steps
+    outcome: Outcome | None = None
+
+    @property
+    def id(self) -> str:
+        return self.candidate.id
+
+
+@dataclass(frozen=True)
+class Verification:
+    """A prediction next to what the harness then found."""
+
+    candidate_id: str
+    score: float
+    predicted: Recommendation
+    outcome: Outcome
+    agrees: bool | None  # None: the outcome says nothing about the candidate (an infra error)
+
+
+@dataclass(frozen=True)
+class ScoreSettings:
+    aggregate: str = DEFAULT_AGGREGATE
+    threshold: float = DEFAULT_THRESHOLD
+
+
+@dataclass(frozen=True)
+class ScoreReport:
+    model: str
+    source: str
+    settings: ScoreSettings
+    candidates: tuple[ScoredCandidate, ...]  # ranked: score descending, then id
+    files: tuple[SourceFile, ...] = ()
+    verified: tuple[Verification, ...] = ()
+
+    @property
+    def refine(self) -> tuple[ScoredCandidate, ...]:
+        return tuple(c for c in self.candidates if c.recommendation is Recommendation.REFINE)
+
+    @property
+    def use(self) -> tuple[ScoredCandidate, ...]:
+        return tuple(c for c in self.candidates if c.recommendation is Recommendation.USE)
+
+    @property
+    def agreement(self) -> tuple[int, int]:
+        """(verified predictions that matched the outcome, verified predictions the outcome could judge)."""
+        judged = [v for v in self.verified if v.agrees is not None]
+        return sum(v.agrees for v in judged), len(judged)
+
+    @property
+    def test_gaps(self) -> tuple[ScoredCandidate, ...]:
+        """Candidate bugs predicted to survive the tests: the changes the suite would not notice."""
+        return tuple(c for c in self.refine if c.candidate.kind is Kind.BUG)
+
+
+def aggregate(rewards: Sequence[float], how: str = DEFAULT_AGGREGATE) -> float:
+    """One trajectory score from its step rewards: min (default), product, mean or last."""
+    if how not in AGGREGATES:
+        raise InputError(f"unknown aggregate {how!r} (known: {', '.join(AGGREGATES)})")
+    if not rewards:
+        return math.nan
+    if how == "min":
+        return min(rewards)
+    if how == "product":
+        return math.prod(rewards)
+    return rewards[-1] if how == "last" else sum(rewards) / len(rewards)
+
+
+def recommend(score: float, threshold: float) -> Recommendation:
+    return Recommendation.USE if score >= threshold else Recommendation.REFINE
+
+
+def weakest_step(steps: Sequence[StepScore]) -> StepScore:
+    """The lowest-reward step; the earliest one on a tie."""
+    return min(steps, key=lambda s: s.reward)
+
+
+def step_scores(candidate: Candidate, prediction: StepPrediction) -> tuple[StepScore, ...]:
+    means, stds = prediction
+    if not len(means) == len(stds) == len(candidate.steps):
+        raise ModelError(f"the model gave {len(means)} step rewards for the {len(candidate.steps)} steps of "
+                         f"{candidate.id}; is the model from another bugprm version?")
+    return tuple(
+        StepScore(str(step.name), round(float(m), DIGITS), round(float(s), DIGITS), _first_line(step.text))
+        for step, m, s in zip(candidate.steps, means, stds)
+    )
+
+
+def score_one(item: Located, prediction: StepPrediction, settings: ScoreSettings) -> ScoredCandidate:
+    steps = step_scores(item.candidate, prediction)
+    score = round(aggregate([s.reward for s in steps], settings.aggregate), DIGITS)
+    return ScoredCandidate(
+        candidate=item.candidate, region=item.region, steps=steps, score=score,
+        recommendation=recommend(score, settings.threshold), weakest=weakest_step(steps),
+        uncertainty=round(sum(s.std for s in steps) / len(steps), DIGITS), outcome=item.outcome,
+    )
+
+
+def rank(scored: Sequence[ScoredCandidate]) -> tuple[ScoredCandidate, ...]:
+    return tuple(sorted(scored, key=lambda c: (-c.score, c.id)))
+
+
+def score_input(source: ScoringInput, scorer: Scorer, settings: ScoreSettings, model: str) -> ScoreReport:
+    candidates = [item.candidate for item in source.items]
+    predictions = scorer.score(candidates) if candidates else []
+    if len(predictions) != len(candidates):
+        raise ModelError(f"the model scored {len(predictions)} of {len(candidates)} candidates")
+    scored = [score_one(item, p, settings) for item, p in zip(source.items, predictions)]
+    return ScoreReport(model, source.description, settings, rank(scored), source.files)
+
+
+def most_uncertain(scored: Sequence[ScoredCandidate], count: int) -> list[ScoredCandidate]:
+    """The ``count`` predictions worth executing first: widest spread over the heads, then closest to 0.5."""
+    return sorted(scored, key=lambda c: (-c.uncertainty, abs(c.score - 0.5), c.id))[:count]
+
+
+def prediction_agrees(recommendation: str, outcome: Outcome) -> bool | None:
+    """Whether "use" (predicted on course) matches the executed outcome; None when the outcome tells nothing."""
+    if outcome in UNLABELLED_OUTCOMES:
+        return None
+    return (recommendation == Recommendation.USE) == (outcome in POSITIVE_OUTCOMES)
+
+
+def verify(report: ScoreReport, execute: Executor, count: int) -> ScoreReport:
+    """Execute the ``count`` most uncertain predictions and put predicted next to actual.
+
+    Only candidates with edits can run (a hunk of ``--diff`` is already in the new revision, so it has none).
+    """
+    chosen = most_uncertain([c for c in report.candidates if c.candidate.edits], count)
+    executions = execute([c.candidate for c in chosen]) if chosen else {}
+    verified = tuple(_verification(c, executions[c.id]) for c in chosen if c.id in executions)
+    outcomes = {v.candidate_id: v.outcome for v in verified}
+    updated = tuple(replace(c, outcome=outcomes.get(c.id, c.outcome)) for c in report.candidates)
+    return replace(report, candidates=updated, verified=verified)
+
+
+def below(report: ScoreReport, fail_under: float) -> tuple[ScoredCandidate, ...]:
+    return tuple(c for c in report.candidates if c.score < fail_under)
+
+
+def check_gate(report: ScoreReport, fail_under: float | None) -> None:
+    """Raise ``GateFailed`` (exit 1) when any candidate or hunk scores below ``fail_under``."""
+    failing = below(report, fail_under) if fail_under is not None else ()
+    if failing:
+        shown = ", ".join(f"{c.id} ({c.score:.2f})" for c in failing[:5])
+        more = f" and {len(failing) - 5} more" if len(failing) > 5 else ""
+        raise GateFailed(f"{len(failing)} of {len(report.candidates)} candidates score below {fail_under}: "
+                         f"{shown}{more}")
+
+
+def predictions_record(report: ScoreReport) -> dict:
+    """What ``bugprm report`` later compares with executed outcomes (saved as the store's ``last_score``)."""
+    return {
+        "model": report.model, "aggregate": report.settings.aggregate, "threshold": report.settings.threshold,
+        "predictions": {c.id: {"score": c.score, "recommendation": str(c.recommendation)} for c in report.candidates},
+    }
+
+
+def load_scorer(model_dir: str | Path) -> Scorer:
+    """The trained ensemble in ``model_dir`` as a ``Scorer``; ``bugprm.model`` (and torch) load only now."""
+    model_dir = Path(model_dir)
+    if not model_dir.is_dir():
+        raise ModelError(f"no model at {model_dir} (train one first, or pass --model DIR)")
+    try:
+        from bugprm.model import load_model
+    except ImportError as exc:
+        raise ModelError(f"this bugprm cannot load models ({exc})") from exc
+    return ModelScorer(load_model(model_dir))
+
+
+class ModelScorer:
+    """A ``Scorer`` over a loaded PRM (anything whose ``score`` gives ``step_mean`` and ``step_std`` per item)."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def score(self, candidates: Sequence[Candidate]) -> list[StepPrediction]:
+        return [(tuple(s.step_mean), tuple(s.step_std)) for s in self.model.score(list(candidates))]
+
+
+def _verification(scored: ScoredCandidate, execution: Execution) -> Verification:
+    agrees = prediction_agrees(scored.recommendation, execution.outcome)
+    return Verification(scored.id, scored.score, scored.recommendation, execution.outcome, agrees)
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")

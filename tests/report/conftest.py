@@ -1,0 +1,73 @@
+"""A fixed score report, built by hand, for the renderers: every number in it is chosen, none computed."""
+
+import pytest
+
+from bugprm.records import BUG_STEPS, REPAIR_STEPS, Candidate, Edit, Kind, Outcome, Step
+from bugprm.scoring import (
+    Located, Recommendation, Region, ScoredCandidate, ScoreReport, ScoreSettings, SourceFile, StepScore,
+    Verification,
+)
+
+SOURCE = "def clamp(x, low, high):\n    if x < low:\n        return low\n    return min(x, high)\n"
+BUG_DIFF = ("--- a/app.py\n+++ b/app.py\n@@ -2,1 +2,1 @@\n-    if x < low:\n+    if x <= low:\n")
+PATCH_DIFF = ("--- a/app.py\n+++ b/app.py\n@@ -4,1 +4,1 @@\n-    return min(x, high)\n+    return max(x, high)\n")
+
+
+def bug(ident: str, line: int, operator: str, outcome=None) -> Located:
+    steps = tuple(Step(name, f"{name} text of {ident}\nsecond line") for name in BUG_STEPS)
+    edit = Edit("app.py", 34, 35, "<", "<=")
+    candidate = Candidate(ident, Kind.BUG, "/repo", "app.py", "clamp", line, operator, "comparison", BUG_DIFF,
+                          steps, (edit,))
+    return Located(candidate, Region(line, 10, line, 11), outcome)
+
+
+def patch(ident: str) -> Located:
+    steps = tuple(Step(name, f"{name} text of {ident}") for name in REPAIR_STEPS)
+    candidate = Candidate(ident, Kind.REPAIR, "/repo", "app.py", "clamp", 4, "user_patch", "patch", PATCH_DIFF,
+                          steps)
+    return Located(candidate, Region(4, 1, 4, 24))
+
+
+def scored(item: Located, rewards, stds, score, recommendation, uncertainty) -> ScoredCandidate:
+    names = [str(s.name) for s in item.candidate.steps]
+    steps = tuple(StepScore(n, r, s, f"{n} text of {item.candidate.id}") for n, r, s in zip(names, rewards, stds))
+    weakest = min(steps, key=lambda s: s.reward)
+    return ScoredCandidate(item.candidate, item.region, steps, score, Recommendation(recommendation), weakest,
+                           uncertainty, item.outcome)
+
+
+@pytest.fixture
+def sample_report() -> ScoreReport:
+    candidates = (
+        scored(bug("b1aaaaaaaaaaaaaa", 2, "comparison_flip", Outcome.KILLED), (0.95, 0.9, 0.92, 0.88, 0.91),
+               (0.01, 0.02, 0.01, 0.03, 0.02), 0.88, "use", 0.018),
+        scored(patch("p1bbbbbbbbbbbbbb"), (0.9, 0.8, 0.75, 0.72, 0.8), (0.05, 0.05, 0.1, 0.1, 0.05), 0.72, "use",
+               0.07),
+        scored(bug("b2cccccccccccccc", 3, "return_drop"), (0.9, 0.85, 0.6, 0.7, 0.31),
+               (0.02, 0.03, 0.1, 0.05, 0.2), 0.31, "refine", 0.08),
+    )
+    verified = (Verification("b1aaaaaaaaaaaaaa", 0.88, Recommendation.USE, Outcome.KILLED, True),)
+    return ScoreReport("models/prm-v1", "unexecuted candidate bugs in /repo/.bugprm", ScoreSettings("min", 0.7),
+                       candidates, (SourceFile("app.py", "python", SOURCE),), verified)
+
+
+class HashScorer:
+    """A deterministic stand-in for the PRM: each step's reward and spread come from a hash of its text."""
+
+    def score(self, candidates):
+        return [(tuple(_unit(s.text) for s in c.steps), tuple(_unit("std" + s.text) / 5 for s in c.steps))
+                for c in candidates]
+
+
+def _unit(text: str) -> float:
+    import hashlib
+
+    return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+
+
+@pytest.fixture
+def hash_scorer(monkeypatch) -> HashScorer:
+    """``bugprm score`` loads this scorer whatever --model says."""
+    scorer = HashScorer()
+    monkeypatch.setattr("bugprm.report.score_command.load_scorer", lambda model_dir: scorer)
+    return scorer

@@ -1,0 +1,148 @@
+import math
+
+import pytest
+
+from bugprm.errors import GateFailed, InputError, ModelError
+from bugprm.records import BUG_STEPS, Candidate, Edit, Execution, Kind, Outcome, Step
+from bugprm.scoring import (
+    Located, Recommendation, Region, ScoreSettings, ScoringInput, aggregate, check_gate, load_scorer,
+    most_uncertain, prediction_agrees, predictions_record, recommend, score_input, verify,
+)
+
+REGION = Region(1, 1, 1, 2)
+
+
+def candidate(ident: str, texts=None, edits=True) -> Candidate:
+    texts = texts or [f"{name} of {ident}\nmore" for name in BUG_STEPS]
+    steps = tuple(Step(name, text) for name, text in zip(BUG_STEPS, texts))
+    edit = (Edit("a.py", 0, 1, "x", "y"),) if edits else ()
+    return Candidate(ident, Kind.BUG, "r", "a.py", "f", 1, "op", "fam", "diff", steps, edit)
+
+
+class TableScorer:
+    """Rewards looked up by candidate id."""
+
+    def __init__(self, table):
+        self.table = table
+
+    def score(self, candidates):
+        return [self.table[c.id] for c in candidates]
+
+
+def report_for(table, settings=ScoreSettings(), edits=True):
+    items = tuple(Located(candidate(i, edits=edits), REGION) for i in table)
+    return score_input(ScoringInput("test", items), TableScorer(table), settings, "model")
+
+
+FLAT = (0.1, 0.1, 0.1, 0.1, 0.1)
+
+
+@pytest.mark.parametrize("how, expected", [("min", 0.2), ("product", 0.2 * 0.5 * 0.9), ("mean", 1.6 / 3),
+                                           ("last", 0.9)])
+def test_aggregates(how, expected):
+    assert aggregate([0.2, 0.5, 0.9], how) == pytest.approx(expected)
+
+
+def test_aggregate_of_nothing_is_nan_and_unknown_names_are_input_errors():
+    assert math.isnan(aggregate([], "min"))
+    with pytest.raises(InputError, match="unknown aggregate"):
+        aggregate([0.5], "median")
+
+
+def test_recommendation_uses_the_threshold_inclusively():
+    assert recommend(0.7, 0.7) is Recommendation.USE
+    assert recommend(0.6999, 0.7) is Recommendation.REFINE
+
+
+def test_scores_rank_by_score_then_id_and_name_the_weakest_step():
+    report = report_for({
+        "b": ((0.9, 0.8, 0.95, 0.9, 0.9), FLAT),
+        "a": ((0.9, 0.8, 0.95, 0.9, 0.9), FLAT),
+        "c": ((0.9, 0.9, 0.3, 0.9, 0.4), FLAT),
+    })
+    assert [c.id for c in report.candidates] == ["a", "b", "c"]
+    weakest = report.candidates[2].weakest
+    assert (weakest.name, weakest.reward, weakest.says) == ("select", 0.3, "select of c")
+    assert [str(c.recommendation) for c in report.candidates] == ["use", "use", "refine"]
+    assert report.test_gaps == (report.candidates[2],)
+
+
+def test_rounded_score_decides_the_recommendation():
+    report = report_for({"a": ((0.699996,) * 5, FLAT)})
+    assert report.candidates[0].score == 0.7
+    assert report.candidates[0].recommendation is Recommendation.USE
+
+
+def test_a_product_aggregate_changes_the_verdict():
+    table = {"a": ((0.9,) * 5, FLAT)}
+    assert report_for(table).candidates[0].recommendation is Recommendation.USE
+    product = report_for(table, ScoreSettings("product", 0.7)).candidates[0]
+    assert product.score == pytest.approx(0.5905) and product.recommendation is Recommendation.REFINE
+
+
+def test_a_model_that_gives_the_wrong_number_of_steps_is_a_model_error():
+    with pytest.raises(ModelError, match="another bugprm version"):
+        report_for({"a": ((0.9, 0.9), (0.1, 0.1))})
+
+
+def test_most_uncertain_prefers_spread_then_closeness_to_a_half():
+    report = report_for({
+        "wide": ((0.9,) * 5, (0.3,) * 5),
+        "half": ((0.5,) * 5, (0.1,) * 5),
+        "sure": ((0.99,) * 5, (0.1,) * 5),
+    })
+    assert [c.id for c in most_uncertain(report.candidates, 2)] == ["wide", "half"]
+
+
+def test_verify_executes_the_most_uncertain_and_compares():
+    report = report_for({"a": ((0.9,) * 5, (0.3,) * 5), "b": ((0.2,) * 5, (0.2,) * 5), "c": ((0.9,) * 5, FLAT)})
+    asked = []
+
+    def execute(candidates):
+        asked.extend(c.id for c in candidates)
+        return {"a": Execution("a", Outcome.SURVIVED), "b": Execution("b", Outcome.SURVIVED)}
+
+    verified = verify(report, execute, 2)
+    assert asked == ["a", "b"]
+    assert [(v.candidate_id, v.predicted, v.outcome, v.agrees) for v in verified.verified] == [
+        ("a", "use", Outcome.SURVIVED, False), ("b", "refine", Outcome.SURVIVED, True)]
+    assert verified.agreement == (1, 2)
+    assert {c.id: c.outcome for c in verified.candidates}["a"] is Outcome.SURVIVED
+
+
+def test_verify_skips_candidates_without_edits():
+    report = report_for({"a": ((0.5,) * 5, (0.3,) * 5)}, edits=False)
+    assert verify(report, lambda cs: pytest.fail("nothing to run"), 3).verified == ()
+
+
+def test_agreement_ignores_outcomes_that_say_nothing():
+    assert prediction_agrees("use", Outcome.KILLED) is True
+    assert prediction_agrees("use", Outcome.INCOMPETENT) is False
+    assert prediction_agrees("refine", Outcome.INFRA_ERROR) is None
+
+
+def test_gate_fails_below_and_passes_at_the_bar():
+    report = report_for({"a": ((0.8,) * 5, FLAT), "b": ((0.4,) * 5, FLAT)})
+    check_gate(report, None)
+    check_gate(report, 0.4)
+    with pytest.raises(GateFailed, match="1 of 2 candidates score below 0.5: b") as failed:
+        check_gate(report, 0.5)
+    assert failed.value.exit_code == 1
+
+
+def test_predictions_record_holds_every_candidate():
+    record = predictions_record(report_for({"a": ((0.8,) * 5, FLAT)}))
+    assert record["predictions"] == {"a": {"score": 0.8, "recommendation": "use"}}
+    assert record["threshold"] == 0.7
+
+
+def test_load_scorer_without_a_model_directory_is_a_model_error(tmp_path):
+    with pytest.raises(ModelError, match="no model at") as failed:
+        load_scorer(tmp_path / "missing")
+    assert failed.value.exit_code == 2
+
+
+def test_aggregates_match_the_metrics_module():
+    metrics = pytest.importorskip("bugprm.metrics")
+    for how in ("min", "product", "mean", "last"):
+        assert aggregate([0.3, 0.9, 0.6], how) == pytest.approx(metrics.aggregate([0.3, 0.9, 0.6], how))
