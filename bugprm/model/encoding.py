@@ -1,0 +1,85 @@
+"""A trajectory as token ids: pure functions over any tokenizer with ``encode`` (tested with a fake one).
+
+Layout, as in TRL's PRM rows: ``<kind> [prompt] step_1 <step> step_2 <step> ... step_n <step>``. Only the
+``<step>`` positions carry labels (-100 elsewhere, and at steps whose label is unknown). A long trajectory is
+cut inside its texts: each text gets a share of the token budget, and no ``<step>`` token is ever dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, Sequence
+
+from bugprm.errors import ModelError
+from bugprm.model.examples import Example, labels_for_training
+
+IGNORE_INDEX = -100
+STEP_TOKEN = "<step>"
+KIND_TOKENS = {"bug": "<bug>", "repair": "<repair>"}
+PAD_TOKEN = "<pad>"
+MASK_TOKEN = "<mask>"
+
+
+class Tokenizer(Protocol):
+    def encode(self, text: str, add_special_tokens: bool = ...) -> list[int]: ...
+
+
+@dataclass(frozen=True)
+class SpecialIds:
+    step: int
+    kinds: dict[str, int]
+    reserved: frozenset[int]  # ids a step text may never produce (they would fake a step boundary)
+
+
+@dataclass(frozen=True)
+class Encoded:
+    input_ids: tuple[int, ...]
+    labels: tuple[int, ...]  # IGNORE_INDEX except at step ends with a known label
+    step_positions: tuple[int, ...]
+
+
+def allocate_budgets(lengths: Sequence[int], budget: int) -> list[int]:
+    """Tokens each text may keep: short texts keep all, long ones share what is left equally (water-filling)."""
+    budgets = list(lengths)
+    if sum(lengths) <= budget:
+        return budgets
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    remaining = budget
+    for rank, index in enumerate(order):
+        budgets[index] = min(lengths[index], remaining // (len(order) - rank))
+        remaining -= budgets[index]
+    return budgets
+
+
+def encode_example(
+    example: Example, tokenizer: Tokenizer, special: SpecialIds, max_length: int, drop_after_first_negative: bool = True
+) -> Encoded:
+    kind = _kind_id(example.kind, special)
+    pieces = [_text_ids(tokenizer, text, special) for text in (example.prompt, *example.texts)]
+    budget = max_length - 1 - len(example.texts)
+    if budget < 0:
+        raise ModelError(f"max_length {max_length} cannot hold the {len(example.texts)} steps of {example.id}")
+    pieces = [piece[:keep] for piece, keep in zip(pieces, allocate_budgets([len(p) for p in pieces], budget))]
+    labels = labels_for_training(example.labels, drop_after_first_negative)
+    return _assemble(kind, pieces[0], pieces[1:], labels, special.step)
+
+
+def _assemble(kind: int, prompt: list[int], steps: list[list[int]], labels, step_id: int) -> Encoded:
+    ids, targets, positions = [kind, *prompt], [IGNORE_INDEX] * (1 + len(prompt)), []
+    for piece, label in zip(steps, labels):
+        ids += [*piece, step_id]
+        targets += [IGNORE_INDEX] * len(piece) + [IGNORE_INDEX if label is None else int(label)]
+        positions.append(len(ids) - 1)
+    return Encoded(tuple(ids), tuple(targets), tuple(positions))
+
+
+def _text_ids(tokenizer: Tokenizer, text: str, special: SpecialIds) -> list[int]:
+    if not text:
+        return []
+    return [i for i in tokenizer.encode(text, add_special_tokens=False) if i not in special.reserved]
+
+
+def _kind_id(kind: str, special: SpecialIds) -> int:
+    if kind not in special.kinds:
+        raise ModelError(f"unknown trajectory kind {kind!r} (known: {', '.join(special.kinds)})")
+    return special.kinds[kind]

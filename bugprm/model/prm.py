@@ -1,0 +1,118 @@
+"""The process reward model: a backbone read at each ``<step>`` token, and an ensemble of heads on top.
+
+``PRM.score`` is deterministic in eval mode; with ``mc_passes`` it also keeps dropout on and pools the heads of
+every stochastic pass. Each trajectory's score carries the per-step mean and std over those members, the
+per-head probabilities, and a pooled embedding for diversity-aware selection.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Iterable, Sequence
+
+import torch
+from torch import nn
+
+from bugprm.config import Config
+from bugprm.model.batching import Batch, by_length, collate
+from bugprm.model.device import autocast, autocast_dtype
+from bugprm.model.encoding import Encoded, encode_example
+from bugprm.model.examples import Example, as_example
+from bugprm.model.features import FeatureSchema
+from bugprm.model.heads import EnsembleHeads
+from bugprm.model.scores import TrajectoryScore
+from bugprm.model.tokenizer import special_ids
+from bugprm.records import Candidate
+
+
+class PRM(nn.Module):
+    def __init__(self, backbone: nn.Module, tokenizer, config: Config, schema: FeatureSchema = FeatureSchema()):
+        super().__init__()
+        self.backbone, self.tokenizer, self.config, self.schema = backbone, tokenizer, config, schema
+        self.special = special_ids(tokenizer)
+        width = backbone.config.hidden_size + (schema.size if config.model.use_features else 0)
+        m = config.model
+        self.heads = EnsembleHeads(m.heads, width, m.head_hidden, m.dropout, seed=config.training.seed)
+        self.summary: dict = {}  # training data and metrics, saved with the model
+
+    @property
+    def device(self) -> torch.device:
+        return self.heads.weight1.device
+
+    def encode(self, examples: Sequence[Example], drop_after_first_negative: bool = True) -> list[Encoded]:
+        limit = self.config.model.max_length
+        return [encode_example(e, self.tokenizer, self.special, limit, drop_after_first_negative) for e in examples]
+
+    def batch(self, examples: Sequence[Example], encoded: Sequence[Encoded]) -> Batch:
+        use = self.config.model.use_features
+        features = [self.schema.vector(e.features) if use else [] for e in examples]
+        return collate(encoded, features, self.tokenizer.pad_token_id).to(self.device)
+
+    def forward(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+        """(logits [K, N], backbone states [N, H]) at the N step ends of the batch."""
+        states = self.step_states(batch)
+        return self.head_logits(states, batch), states
+
+    def step_states(self, batch: Batch) -> torch.Tensor:
+        states = self.backbone(input_ids=batch.input_ids, attention_mask=batch.attention_mask).last_hidden_state
+        return states[batch.step_rows, batch.step_cols].float()
+
+    def head_logits(self, states: torch.Tensor, batch: Batch) -> torch.Tensor:
+        if self.config.model.use_features:
+            states = torch.cat([states, batch.features[batch.step_rows]], dim=-1)
+        return self.heads(states)
+
+    @torch.no_grad()
+    def score(self, items: Iterable[Candidate | Example], batch_size: int = 32, mc_passes: int = 0,
+              seed: int = 0) -> list[TrajectoryScore]:
+        """Scores in input order; ``mc_passes`` > 0 adds that many dropout passes (seeded by ``seed``)."""
+        examples = [as_example(item) for item in items]
+        encoded = self.encode(examples)
+        found: dict[int, TrajectoryScore] = {}
+        self.eval()
+        with torch.random.fork_rng(devices=[]), _dropout_on(self, mc_passes > 0):
+            torch.manual_seed(seed)
+            for indices in by_length(encoded, batch_size):
+                chosen = [examples[i] for i in indices]
+                found.update(zip(indices, self._score_batch(chosen, [encoded[i] for i in indices], mc_passes)))
+        return [found[i] for i in range(len(examples))]
+
+    def _score_batch(self, examples, encoded, mc_passes: int) -> list[TrajectoryScore]:
+        batch = self.batch(examples, encoded)
+        with autocast(self.device, autocast_dtype(self.device, self.config.optimization.mixed_precision)):
+            states = self.step_states(batch)
+            passes = range(max(mc_passes, 1))
+            logits = [self.head_logits(self._states_for_pass(states, batch, p), batch) for p in passes]
+        probabilities = torch.sigmoid(torch.stack(logits).float()).cpu()  # [P, K, N]
+        states, rows = states.cpu(), batch.step_rows.cpu()
+        return [_trajectory_score(e.id, probabilities[:, :, rows == r], states[rows == r])
+                for r, e in enumerate(examples)]
+
+    def _states_for_pass(self, states: torch.Tensor, batch: Batch, index: int) -> torch.Tensor:
+        """The backbone is rerun for each MC pass only if dropout can change its output."""
+        dropouts = (m for m in self.backbone.modules() if isinstance(m, nn.Dropout))
+        return self.step_states(batch) if index > 0 and any(m.training and m.p > 0 for m in dropouts) else states
+
+
+def _trajectory_score(trajectory_id: str, probabilities: torch.Tensor, states: torch.Tensor) -> TrajectoryScore:
+    passes, heads, steps = probabilities.shape
+    members = probabilities.reshape(passes * heads, steps)
+    std = members.std(dim=0, correction=1 if passes * heads > 1 else 0)
+    return TrajectoryScore(
+        id=trajectory_id, step_mean=tuple(members.mean(dim=0).tolist()), step_std=tuple(std.tolist()),
+        per_head=tuple(tuple(row) for row in probabilities.mean(dim=0).tolist()),
+        embedding=tuple(states.mean(dim=0).tolist()),
+    )
+
+
+@contextlib.contextmanager
+def _dropout_on(model: nn.Module, enabled: bool):
+    """Dropout layers in training mode for MC dropout; everything else stays in eval mode."""
+    dropouts = [m for m in model.modules() if isinstance(m, nn.Dropout)] if enabled else []
+    for module in dropouts:
+        module.train()
+    try:
+        yield
+    finally:
+        for module in dropouts:
+            module.eval()

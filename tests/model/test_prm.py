@@ -1,0 +1,53 @@
+"""Scoring: batched, deterministic in eval mode, MC dropout when asked, and the fields selection needs."""
+
+import math
+
+from bugprm.model.examples import from_candidate
+from bugprm.model.synthetic import synthetic_candidates
+
+
+def test_scores_have_one_entry_per_step_head_and_hidden_unit(trained, test_examples):
+    model = trained[0]
+    score = model.score(test_examples[:1])[0]
+    assert score.id == test_examples[0].id
+    assert len(score.step_mean) == len(score.step_std) == 5
+    assert len(score.per_head) == 4 and all(len(row) == 5 for row in score.per_head)
+    assert len(score.embedding) == 64
+    assert all(0.0 <= p <= 1.0 for p in score.step_mean)
+    mean_of_heads = [sum(col) / 4 for col in zip(*score.per_head)]
+    assert all(math.isclose(a, b, rel_tol=1e-5) for a, b in zip(mean_of_heads, score.step_mean))
+
+
+def test_scoring_is_deterministic_and_keeps_input_order(trained, test_examples):
+    model = trained[0]
+    first = model.score(test_examples, batch_size=7)
+    assert [s.id for s in first] == [e.id for e in test_examples]
+    assert model.score(test_examples, batch_size=7) == first
+
+
+def test_batch_size_does_not_change_scores_beyond_float_noise(trained, test_examples):
+    model = trained[0]
+    one = model.score(test_examples[:6], batch_size=1)
+    six = model.score(test_examples[:6], batch_size=6)
+    for a, b in zip(one, six):
+        assert all(math.isclose(x, y, abs_tol=1e-5) for x, y in zip(a.step_mean, b.step_mean))
+
+
+def test_mc_dropout_passes_are_stochastic_but_seeded(trained, test_examples):
+    model = trained[0]
+    plain = model.score(test_examples[:4])
+    mc = model.score(test_examples[:4], mc_passes=8, seed=1)
+    assert mc != plain
+    assert mc == model.score(test_examples[:4], mc_passes=8, seed=1)
+    assert not model.training and not any(m.training for m in model.modules())
+
+
+def test_candidates_score_directly(trained):
+    candidates = synthetic_candidates(3, seed=9)
+    assert trained[0].score(candidates) == trained[0].score([from_candidate(c) for c in candidates])
+
+
+def test_aggregate_score_is_the_min_step_by_default(trained, test_examples):
+    score = trained[0].score(test_examples[:1])[0]
+    assert score.score() == min(score.step_mean)
+    assert score.score("last") == score.step_mean[-1]
