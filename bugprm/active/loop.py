@@ -70,10 +70,12 @@ class ActiveLoop:
     """One run of the loop over a fixed pool. `executions` holds verdicts already made (a resumed run)."""
 
     def __init__(self, pool: list[Candidate], learner: Learner, oracle: Oracle, labeller: Labeller,
-                 settings: LoopSettings, budget: Budget, on_round: Callable[[RoundLog], None] | None = None):
+                 settings: LoopSettings, budget: Budget, on_round: Callable[[RoundLog], None] | None = None,
+                 on_selected: Callable[[int, list[str]], None] | None = None):
         self.pool, self.learner, self.oracle, self.labeller = pool, learner, oracle, labeller
         self.settings, self.budget = settings, budget
         self.on_round = on_round or (lambda log: None)
+        self.on_selected = on_selected or (lambda round_index, ids: None)
         self.strategy = make_strategy(settings.strategy, settings.delta_pred, settings.delta_std)
         self.rng = np.random.default_rng(settings.seed)
         self.executions: dict[str, Execution] = {}
@@ -92,6 +94,11 @@ class ActiveLoop:
                 break
         return LoopResult(tuple(self.logs), dict(self.executions), stopped or "rounds")
 
+    def labelled(self) -> list[Candidate]:
+        """The executed trajectories with their step labels, for a last fit after the final round."""
+        labelled_ids = self._labelled_ids()
+        return [c for c in self.labeller(self.pool, self.executions) if c.id in labelled_ids]
+
     # -- one round ---------------------------------------------------------------------------------------------
     def _round(self, round_index: int) -> str:
         left = self._budget_left()
@@ -104,6 +111,7 @@ class ActiveLoop:
             chosen, considered = self._select(left)
         if not chosen:
             return "nothing uncertain" if considered else "pool exhausted"
+        self.on_selected(round_index, [c.id for c in chosen])
         self._execute(chosen)
         self._log(round_index, chosen, considered)
         return ""
@@ -137,9 +145,7 @@ class ActiveLoop:
         self.executions.update(results)
 
     def _train(self) -> None:
-        labelled_ids = self._labelled_ids()
-        labelled = [c for c in self.labeller(self.pool, self.executions) if c.id in labelled_ids]
-        self._last_fit = self.learner.fit(labelled)
+        self._last_fit = self.learner.fit(self.labelled())
 
     def _log(self, round_index: int, chosen: list[Candidate], considered: int) -> None:
         spent = sum(e.cpu_seconds for e in self.executions.values())

@@ -16,12 +16,13 @@ from bugprm.errors import ConfigError
 
 @dataclass(frozen=True)
 class Prediction:
-    """What the PRM says of one trajectory: per_head is (heads, steps); mc_samples (passes, steps) if computed."""
+    """What the PRM says of one trajectory: per_head is (heads, steps); mc_variance (steps,) is the variance of the
+    step probability over MC-dropout passes (and heads), when such passes were run."""
 
     id: str
     per_head: np.ndarray
     embedding: np.ndarray | None = None
-    mc_samples: np.ndarray | None = None
+    mc_variance: np.ndarray | None = None
 
     @property
     def mean(self) -> np.ndarray:
@@ -65,9 +66,9 @@ def entropy_score(p: Prediction) -> float:
 
 
 def mc_variance_score(p: Prediction) -> float:
-    if p.mc_samples is None:
-        raise ConfigError("the mc-dropout strategy needs MC-dropout passes (mc_samples) in the predictions")
-    return float(np.max(p.mc_samples[:, p.decisive_steps()].var(axis=0)))
+    if p.mc_variance is None:
+        raise ConfigError("the mc-dropout strategy needs MC-dropout passes (mc_variance) in the predictions")
+    return float(np.max(p.mc_variance[p.decisive_steps()]))
 
 
 def head_variance_score(p: Prediction) -> float:
@@ -107,7 +108,7 @@ class Composite:
     name: str = "composite"
 
     def scores(self, predictions: list[Prediction], rng: np.random.Generator) -> np.ndarray:
-        variance = mc_variance_score if all(p.mc_samples is not None for p in predictions) else head_variance_score
+        variance = mc_variance_score if all(p.mc_variance is not None for p in predictions) else head_variance_score
         parts = [entropy_score, variance, margin_score, committee_score]
         columns = [_normalise(np.array([f(p) for p in predictions])) for f in parts]
         return sum(w * c for w, c in zip(self.weights, columns))

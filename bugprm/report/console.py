@@ -74,3 +74,20 @@ def print_agreement(agreement, console: Console | None = None) -> None:
     console = console or stdout_console()
     console.print(f"last score predictions agree with {agreement.agreed} of {agreement.compared} executed "
                   f"outcomes ({agreement.share:.0%}, model {agreement.model})")
+
+
+def print_round(log, console: Console | None = None) -> None:
+    console = console or Console(stderr=True, highlight=False)
+    loss = log.metrics.get("loss")
+    console.print(f"round {log.round}: executed {len(log.selected)} of {log.considered} considered "
+                  f"(selection rate {log.selection_rate:.0%}); {log.executed_total} executed so far, "
+                  f"budget left {log.budget_left}" + (f", train loss {loss}" if loss is not None else ""))
+
+
+def print_training_card(card, console: Console | None = None) -> None:
+    console = console or stdout_console()
+    console.print(f"[bold]trained[/bold] on {card.executed} executed of {card.pool_size} candidates "
+                  f"({card.executed_fraction:.1%}, budget {card.budget}); stopped: {card.stopped}")
+    console.print(f"test CPU-seconds spent {card.test_cpu_seconds:.1f}; model and training card in {card.model_dir}")
+    if card.held_out_metrics:
+        console.print("held-out: " + ", ".join(f"{k} {v}" for k, v in card.held_out_metrics.items()))

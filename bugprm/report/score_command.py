@@ -90,13 +90,9 @@ def scoring_input(request: ScoreRequest, store: Store | None) -> ScoringInput:
 def harness_executor(store: Store | None) -> Executor:
     if store is None:
         raise InputError("--verify runs the tests through the store's harness; run `bugprm generate` first")
+    from bugprm.execute import harness_oracle
 
-    def execute(candidates):
-        from bugprm.execute import execute_candidates
-
-        return execute_candidates(store, candidates)
-
-    return execute
+    return harness_oracle(store)
 
 
 def _coverage(store: Store | None):

@@ -40,9 +40,9 @@ def test_first_predicted_error_step_itself_counts():
 
 @pytest.mark.parametrize("name", [n for n in STRATEGY_NAMES if n != "random"])
 def test_every_strategy_ranks_a_coin_flip_above_a_sure_thing(name):
-    mc = np.array([[0.99, 0.99], [0.98, 0.99]])
+    mc = np.array([0.0001, 0.0])
     sure = prediction("sure", [0.99, 0.99], [0.99, 0.99], [0.98, 0.99], mc=mc)
-    coin = prediction("coin", [0.9, 0.4], [0.9, 0.7], [0.9, 0.5], mc=np.array([[0.9, 0.1], [0.9, 0.9]]))
+    coin = prediction("coin", [0.9, 0.4], [0.9, 0.7], [0.9, 0.5], mc=np.array([0.0, 0.16]))
     assert select_uncertain([sure, coin], make_strategy(name), 1, RNG) == ["coin"]
 
 

@@ -1,0 +1,185 @@
+"""`bugprm train`: build or reuse each repository's pool, then run the ActPRM loop with the harness as oracle.
+
+Every round's selection is written to the store before it is executed, so a killed run resumes at the round it
+was in: the budget counts only verdicts this run asked for, and the harness never executes a candidate twice.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from bugprm.active.budget import Budget
+from bugprm.active.loop import ActiveLoop, LoopSettings, RoundLog
+from bugprm.config import Config, fingerprint
+from bugprm.records import Candidate, Execution, content_id
+from bugprm.store import Store, find_store_directory
+
+
+@dataclass(frozen=True)
+class TrainRequest:
+    repos: tuple[Path, ...]
+    config: Config
+    budget: Budget
+    out: Path
+    settings: LoopSettings
+    eval_fraction: float = 0.0
+    workers: int = 1
+    python: str | None = None
+    pytest_args: str | None = None
+    max_candidates: int | None = None
+
+
+@dataclass(frozen=True)
+class TrainingCard:
+    run_id: str
+    repos: tuple[str, ...]
+    pool_size: int
+    held_out: int
+    executed: int
+    executed_fraction: float
+    budget: str
+    test_cpu_seconds: float
+    stopped: str
+    strategy: dict
+    rounds: tuple[dict, ...]
+    final_fit: dict
+    held_out_metrics: dict | None
+    config_fingerprint: str
+    seconds: float
+    model_dir: str
+    extra: dict = field(default_factory=dict)
+
+
+class Pools:
+    """The stores and harness sessions of the repositories a run trains on."""
+
+    def __init__(self, request: TrainRequest, stack: ExitStack):
+        from bugprm.execute.features import fill_features
+        from bugprm.execute.session import HarnessSession
+
+        self.stores = [stack.enter_context(_pool_store(r, request)) for r in request.repos]
+        self.sessions = [stack.enter_context(HarnessSession.open(s, r, workers=request.workers, python=request.python,
+                                                                 pytest_args=request.pytest_args))
+                         for s, r in zip(self.stores, request.repos)]
+        for store, session in zip(self.stores, self.sessions):
+            fill_features(store, session.runner, store.candidates())
+        self.candidates = [c for store in self.stores for c in store.candidates()]
+        self._owner = {c.id: i for i, store in enumerate(self.stores) for c in store.candidates()}
+
+    def oracle(self, candidates: list[Candidate]) -> dict[str, Execution]:
+        found: dict[str, Execution] = {}
+        for index, session in enumerate(self.sessions):
+            mine = [c for c in candidates if self._owner[c.id] == index]
+            found.update({e.candidate_id: e for e in session.execute(mine)} if mine else {})
+        return found
+
+    def record_round(self, run_id: str, round_index: int, ids: list[str], metrics: dict) -> None:
+        for index, store in enumerate(self.stores):
+            store.record_round(run_id, round_index, [i for i in ids if self._owner[i] == index], metrics)
+
+    def resumed(self, run_id: str) -> tuple[dict[str, Execution], int]:
+        """Verdicts this run already asked for, and the round to resume at."""
+        asked = {i for store in self.stores for r in store.rounds(run_id) for i in r["selected"]}
+        done = {}
+        for store, session in zip(self.stores, self.sessions):
+            done.update({i: e for i, e in session.executed().items() if i in asked})
+        rounds = max((len(store.rounds(run_id)) for store in self.stores), default=0)
+        return done, rounds
+
+
+def train_active(request: TrainRequest, on_round: Callable[[RoundLog], None] | None = None) -> TrainingCard:
+    from bugprm.labels import step_labels
+    from bugprm.model.active_learner import PrmLearner
+
+    started = time.perf_counter()
+    with ExitStack() as stack:
+        pools = Pools(request, stack)
+        pool, held_out = _split(pools.candidates, request.eval_fraction, request.settings.seed)
+        run_id = _run_id(request, pools)
+        executions, start_round = pools.resumed(run_id)
+        learner = PrmLearner(request.config, corpus=[s.text for c in pool for s in c.steps],
+                             seed=request.settings.seed)
+        loop = ActiveLoop(pool, learner, pools.oracle, step_labels, request.settings, request.budget,
+                          on_round=_recorder(pools, run_id, on_round),
+                          on_selected=lambda r, ids: pools.record_round(run_id, r, ids, {"status": "selected"}))
+        result = loop.run(executions, start_round)
+        final_fit = learner.fit(loop.labelled())
+        learner.save(request.out)
+        metrics = _held_out_metrics(learner, pools, held_out) if held_out else None
+        rounds = tuple(r["metrics"] for r in pools.stores[0].rounds(run_id))
+    return _card(request, run_id, pool, held_out, result, rounds, final_fit, metrics, time.perf_counter() - started)
+
+
+def _pool_store(repo: Path, request: TrainRequest) -> Store:
+    from bugprm.generate import generate_pool
+
+    store = Store.open(find_store_directory(None, repo), create=True)
+    if store.count_candidates() == 0:
+        store.close()
+        generate_pool(repo, None, max_candidates=request.max_candidates, seed=request.settings.seed)
+        store = Store.open(find_store_directory(None, repo))
+    return store
+
+
+def _split(candidates: list[Candidate], fraction: float, seed: int) -> tuple[list[Candidate], list[Candidate]]:
+    if fraction <= 0:
+        return candidates, []
+    order = np.random.default_rng(seed + 7).permutation(len(candidates))
+    cut = int(round(fraction * len(candidates)))
+    held = {candidates[i].id for i in order[:cut]}
+    return [c for c in candidates if c.id not in held], [c for c in candidates if c.id in held]
+
+
+def _run_id(request: TrainRequest, pools: Pools) -> str:
+    fingerprints = sorted(s.fingerprint for s in pools.sessions)
+    return content_id(fingerprint(request.config), asdict(request.settings), request.budget.describe(),
+                      request.eval_fraction, fingerprints, len(pools.candidates))
+
+
+def _recorder(pools: Pools, run_id: str, on_round):
+    def record(log: RoundLog) -> None:
+        metrics = {"round": log.round, "selected": len(log.selected), "considered": log.considered,
+                   "selection_rate": round(log.selection_rate, 4), "executed_total": log.executed_total,
+                   "budget_left": log.budget_left, "cpu_seconds": log.cpu_seconds, **log.metrics}
+        pools.record_round(run_id, log.round, list(log.selected), metrics)
+        if on_round is not None:
+            on_round(log)
+
+    return record
+
+
+def _held_out_metrics(learner, pools: Pools, held_out: list[Candidate]) -> dict:
+    from bugprm.baselines import is_valid_bug
+    from bugprm.metrics import auroc, pr_auc
+    from bugprm.records import UNLABELLED_OUTCOMES
+
+    verdicts = pools.oracle(held_out)
+    judged = [c for c in held_out if c.id in verdicts and verdicts[c.id].outcome not in UNLABELLED_OUTCOMES]
+    labels = [is_valid_bug(verdicts[c.id]) for c in judged]
+    scores = [float(np.min(p.mean)) for p in learner.predict(judged)]
+    if len(set(labels)) < 2:
+        return {"held_out": len(judged), "note": "one class only: AUROC undefined"}
+    return {"held_out": len(judged), "auroc": round(auroc(labels, scores), 4), "pr_auc": round(pr_auc(labels, scores), 4),
+            "valid_bug_rate": round(float(np.mean(labels)), 4)}
+
+
+def _card(request, run_id, pool, held_out, result, rounds, final_fit, metrics, seconds) -> TrainingCard:
+    settings = request.settings
+    executed = len(result.executions)
+    return TrainingCard(
+        run_id=run_id, repos=tuple(str(r) for r in request.repos), pool_size=len(pool), held_out=len(held_out),
+        executed=executed, executed_fraction=round(executed / len(pool), 4) if pool else 0.0,
+        budget=request.budget.describe(),
+        test_cpu_seconds=round(sum(e.cpu_seconds for e in result.executions.values()), 2), stopped=result.stopped,
+        strategy={"name": settings.strategy, "delta_pred": settings.delta_pred, "delta_std": settings.delta_std,
+                  "diversity_weight": settings.diversity_weight, "mode": settings.mode,
+                  "batch_size": settings.batch_size},
+        rounds=rounds, final_fit=final_fit, held_out_metrics=metrics, config_fingerprint=fingerprint(request.config),
+        seconds=round(seconds, 1), model_dir=str(request.out),
+    )
