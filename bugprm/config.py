@@ -49,7 +49,9 @@ class ActiveLearningConfig:
     batch_size: int = 64
     rounds: int = 10
     seed_size: int = 64
-    budget: int = 1000
+    budget: float = 0.2  # <= 1: a fraction of the pool; above 1: a count of candidates
+    mode: str = "pool"  # pool: re-score the whole pool each round; stream: walk it in batches (the paper's)
+    mc_passes: int = 8  # dropout passes for the mc-dropout and composite strategies
 
 
 @dataclass(frozen=True)

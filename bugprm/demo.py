@@ -53,7 +53,7 @@ def _train_request(plan: DemoPlan, repo) -> TrainRequest:
     return TrainRequest(
         repos=(path,), config=config, budget=Budget.parse(plan.budget),
         out=find_store_directory(None, path) / MODEL_DIRNAME,
-        settings=loop_settings(config.active_learning, "pool"), eval_fraction=plan.eval_fraction,
+        settings=loop_settings(config.active_learning), eval_fraction=plan.eval_fraction,
         python=repo.python, pytest_args=repo.pytest_args or None, max_candidates=plan.max_candidates,
     )
 

@@ -13,12 +13,12 @@ from bugprm.store import find_store_directory
 MODEL_DIRNAME = "model"
 
 
-def loop_settings(active, mode: str = "pool", **overrides) -> LoopSettings:
+def loop_settings(active, mode: str | None = None, **overrides) -> LoopSettings:
     chosen = {k: v for k, v in overrides.items() if v is not None}
     return LoopSettings(
         strategy=chosen.get("strategy", active.strategy), delta_pred=active.delta_pred, delta_std=active.delta_std,
         diversity_weight=chosen.get("diversity_weight", active.diversity_weight), batch_size=active.batch_size,
-        rounds=active.rounds, seed_size=active.seed_size, mode=mode,
+        rounds=active.rounds, seed_size=active.seed_size, mode=mode or active.mode, mc_passes=active.mc_passes,
     )
 
 

@@ -1,0 +1,84 @@
+"""End to end on a small real repository: generate, ActPRM train under a budget, score with the trained model.
+
+Real pytest runs through the harness, a real SQLite store, real training steps on the tiny config.
+"""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bugprm.store import Store
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "h_calc"
+
+
+def bugprm(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "bugprm", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=600)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    repo = tmp_path_factory.mktemp("e2e") / "calc"
+    shutil.copytree(FIXTURE, repo)
+    before = {p: p.read_bytes() for p in repo.rglob("*") if p.is_file()}
+    result = bugprm("train", str(repo), "--config", "tiny", "--budget", "0.4", "--eval-fraction", "0.25", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    return repo, before, result
+
+
+def test_train_spends_at_most_the_budget_and_writes_a_card(trained):
+    repo, _, _ = trained
+    card = json.loads((repo / ".bugprm" / "model" / "training_card.json").read_text())
+    assert card["executed"] <= int(0.4 * card["pool_size"])
+    assert card["executed"] >= 1 and card["rounds"]
+    assert (repo / ".bugprm" / "model" / "training_card.md").read_text().startswith("# Training card")
+    assert card["held_out_metrics"]["held_out"] > 0
+
+
+def test_rounds_never_select_a_candidate_twice(trained):
+    repo, _, _ = trained
+    with Store.open(repo / ".bugprm") as store:
+        run_id = json.loads((repo / ".bugprm" / "model" / "training_card.json").read_text())["run_id"]
+        selected = [i for r in store.rounds(run_id) for i in r["selected"]]
+    assert len(selected) == len(set(selected))
+
+
+def test_a_second_train_resumes_and_stays_within_budget(trained):
+    repo, _, _ = trained
+    again = bugprm("train", str(repo), "--config", "tiny", "--budget", "0.4", "--eval-fraction", "0.25", cwd=repo)
+    assert again.returncode == 0, again.stderr
+    card = json.loads((repo / ".bugprm" / "model" / "training_card.json").read_text())
+    assert card["executed"] <= int(0.4 * card["pool_size"])
+
+
+def test_user_files_are_untouched(trained):
+    repo, before, _ = trained
+    after = {p: p.read_bytes() for p in repo.rglob("*") if p.is_file() and ".bugprm" not in p.parts}
+    assert after == before
+
+
+def test_score_bugs_with_the_trained_model(trained):
+    repo, _, _ = trained
+    result = bugprm("score", "--bugs", "--repo", str(repo), "--format", "json", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    with Store.open(repo / ".bugprm") as store:
+        fingerprint = store.get_meta("fingerprint")
+        unexecuted = {c.id for c in store.candidates()} - set(store.executions(fingerprint))
+    assert {c["id"] for c in document["candidates"]} == unexecuted
+    for candidate in document["candidates"]:
+        assert candidate["recommendation"] == ("use" if candidate["score"] >= 0.7 else "refine")
+        assert [s["name"] for s in candidate["steps"]] == ["locate", "analyze", "select", "inject", "validate"]
+
+
+def test_fail_under_gates_on_the_real_model(trained):
+    repo, _, _ = trained
+    assert bugprm("score", "--bugs", "--repo", str(repo), "--format", "json", "--fail-under", "1.0",
+                  cwd=repo).returncode == 1
+    assert bugprm("score", "--bugs", "--repo", str(repo), "--format", "json", "--fail-under", "0.0",
+                  cwd=repo).returncode == 0
