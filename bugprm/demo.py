@@ -60,7 +60,7 @@ def _train_request(plan: DemoPlan, repo) -> TrainRequest:
 
 def _score(repo: Path) -> None:
     from bugprm.report.console import print_store_report
-    from bugprm.report.score_command import ScoreRequest, run_score
+    from bugprm.score_run import ScoreRequest, run_score
     from bugprm.store import Store
     from bugprm.summary import summarise_store
 

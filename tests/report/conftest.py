@@ -69,5 +69,5 @@ def _unit(text: str) -> float:
 def hash_scorer(monkeypatch) -> HashScorer:
     """``bugprm score`` loads this scorer whatever --model says."""
     scorer = HashScorer()
-    monkeypatch.setattr("bugprm.report.score_command.load_scorer", lambda model_dir: scorer)
+    monkeypatch.setattr("bugprm.score_run.load_scorer", lambda model_dir: scorer)
     return scorer
