@@ -91,6 +91,160 @@ def corpus_list() -> None:
         click.echo(f"{spec.name} {spec.version}  source {spec.source}  tests {spec.tests}")
 
 
+@cli.command(help="Rank candidate bugs (--bugs), patch files (--patch FILE...) or the changes of a revision range "
+                  f"(--diff A...B) by a trained PRM's step rewards; docs/ci.md shows it in CI.\n\n{EXIT_CODES_HELP}")
+@click.argument("patch_files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--bugs", is_flag=True, help="Score the store's candidate bugs (the unexecuted ones; --all for all).")
+@click.option("--patch", "patch", is_flag=True, help="Score the unified diffs given as arguments against --repo.")
+@click.option("--diff", "rev_range", metavar="REV_RANGE", default=None,
+              help="Score bugs on the lines REV_RANGE (A..B, A...B, or A for A..HEAD) changes, and each hunk.")
+@click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Repository for --patch and --diff (default: the current directory).")
+@store_option
+@click.option("--all", "all_", is_flag=True, help="With --bugs: executed candidates too.")
+@click.option("--model", "model_dir", type=click.Path(path_type=Path), default=None,
+              help="Trained model directory (default: model/ in the store directory).")
+@click.option("--format", "fmt", type=click.Choice(["rich", "json", "sarif", "markdown", "stryker"]), default=None,
+              help="Output format (default: rich on a terminal, json otherwise).")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=0.7, show_default=True,
+              help="Recommend 'use' at or above this aggregate score, else 'refine'.")
+@click.option("--aggregate", type=click.Choice(["min", "product", "mean", "last"]), default="min", show_default=True)
+@click.option("--fail-under", type=click.FloatRange(0, 1), default=None,
+              help="Exit 1 when any candidate or hunk scores below this.")
+@click.option("--verify", type=click.IntRange(min=0), default=0, metavar="K",
+              help="Run the tests of the K most uncertain predictions and show predicted against actual.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the report here (default: stdout).")
+def score(patch_files, bugs, patch, rev_range, repo, store_dir, all_, model_dir, fmt, threshold, aggregate,
+          fail_under, verify, output) -> None:
+    from bugprm.score_run import ScoreRequest, run_score
+    from bugprm.scoring import ScoreSettings
+
+    if patch_files and not patch:
+        raise click.UsageError("patch files given without --patch")
+    if patch and not patch_files:
+        raise click.UsageError("--patch needs one or more patch files")
+    run_score(ScoreRequest(
+        bugs=bugs, patch_files=tuple(patch_files), rev_range=rev_range, repo=repo, store_dir=store_dir,
+        include_executed=all_, model_dir=model_dir, settings=ScoreSettings(aggregate, threshold),
+        fmt=fmt or _default_format(), fail_under=fail_under, verify=verify, output=output,
+    ))
+
+
+@cli.command(help="Train a process reward model on the labels already in the store; executes nothing.\n\n"
+                  f"{EXIT_CODES_HELP}")
+@store_option
+@click.option("--config", "config_source", default=None, metavar="FILE|PRESET",
+              help="YAML config, or a preset: tiny, default, unixcoder, qwen-coder (default: default).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Model directory to write (default: model/ in the store directory).")
+@click.option("--init-from", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Continue training the model saved in this directory.")
+@click.option("--source", "source_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Source folder that also feeds the tokenizer and the LM warm-up (repeatable).")
+def fit(store_dir: Path | None, config_source: str | None, out_dir: Path | None, init_from: Path | None,
+        source_dirs: tuple[Path, ...]) -> None:
+    from bugprm.config import load_config
+    from bugprm.model.fitting import describe_fit, fit_store
+
+    config = load_config(config_source)
+    store = _open_store(store_dir, None)
+    out = out_dir or store.directory / "model"
+    click.echo(describe_fit(fit_store(store, config, out, init_from, source_dirs), out))
+
+
+@cli.command("eval", help="Evaluate a trained model on `bugprm export` jsonl or ProcessBench-format jsonl "
+                           "(problem, steps, label = first wrong step or -1).\n\n" + EXIT_CODES_HELP)
+@click.option("--model", "model_dir", required=True, type=click.Path(path_type=Path), help="Trained model directory.")
+@click.option("--data", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Labelled trajectories, one JSON object per line.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--predictions", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write one line per trajectory: id, score, steps [{reward, std}].")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="Step threshold (default: chosen on a 20% validation split, metrics on the rest).")
+@click.option("--aggregate", type=click.Choice(["min", "product", "mean", "last"]), default="min", show_default=True)
+def eval_command(model_dir: Path, data: Path, fmt: str, predictions: Path | None, threshold: float | None,
+                 aggregate: str) -> None:
+    import json
+
+    from bugprm.model.evaluation import evaluate_file, format_metrics
+
+    metrics = evaluate_file(model_dir, data, threshold, predictions, aggregate)
+    click.echo(json.dumps(metrics, indent=2) if fmt == "json" else format_metrics(metrics))
+
+
+@cli.command(help="Execute candidates from the store against REPO's own pytest suite and record their outcomes. "
+                  "Interrupted runs resume: verdicts already made under the same settings are kept.\n\n"
+                  + EXIT_CODES_HELP)
+@click.argument("repo", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@store_option
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Label a seeded sample of N candidates.")
+@click.option("--fraction", type=click.FloatRange(0, 1, min_open=True), default=None,
+              help="Label a seeded sample of this fraction of the pool.")
+@click.option("--ids", "ids_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Label the candidate ids listed in FILE, one per line.")
+@click.option("--all", "all_", is_flag=True, help="Label every candidate (the default).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Parallel workers.")
+@click.option("--python", type=click.Path(dir_okay=False), default=None,
+              help="The subject's interpreter (default: remembered for REPO, else this one).")
+@click.option("--pytest-args", default=None, help="Extra pytest arguments, e.g. \"-k 'not slow'\" (remembered).")
+@click.option("--full-matrix", is_flag=True, help="Run every covering test and record each failing one.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for --limit/--fraction sampling.")
+def label(repo: Path, store_dir: Path | None, limit: int | None, fraction: float | None, ids_file: Path | None,
+          all_: bool, workers: int, python: str | None, pytest_args: str | None, full_matrix: bool, seed: int) -> None:
+    from bugprm.execute import describe_summary, label_pool
+
+    summary = label_pool(repo, store_dir, limit=limit, fraction=fraction, ids=ids_file, all_=all_, workers=workers,
+                         python=python, pytest_args=pytest_args, full_matrix=full_matrix, progress=True, seed=seed)
+    click.echo(describe_summary(summary))
+
+
+@cli.command(help="ActPRM training: execute only the candidates the ensemble is uncertain about, learn, repeat.")
+@click.argument("repos", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--config", "config_source", default=None, metavar="FILE|PRESET", help="YAML config or preset name.")
+@click.option("--budget", default=None, help="0.2 (fraction of the pool), 150 (count) or cpu:600 (test CPU-seconds).")
+@click.option("--strategy", type=click.Choice(["actprm", "entropy", "mc-dropout", "margin", "committee", "composite",
+                                               "random"]), default=None)
+@click.option("--mode", type=click.Choice(["pool", "stream"]), default=None, help="Default: the config's (pool).")
+@click.option("--diversity", "diversity_weight", type=click.FloatRange(min=0), default=None,
+              help="Penalise picks close (in embedding) to ones already chosen this round.")
+@click.option("--eval-fraction", type=click.FloatRange(0, 0.9), default=0.0, show_default=True,
+              help="Hold out this share of the pool, execute it at the end and report metrics on it.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Model directory (default: model/ in the first repository's store).")
+@click.option("--max", "max_candidates", type=click.IntRange(min=1), default=None, help="Pool size cap for new pools.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--python", default=None, help="The subject's interpreter (remembered per repository).")
+@click.option("--pytest-args", default=None, help="Extra pytest arguments (remembered per repository).")
+def train(repos, config_source, budget, strategy, mode, diversity_weight, eval_fraction, out_dir, max_candidates,
+          workers, python, pytest_args) -> None:
+    from bugprm.active.run import train_active
+    from bugprm.active.settings import train_request
+    from bugprm.report.card import write_card
+    from bugprm.report.console import print_round, print_training_card
+
+    request = train_request(repos, config_source, budget, strategy, mode, diversity_weight, eval_fraction, out_dir,
+                            max_candidates, workers, python, pytest_args)
+    card = train_active(request, on_round=print_round)
+    write_card(card, request.out)
+    print_training_card(card)
+
+
+@cli.command(help="The main job out of the box: fetch a small real package, generate, ActPRM-train under a 20% "
+                  "budget, score and report, on the embedded defaults (a few minutes on 2 CPU cores).")
+@click.option("--corpus", "corpus_name", default="schema", show_default=True, help="Which corpora/ manifest to use.")
+@click.option("--dest", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to fetch it (default: $BUGPRM_CORPORA or ~/.cache/bugprm/corpora).")
+@click.option("--config", "config_source", default="tiny", show_default=True, help="Config file or preset name.")
+@click.option("--max", "max_candidates", type=click.IntRange(min=10), default=300, show_default=True)
+def demo(corpus_name: str, dest: Path | None, config_source: str, max_candidates: int) -> None:
+    from bugprm.demo import DemoPlan, run_demo
+
+    plan = DemoPlan(corpus=corpus_name, config=config_source, max_candidates=max_candidates, destination=dest)
+    run_demo(plan, lambda line: click.secho(line, bold=True, err=True))
+
+
 def _open_store(store_dir: Path | None, repo: Path | None):
     from bugprm.store import Store, find_store_directory
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict
 
 from rich.console import Console
 from rich.table import Table
@@ -16,7 +15,7 @@ def stdout_console() -> Console:
 
 
 def counts_table(title: str, counts: dict[str, int], limit: int = 15) -> Table:
-    table = Table(title=title, title_justify="left")
+    table = Table(title=title, title_justify="left", min_width=len(title))
     table.add_column(title.split()[-1])
     table.add_column("count", justify="right")
     for name, count in list(counts.items())[:limit]:
@@ -50,6 +49,7 @@ def print_store_report(summary, fmt: str, console: Console | None = None) -> Non
         console.print(f"mutation score {score.value:.1%} (95% CI {score.low:.1%}-{score.high:.1%}, n={score.sample})")
     console.print(f"test CPU-seconds spent {summary.cpu_seconds_spent:.1f}, "
                   f"executing all would take about {summary.cpu_seconds_all_estimated:.1f}")
+    print_agreement(summary.agreement, console)
     _print_skipped(console, summary.skipped)
 
 
@@ -62,9 +62,6 @@ def _print_skipped(console: Console, skipped) -> None:
     if len(skipped) > 20:
         console.print(f"  ... {len(skipped) - 20} more (bugprm report --format json lists all)")
 
-
-def as_json(record) -> str:
-    return json.dumps(asdict(record), indent=2, default=str)
 
 
 def print_agreement(agreement, console: Console | None = None) -> None:
