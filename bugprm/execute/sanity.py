@@ -48,13 +48,19 @@ def _sites(runner: CandidateRunner) -> list[Candidate]:
 
 def _functions(tree: ast.AST):
     for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.body[0].lineno > node.lineno:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _first_statement(node) is not None:
             if not any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in ast.walk(node)):
                 yield node
 
 
+def _first_statement(function: ast.FunctionDef) -> ast.stmt | None:
+    """The first statement that runs: a docstring never does, and a one-line body shares the def's line."""
+    body = function.body[1:] if ast.get_docstring(function) is not None else function.body
+    return body[0] if body and body[0].lineno > function.lineno else None
+
+
 def _raising_candidate(file: str, source: bytes, function: ast.FunctionDef) -> Candidate:
-    first = function.body[0]
+    first = _first_statement(function)
     line_start = _line_offsets(source)[first.lineno - 1]
     offset = line_start + first.col_offset
     edit = Edit(file, offset, offset, "", RAISE + source[line_start:offset].decode("utf-8", "replace"))
