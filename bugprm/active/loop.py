@@ -14,6 +14,7 @@ import numpy as np
 from bugprm.active.budget import Budget
 from bugprm.active.selection import select_uncertain
 from bugprm.active.strategies import Prediction, make_strategy
+from bugprm.config import ActiveLearningConfig
 from bugprm.records import Candidate, Execution, UNLABELLED_OUTCOMES
 
 
@@ -27,21 +28,9 @@ Oracle = Callable[[list[Candidate]], dict[str, Execution]]
 Labeller = Callable[[list[Candidate], dict[str, Execution]], list[Candidate]]
 
 
-@dataclass(frozen=True)
-class LoopSettings:
-    strategy: str = "actprm"
-    delta_pred: float = 0.95
-    delta_std: float = 0.005
-    diversity_weight: float = 0.0
-    batch_size: int = 32
-    rounds: int = 50
-    seed_size: int | None = None
-    mode: str = "pool"
-    seed: int = 0
-    mc_passes: int = 8
-
-    def seed_count(self, pool_size: int) -> int:
-        return self.seed_size if self.seed_size is not None else min(100, max(1, round(0.05 * pool_size)))
+def seed_count(settings: ActiveLearningConfig, pool_size: int) -> int:
+    """The random seed set: as configured, else the smaller of 100 and 5% of the pool."""
+    return settings.seed_size or min(100, max(1, round(0.05 * pool_size)))
 
 
 @dataclass(frozen=True)
@@ -70,7 +59,7 @@ class ActiveLoop:
     """One run of the loop over a fixed pool. `executions` holds verdicts already made (a resumed run)."""
 
     def __init__(self, pool: list[Candidate], learner: Learner, oracle: Oracle, labeller: Labeller,
-                 settings: LoopSettings, budget: Budget, on_round: Callable[[RoundLog], None] | None = None,
+                 settings: ActiveLearningConfig, budget: Budget, on_round: Callable[[RoundLog], None] | None = None,
                  on_selected: Callable[[int, list[str]], None] | None = None):
         self.pool, self.learner, self.oracle, self.labeller = pool, learner, oracle, labeller
         self.settings, self.budget = settings, budget
@@ -118,7 +107,7 @@ class ActiveLoop:
 
     def _seed_set(self, left: int) -> list[Candidate]:
         pool = self._unexecuted()
-        size = min(self.settings.seed_count(len(self.pool)), left, len(pool))
+        size = min(seed_count(self.settings, len(self.pool)), left, len(pool))
         picks = self.rng.choice(len(pool), size=size, replace=False) if size else []
         return [pool[i] for i in sorted(picks)]
 

@@ -15,8 +15,8 @@ from typing import Callable
 import numpy as np
 
 from bugprm.active.budget import Budget
-from bugprm.active.loop import ActiveLoop, LoopSettings, RoundLog
-from bugprm.config import Config, fingerprint
+from bugprm.active.loop import ActiveLoop, RoundLog
+from bugprm.config import ActiveLearningConfig, Config, fingerprint
 from bugprm.records import Candidate, Execution, content_id
 from bugprm.store import Store, find_store_directory
 
@@ -27,7 +27,7 @@ class TrainRequest:
     config: Config
     budget: Budget
     out: Path
-    settings: LoopSettings
+    settings: ActiveLearningConfig
     eval_fraction: float = 0.0
     workers: int = 1
     python: str | None = None

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from bugprm.active.budget import Budget
-from bugprm.active.loop import ActiveLoop, LoopSettings
+from bugprm.active.loop import ActiveLoop
+from bugprm.config import ActiveLearningConfig
 from bugprm.active.strategies import Prediction
 from bugprm.errors import InputError
 from bugprm.records import Candidate, Execution, Kind, Outcome, Step, StepName
@@ -63,7 +64,11 @@ def labeller(candidates, executions):
     return labelled
 
 
-def run(size, budget, settings=LoopSettings(batch_size=10, seed_size=10), executions=None, start=0, oracle=None):
+def loop_config(**chosen):
+    return ActiveLearningConfig(**{"rounds": 50, **chosen})
+
+
+def run(size, budget, settings=loop_config(batch_size=10, seed_size=10), executions=None, start=0, oracle=None):
     oracle = oracle or CountingOracle()
     loop = ActiveLoop(pool(size), FeatureLearner(), oracle, labeller, settings, Budget.parse(budget))
     return loop.run(executions, start), oracle
@@ -81,20 +86,20 @@ def test_seed_round_is_random_and_of_the_configured_size():
 
 
 def test_confident_learner_stops_early_and_reports_the_saving():
-    result, oracle = run(200, "0.9", LoopSettings(batch_size=20, seed_size=60))
+    result, oracle = run(200, "0.9", loop_config(batch_size=20, seed_size=60))
     assert result.stopped == "nothing uncertain"
     assert len(oracle.seen) < 180
 
 
 def test_resume_executes_nothing_twice_and_respects_the_budget():
-    first, oracle = run(200, "0.2", LoopSettings(batch_size=10, seed_size=10, rounds=2))
+    first, oracle = run(200, "0.2", loop_config(batch_size=10, seed_size=10, rounds=2))
     assert len(first.executions) == 20
     second, _ = run(200, "0.2", executions=first.executions, start=2, oracle=oracle)
     assert len(second.executions) <= 40 and len(oracle.seen) == len(second.executions)
 
 
 def test_stream_mode_walks_the_pool_in_batches():
-    settings = LoopSettings(batch_size=25, seed_size=10, mode="stream")
+    settings = loop_config(batch_size=25, seed_size=10, mode="stream")
     result, oracle = run(200, "0.5", settings)
     assert all(r.considered <= 25 for r in result.rounds[1:])
 
