@@ -11,20 +11,7 @@ from bugprm.sources.diffs import line_ranges
 from bugprm.sources.patches import patch_edits
 from bugprm.sources.revisions import resolve_range
 
-APP = '''def clamp(x, low, high):
-    if x < low:
-        return low
-    if x > high:
-        return high
-    return x
-
-
-def total(values):
-    result = 0
-    for value in values:
-        result += value
-    return result
-'''
+APP = (Path(__file__).parent / "data" / "sample_app.py").read_text()
 
 PATCH = '''diff --git a/app.py b/app.py
 --- a/app.py

@@ -17,20 +17,7 @@ from bugprm.store import Store
 
 SCHEMAS = Path(__file__).parents[1] / "data" / "schemas"
 AUTHOR = git.Actor("bugprm tests", "tests@example.com")
-APP = '''def clamp(x, low, high):
-    if x < low:
-        return low
-    if x > high:
-        return high
-    return x
-
-
-def total(values):
-    result = 0
-    for value in values:
-        result += value
-    return result
-'''
+APP = (Path(__file__).parents[1] / "data" / "sample_app.py").read_text()
 
 
 def bugprm(monkeypatch, *args: str) -> tuple[int, str, str]:
