@@ -7,15 +7,15 @@ recommendation, the weakest step, the ranking, which predictions are worth verif
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
+from bugprm import metrics
 from bugprm.errors import GateFailed, InputError, ModelError
 from bugprm.records import POSITIVE_OUTCOMES, UNLABELLED_OUTCOMES, Candidate, Execution, Kind, Outcome, StrEnum
 
-AGGREGATES = ("min", "product", "mean", "last")
+AGGREGATES = tuple(metrics.AGGREGATES)
 DEFAULT_AGGREGATE = "min"
 DEFAULT_THRESHOLD = 0.7
 DIGITS = 4  # every reward, spread and score is rounded once, here, so what is shown is what was compared
@@ -142,13 +142,7 @@ def aggregate(rewards: Sequence[float], how: str = DEFAULT_AGGREGATE) -> float:
     """One trajectory score from its step rewards: min (default), product, mean or last."""
     if how not in AGGREGATES:
         raise InputError(f"unknown aggregate {how!r} (known: {', '.join(AGGREGATES)})")
-    if not rewards:
-        return math.nan
-    if how == "min":
-        return min(rewards)
-    if how == "product":
-        return math.prod(rewards)
-    return rewards[-1] if how == "last" else sum(rewards) / len(rewards)
+    return metrics.aggregate(rewards, how)
 
 
 def recommend(score: float, threshold: float) -> Recommendation:
