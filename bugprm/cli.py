@@ -231,6 +231,35 @@ def train(repos, config_source, budget, strategy, mode, diversity_weight, eval_f
     print_training_card(card)
 
 
+@cli.command(help="Learning curves: execute each REPO's whole pool once (cached in its store), then simulate active "
+                  "learning from those verdicts for every strategy, budget and seed. Baselines are strategies: full, "
+                  "pmt-rf, covered-killed. Writes bench.json, bench.md and PNG plots; prints the Markdown table.")
+@click.argument("repos", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--budgets", default="0.05,0.1,0.2,0.3,0.5,1.0", show_default=True,
+              help="Shares of the training pool a run may execute.")
+@click.option("--strategies", default="actprm,random,full,pmt-rf,covered-killed", show_default=True,
+              help="Selection strategies of `train --strategy`, and the baselines.")
+@click.option("--seeds", type=click.IntRange(min=1), default=3, show_default=True)
+@click.option("--config", "config_source", default=None, metavar="FILE|PRESET", help="YAML config or preset name.")
+@click.option("--splits", default="within,cross", show_default=True,
+              help="within: held-out candidates of each repository; cross: each repository left out in turn.")
+@click.option("--held-out", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.3,
+              show_default=True, help="Within-project test share.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output directory (default: bench/ in the first repository's store).")
+@click.option("--max", "max_candidates", type=click.IntRange(min=1), default=None, help="Pool size cap for new pools.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
+def bench(repos, budgets, strategies, seeds, config_source, splits, held_out, out_dir, max_candidates,
+          workers) -> None:
+    from bugprm.bench import bench_request, run_bench
+    from bugprm.bench.request import default_out
+    from bugprm.report.bench import write_bench
+
+    request = bench_request(repos, budgets, strategies, seeds, config_source, splits, held_out, max_candidates, workers)
+    result = run_bench(request, on_progress=lambda line: click.echo(line, err=True))
+    click.echo(write_bench(result.document(), out_dir or default_out(repos)))
+
+
 @cli.command(help="The main job out of the box: fetch a small real package, generate, ActPRM-train under a 20% "
                   "budget, score and report, on the embedded defaults (a few minutes on 2 CPU cores).")
 @click.option("--corpus", "corpus_name", default="schema", show_default=True, help="Which corpora/ manifest to use.")

@@ -100,7 +100,7 @@ def train_active(request: TrainRequest, on_round: Callable[[RoundLog], None] | N
     started = time.perf_counter()
     with ExitStack() as stack:
         pools = Pools(request, stack)
-        pool, held_out = _split(pools.candidates, request.eval_fraction, request.settings.seed)
+        pool, held_out = held_out_split(pools.candidates, request.eval_fraction, request.settings.seed)
         run_id = _run_id(request, pools)
         executions, start_round = pools.resumed(run_id)
         learner = PrmLearner(request.config, corpus=[s.text for c in pool for s in c.steps],
@@ -127,7 +127,9 @@ def _pool_store(repo: Path, request: TrainRequest) -> Store:
     return store
 
 
-def _split(candidates: list[Candidate], fraction: float, seed: int) -> tuple[list[Candidate], list[Candidate]]:
+def held_out_split(candidates: list[Candidate], fraction: float,
+                   seed: int) -> tuple[list[Candidate], list[Candidate]]:
+    """(pool, held out): a seeded ``fraction`` of the candidates set aside, in their original order."""
     if fraction <= 0:
         return candidates, []
     order = np.random.default_rng(seed + 7).permutation(len(candidates))

@@ -1,0 +1,64 @@
+"""The pools a benchmark replays: a repository's candidate bugs, each executed once, verdicts cached in its store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bugprm.errors import InputError
+from bugprm.exporting import current_executions
+from bugprm.records import UNLABELLED_OUTCOMES, Candidate, Execution, Kind
+from bugprm.store import Store, find_store_directory
+
+
+@dataclass(frozen=True)
+class JudgedPool:
+    """A repository's candidate bugs whose verdict says something; infra errors are dropped."""
+
+    name: str
+    path: Path
+    candidates: tuple[Candidate, ...]
+    verdicts: dict[str, Execution] = field(compare=False)
+    dropped: int = 0
+
+    @property
+    def cpu_seconds(self) -> float:
+        return sum(e.cpu_seconds for e in self.verdicts.values())
+
+    def describe(self) -> dict:
+        return {"name": self.name, "path": str(self.path), "judged": len(self.candidates), "dropped": self.dropped,
+                "cpu_seconds_all": round(self.cpu_seconds, 3)}
+
+
+def judged_pool(repo: Path, max_candidates: int | None = None, workers: int = 1, progress: bool = False) -> JudgedPool:
+    """The repository's judged pool: generated if the store has none, executed where no current verdict exists."""
+    from bugprm.execute import label_pool
+
+    directory = find_store_directory(None, repo)
+    _ensure_candidates(repo, directory, max_candidates)
+    if _unexecuted(directory):
+        label_pool(repo, None, all_=True, workers=workers, progress=progress)
+    with Store.open(directory) as store:
+        return _judged(repo, store.candidates(kind=Kind.BUG), current_executions(store))
+
+
+def _ensure_candidates(repo: Path, directory: Path, max_candidates: int | None) -> None:
+    from bugprm.generate import generate_pool
+
+    with Store.open(directory, create=True) as store:
+        empty = store.count_candidates(kind=Kind.BUG) == 0
+    if empty:
+        generate_pool(repo, None, max_candidates=max_candidates)
+
+
+def _unexecuted(directory: Path) -> int:
+    with Store.open(directory) as store:
+        executed = current_executions(store)
+        return sum(c.id not in executed for c in store.candidates(kind=Kind.BUG))
+
+
+def _judged(repo: Path, candidates: list[Candidate], executions: dict[str, Execution]) -> JudgedPool:
+    kept = [c for c in candidates if c.id in executions and executions[c.id].outcome not in UNLABELLED_OUTCOMES]
+    if not kept:
+        raise InputError(f"{repo}: none of its {len(candidates)} candidate bugs has a verdict to learn from")
+    return JudgedPool(repo.name, repo, tuple(kept), {c.id: executions[c.id] for c in kept}, len(candidates) - len(kept))

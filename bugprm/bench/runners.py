@@ -1,0 +1,111 @@
+"""One simulated run per strategy: the active loop (any selection strategy) or a baseline, on one split.
+
+Every run asks the cached oracle for the verdicts it uses, so its cost is counted the same way for all of them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+
+from bugprm.active.budget import Budget
+from bugprm.active.loop import ActiveLoop, seed_count
+from bugprm.active.settings import loop_settings
+from bugprm.baselines import PmtForest, covered_means_killed, is_valid_bug
+from bugprm.bench.evaluation import RunResult
+from bugprm.bench.oracle import CachedOracle
+from bugprm.bench.splits import Split
+from bugprm.config import ActiveLearningConfig, Config, with_overrides
+from bugprm.labels import step_labels
+from bugprm.metrics import aggregate
+from bugprm.records import Candidate
+
+UNINFORMED = 0.5  # the score of a model that saw no label: it ranks nothing
+
+
+def run_strategy(strategy: str, split: Split, budget: float, config: Config) -> RunResult:
+    if strategy == "full":
+        return run_full(split, config)
+    if strategy == "pmt-rf":
+        return run_forest(split, budget)
+    if strategy == "covered-killed":
+        return run_covered_killed(split)
+    return run_active(strategy, split, budget, config)
+
+
+def run_active(strategy: str, split: Split, budget: float, config: Config) -> RunResult:
+    """The ActiveLoop as `bugprm train` runs it, with the cache as oracle, then a last fit on every label."""
+    oracle, pool, limit = CachedOracle(split.verdicts), list(split.train), Budget(fraction=budget)
+    settings = spending_settings(loop_settings(config.active_learning, strategy=strategy, seed=split.seed),
+                                 limit.limit(len(pool)), len(pool))
+    learner = _learner(config, split)
+    loop = ActiveLoop(pool, learner, oracle, step_labels, settings, limit)
+    executions = loop.run().executions
+    return _prm_result(learner, loop.labelled(), split, tuple(executions), oracle.cpu_seconds)
+
+
+def run_full(split: Split, config: Config) -> RunResult:
+    """The full-data model: the PRM fitted on every label of the training pool."""
+    oracle = CachedOracle(split.verdicts)
+    labelled = step_labels(list(split.train), oracle(list(split.train)))
+    return _prm_result(_learner(config, split), labelled, split, tuple(oracle.asked), oracle.cpu_seconds)
+
+
+def run_forest(split: Split, budget: float) -> RunResult:
+    """Predictive mutation testing's forest, fitted on a random ``budget`` share of the training pool."""
+    oracle, sample = CachedOracle(split.verdicts), random_share(split.train, budget, split.seed)
+    if not sample:
+        return _uninformed(split, (), 0.0)
+    verdicts = oracle(sample)
+    unexecuted = _unexecuted(split, verdicts)
+    forest = PmtForest(seed=split.seed).fit(sample, [is_valid_bug(verdicts[c.id]) for c in sample])
+    scores = dict(zip([c.id for c in unexecuted], forest.predict(unexecuted).tolist()))
+    return RunResult(scores, tuple(oracle.asked), oracle.cpu_seconds)
+
+
+def run_covered_killed(split: Split) -> RunResult:
+    """The rule: a covered mutant is killed. Coverage comes with the baseline, so it executes nothing."""
+    candidates = list(split.target.candidates)
+    return RunResult(dict(zip([c.id for c in candidates], covered_means_killed(candidates).tolist())), (), 0.0)
+
+
+def random_share(candidates: tuple[Candidate, ...], budget: float, seed: int) -> list[Candidate]:
+    size = Budget(fraction=budget).limit(len(candidates))
+    picks = np.random.default_rng(seed).choice(len(candidates), size=size, replace=False)
+    return [candidates[i] for i in sorted(picks)]
+
+
+def spending_settings(settings: ActiveLearningConfig, limit: int, pool_size: int) -> ActiveLearningConfig:
+    """In pool mode the batch grows until the configured rounds can spend the whole budget: a point at 50% of a
+    large pool must have executed about 50%, not the most that the config's rounds of its batch size reach."""
+    if settings.mode != "pool" or settings.rounds < 2:
+        return settings
+    needed = math.ceil(max(0, limit - seed_count(settings, pool_size)) / (settings.rounds - 1))
+    return replace(settings, batch_size=max(settings.batch_size, needed))
+
+
+def _learner(config: Config, split: Split):
+    from bugprm.model.active_learner import PrmLearner
+
+    seeded = with_overrides(config, {"training.seed": split.seed})
+    return PrmLearner(seeded, corpus=[s.text for c in split.train for s in c.steps], seed=split.seed)
+
+
+def _prm_result(learner, labelled: list[Candidate], split: Split, executed: tuple[str, ...],
+                cpu_seconds: float) -> RunResult:
+    if not labelled:
+        return _uninformed(split, executed, cpu_seconds)
+    learner.fit(labelled)
+    predictions = learner.predict(_unexecuted(split, executed))
+    steps = {p.id: p.mean.tolist() for p in predictions}
+    return RunResult({i: aggregate(s) for i, s in steps.items()}, executed, cpu_seconds, steps)
+
+
+def _uninformed(split: Split, executed: tuple[str, ...], cpu_seconds: float) -> RunResult:
+    return RunResult({c.id: UNINFORMED for c in _unexecuted(split, executed)}, executed, cpu_seconds)
+
+
+def _unexecuted(split: Split, executed) -> list[Candidate]:
+    return [c for c in split.target.candidates if c.id not in executed]
