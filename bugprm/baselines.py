@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bugprm.records import Candidate, Execution, Outcome
+from bugprm.records import POSITIVE_OUTCOMES, Candidate, Execution
 
 CATEGORICAL = ("operator", "family", "node_kind", "language")
 
@@ -38,7 +38,8 @@ class FeatureEncoder:
 
 
 def is_valid_bug(execution: Execution) -> int:
-    return int(execution.outcome is Outcome.KILLED)
+    """1 for a trajectory that ended well: a valid bug (killed) or, for a repair, a correct patch."""
+    return int(execution.outcome in POSITIVE_OUTCOMES)
 
 
 class PmtForest:

@@ -200,6 +200,40 @@ def label(repo: Path, store_dir: Path | None, limit: int | None, fraction: float
     click.echo(describe_summary(summary))
 
 
+@cli.command(help="Candidate patches for a failing state (the repository's failing tests, or a killed candidate "
+                  "bug of the store), ranked by a PRM (--model) or by the Ochiai suspiciousness of their line, then "
+                  "the smallest diff; --execute N runs the top N and says which make the failing tests pass without "
+                  f"breaking a passing test.\n\n{EXIT_CODES_HELP}")
+@click.argument("repo", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@store_option
+@click.option("--bug", "bug_id", default=None, help="Repair this killed candidate bug of the store.")
+@click.option("--from-store-killed", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Repair a seeded sample of N killed candidate bugs of the store.")
+@click.option("--top-sites", type=click.IntRange(min=1), default=10, show_default=True, metavar="K",
+              help="Patch the K most suspicious lines where some repair operator applies.")
+@click.option("--execute", "execute_top", type=click.IntRange(min=0), default=0, show_default=True, metavar="N",
+              help="Run the tests of the top N patches of each failing state.")
+@click.option("--patch", "patch_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A unified diff for the failing state, ranked (and run) beside the generated patches (repeatable).")
+@click.option("--model", "model_dir", type=click.Path(path_type=Path), default=None, help="Trained model directory.")
+@click.option("--format", "fmt", type=click.Choice(["rich", "json"]), default=None,
+              help="Output format (default: rich on a terminal, json otherwise).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--python", type=click.Path(dir_okay=False), default=None, help="The subject's interpreter (remembered).")
+@click.option("--pytest-args", default=None, help="Extra pytest arguments (remembered).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for --from-store-killed sampling.")
+def repair(repo, store_dir, bug_id, from_store_killed, top_sites, execute_top, patch_files, model_dir, fmt, workers,
+           python, pytest_args, seed) -> None:
+    from bugprm.repair import RepairRequest, run_repair
+    from bugprm.report.repair import print_repair_report
+
+    report = run_repair(RepairRequest(
+        repo, store_dir, bug_id=bug_id, from_store_killed=from_store_killed, top_sites=top_sites, execute=execute_top,
+        patch_files=tuple(patch_files), model_dir=model_dir, workers=workers, python=python, pytest_args=pytest_args,
+        seed=seed))
+    print_repair_report(report, fmt or _default_format())
+
+
 @cli.command(help="ActPRM training: execute only the candidates the ensemble is uncertain about, learn, repeat.")
 @click.argument("repos", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--config", "config_source", default=None, metavar="FILE|PRESET", help="YAML config or preset name.")

@@ -10,6 +10,8 @@ from dataclasses import replace
 from bugprm.records import BUG_STEPS, REPAIR_STEPS, Candidate, Kind, Step, StepName
 
 WINDOW_LINES = 12
+SHOWN_TESTS = 5
+SHOWN_FAILURES = 3
 
 
 def locate_text(file: str, function: str, signature: str, window: str) -> str:
@@ -30,8 +32,27 @@ def validate_text(tests: list[str] | None) -> str:
         return "run the tests that cover the changed lines"
     if not tests:
         return "no test covers the changed lines"
-    shown = ", ".join(tests[:5]) + (f" and {len(tests) - 5} more" if len(tests) > 5 else "")
-    return f"run {len(tests)} covering tests: {shown}"
+    return f"run {len(tests)} covering tests: {_listed(tests)}"
+
+
+def suspicion_text(line: int, code: str, score: float, rank: int, ranked: int, function_score: float) -> str:
+    """A repair's place among the suspicious lines (spectrum-based fault localisation)."""
+    return (f"suspicious line {line}: {code.strip()}\n"
+            f"ochiai {_fmt(score)}, rank {rank} of {ranked} lines; function ochiai {_fmt(function_score)}")
+
+
+def failing_text(failing: tuple[str, ...], messages: dict[str, str]) -> str:
+    """The failing tests, each with the assertion lines of its failure where known."""
+    lines = [f"{len(failing)} failing tests"]
+    for test in failing[:SHOWN_FAILURES]:
+        lines.append(f"{test}: {_assertion(messages.get(test, ''))}".rstrip(": "))
+    return "\n".join(lines)
+
+
+def repair_validate_text(failing: tuple[str, ...], covering: list[str]) -> str:
+    rest = [t for t in covering if t not in failing]
+    then = f", then {len(rest)} covering tests: {_listed(rest)}" if rest else ""
+    return f"run {len(failing)} failing tests: {_listed(list(failing))}{then}"
 
 
 def build_steps(kind: Kind, locate: str, analyze: str, select: str, change: str, validate: str) -> tuple[Step, ...]:
@@ -57,6 +78,18 @@ def _restep(step: Step, features: dict, covering_tests: list[str] | None) -> Ste
     if step.name is StepName.VALIDATE and covering_tests is not None:
         return replace(step, text=validate_text(covering_tests))
     return step
+
+
+def _listed(tests: list[str]) -> str:
+    more = len(tests) - SHOWN_TESTS
+    return ", ".join(tests[:SHOWN_TESTS]) + (f" and {more} more" if more > 0 else "")
+
+
+def _assertion(message: str) -> str:
+    """pytest's ``E`` lines (what the assertion found), else the message's last line."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    explained = [line[1:].strip() for line in lines if line.startswith("E ")]
+    return " / ".join(explained[:SHOWN_FAILURES]) if explained else (lines[-1] if lines else "")
 
 
 def _fmt(value) -> str:

@@ -8,6 +8,8 @@
    durations for the timeouts, and any test whose outcome changes is flaky. A fork-unsafe suite falls back to spawn.
 3. Tests failing in every run are broken. Broken and flaky tests are excluded and reported; a suite where more than
    ``MAX_BROKEN_FRACTION`` of the tests are broken, that collects nothing, or where nothing passes is refused.
+   Broken tests are also kept as ``failing`` with their durations and messages: the failing state that
+   ``bugprm repair`` repairs. For that, ``allow_failing`` measures a red suite instead of refusing it.
 """
 
 from __future__ import annotations
@@ -39,23 +41,27 @@ class Baseline:
     preload: tuple[str, ...] = ()
     isolation: str = "fork"
     seconds: float = 0.0
+    failing: dict[str, float] = field(default_factory=dict)  # broken tests and their durations
+    messages: dict[str, str] = field(default_factory=dict)  # why each failing test fails
 
 
-def measure_baseline(slots: list[Slot], fingerprint: str) -> Baseline:
+def measure_baseline(slots: list[Slot], fingerprint: str, allow_failing: bool = False) -> Baseline:
     reference, coverage, extra_args, excluded, preload = _reference_run(slots[0])
     for slot in slots:
         slot.worker.preload = preload
         slot.worker.close()  # restarted warm, with the preload, on its next job
     runs, isolation = _confirmation_runs(slots, extra_args)
     flaky, broken = _unstable_tests(reference, [r for _, r in runs])
-    _refuse_red_suite(reference, broken)
+    if not allow_failing:
+        _refuse_red_suite(reference, broken)
     excluded |= {t: "flaky: outcome changed between baseline runs" for t in flaky}
     excluded |= {t: f"broken: fails at baseline: {_first_line(reference.tests[t].message)}" for t in broken}
     passing = [t for t, r in reference.tests.items() if r.outcome == "passed" and t not in excluded]
     if not passing:
         raise HarnessError(f"no test passes at baseline{_listing(excluded)}")
     return Baseline(fingerprint, _durations(passing, runs), coverage, dict(reference.assertions), excluded,
-                    extra_args, _overhead(runs), preload, isolation, sum(r.wall for r, _ in runs))
+                    extra_args, _overhead(runs), preload, isolation, sum(r.wall for r, _ in runs),
+                    _durations(sorted(broken), runs), {t: reference.tests[t].message for t in sorted(broken)})
 
 
 def _reference_run(slot: Slot):

@@ -74,14 +74,15 @@ class CandidateRunner:
         if plan is None:
             return Execution(candidate.id, Outcome.NO_COVERAGE, fingerprint=self.fingerprint,
                              detail="no passing test covers the changed lines")
-        return self._confirmed(slot, candidate, plan, self._run_retrying(slot, candidate, plan))
+        return self._confirmed(slot, candidate, plan, self.run_plan(slot, candidate, plan))
 
     def source(self, file: str) -> bytes:
         if file not in self._sources:
             self._sources[file] = (self.repo / file).read_bytes()
         return self._sources[file]
 
-    def _run_retrying(self, slot: Slot, candidate: Candidate, plan: TestPlan) -> Execution:
+    def run_plan(self, slot: Slot, candidate: Candidate, plan: TestPlan) -> Execution:
+        """The candidate's edits applied, the plan run and judged; a harness failure is retried once."""
         execution = self._judged(candidate.id, *self._run(slot, candidate.edits, plan))
         if execution.outcome is Outcome.INFRA_ERROR and not execution.detail.startswith(EDIT_MISMATCH):
             slot.worker.close()  # a fresh worker for the one retry
@@ -91,20 +92,32 @@ class CandidateRunner:
     def _confirmed(self, slot: Slot, candidate: Candidate, plan: TestPlan, execution: Execution) -> Execution:
         if execution.outcome is not Outcome.KILLED or plan.natural_order:
             return execution
-        prefix = _prefix(plan.tests, execution.failing_tests, self.config.full_matrix)
-        real = tuple(t for t in execution.failing_tests if t not in self._failing_unmodified(slot, prefix))
+        real = self.real_failures(slot, plan.tests, execution.failing_tests)
         if real:
             return replace(execution, failing_tests=real)
-        fallback = natural_order_plan(self.baseline.durations, self.baseline.overhead,
-                                      self.config.timeout_multiplier, self.config.timeout_constant)
-        return self._run_retrying(slot, candidate, fallback)
+        return self.run_plan(slot, candidate, self.natural_order_plan(self.baseline.durations))
+
+    def real_failures(self, slot: Slot, tests: tuple[str, ...], failing: tuple[str, ...]) -> tuple[str, ...]:
+        """The failing tests that pass on the unmodified code run exactly as the candidate ran (the others fail
+        from the selection and order alone)."""
+        prefix = _prefix(tests, failing, self.config.full_matrix)
+        return tuple(t for t in failing if t not in self._failing_unmodified(slot, prefix))
+
+    def natural_order_plan(self, durations: dict[str, float]) -> TestPlan:
+        return natural_order_plan(durations, self.baseline.overhead, self.config.timeout_multiplier,
+                                  self.config.timeout_constant)
+
+    def timeout_for(self, tests: tuple[str, ...]) -> float:
+        durations = {**self.baseline.failing, **self.baseline.durations}
+        expected = sum(durations.get(t, 0.0) for t in tests) + self.baseline.overhead
+        return self.config.timeout_multiplier * expected + self.config.timeout_constant
 
     def _failing_unmodified(self, slot: Slot, prefix: tuple[str, ...]) -> frozenset[str]:
         """Tests of ``prefix`` that fail (or crash) on the unmodified code when run exactly as the candidate ran."""
         with self._lock:
             known = self._fails_unmodified.get(prefix)
         if known is None:
-            plan = TestPlan(prefix, False, self._timeout_for(prefix))
+            plan = TestPlan(prefix, False, self.timeout_for(prefix))
             report, results = self._run(slot, (), plan)
             if report is None:  # the check itself could not run: keep the kill rather than guess
                 return frozenset()
@@ -113,10 +126,6 @@ class CandidateRunner:
                 self._fails_unmodified[prefix] = known
                 self.timings["confirmations"] += 1
         return known
-
-    def _timeout_for(self, tests: tuple[str, ...]) -> float:
-        expected = sum(self.baseline.durations.get(t, 0.0) for t in tests) + self.baseline.overhead
-        return self.config.timeout_multiplier * expected + self.config.timeout_constant
 
     def _run(self, slot: Slot, edits: tuple[Edit, ...], plan: TestPlan):
         """(report, results) of one child, or the Execution-ready error text when the harness itself failed."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bugprm import trajectory
 from bugprm.execute.executor import CandidateRunner
-from bugprm.records import Candidate
+from bugprm.records import Candidate, Kind
 
 FEATURES_META = "harness.features_fingerprint"
 
@@ -26,10 +26,10 @@ def dynamic_features(runner: CandidateRunner, candidate: Candidate) -> tuple[dic
 
 
 def fill_features(store, runner: CandidateRunner, candidates: list[Candidate]) -> int:
-    """Write dynamic features for every candidate under a new fingerprint, else for those still without them (added
-    since); returns how many candidates were updated."""
+    """Write dynamic features for every candidate bug under a new fingerprint, else for those still without them
+    (added since); returns how many candidates were updated. Candidate patches carry their own (``bugprm.repair``)."""
     fresh = store.get_meta(FEATURES_META) != runner.fingerprint
-    todo = [c for c in candidates if c.edits and (fresh or "line_covered" not in c.features)]
+    todo = [c for c in candidates if c.kind is Kind.BUG and c.edits and (fresh or "line_covered" not in c.features)]
     store.update_candidates([trajectory.with_features(c, *dynamic_features(runner, c)) for c in todo])
     store.set_meta(FEATURES_META, runner.fingerprint)
     return len(todo)

@@ -10,21 +10,25 @@ BLOB_PREFIX = "baseline:"
 
 def save_baseline(store: Store, baseline: Baseline) -> None:
     tests = [(t, "passed", d, baseline.assertions.get(t, 0), t.split("::")[0]) for t, d in baseline.durations.items()]
-    tests += [(t, "excluded", 0.0, 0, t.split("::")[0]) for t in baseline.excluded]
+    tests += [(t, "failed", d, baseline.assertions.get(t, 0), t.split("::")[0]) for t, d in baseline.failing.items()]
+    tests += [(t, "excluded", 0.0, 0, t.split("::")[0]) for t in baseline.excluded if t not in baseline.failing]
     coverage = [(file, line, test) for (file, line), covering in baseline.coverage.items() for test in covering]
     store.save_baseline(baseline.fingerprint, tests, coverage)
     store.put_json(BLOB_PREFIX + baseline.fingerprint, {
         "excluded": baseline.excluded, "extra_args": list(baseline.extra_args), "overhead": baseline.overhead,
         "preload": list(baseline.preload), "isolation": baseline.isolation, "seconds": baseline.seconds,
-        "assertions": baseline.assertions})
+        "assertions": baseline.assertions, "messages": baseline.messages})
 
 
 def load_baseline(store: Store, fingerprint: str) -> Baseline | None:
     blob = store.get_json(BLOB_PREFIX + fingerprint)
     if blob is None:
         return None
-    durations = {row["test_id"]: row["duration"] for row in store.baseline_tests(fingerprint)
-                 if row["outcome"] == "passed"}
-    return Baseline(fingerprint, durations, store.coverage(fingerprint), blob["assertions"], blob["excluded"],
-                    tuple(blob["extra_args"]), blob["overhead"], tuple(blob["preload"]), blob["isolation"],
-                    blob["seconds"])
+    rows = store.baseline_tests(fingerprint)
+    return Baseline(fingerprint, _durations(rows, "passed"), store.coverage(fingerprint), blob["assertions"],
+                    blob["excluded"], tuple(blob["extra_args"]), blob["overhead"], tuple(blob["preload"]),
+                    blob["isolation"], blob["seconds"], _durations(rows, "failed"), blob.get("messages", {}))
+
+
+def _durations(rows, outcome: str) -> dict[str, float]:
+    return {row["test_id"]: row["duration"] for row in rows if row["outcome"] == outcome}

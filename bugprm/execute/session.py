@@ -1,5 +1,9 @@
 """A harness session on one repository: settings, fingerprint, workspaces, warm workers, baseline, then candidates.
 
+Candidate patches (``Kind.REPAIR``) run through a ``RepairRunner`` for their failing state, candidate bugs through
+the ``CandidateRunner``; both record their verdicts under the session's fingerprint. ``allow_failing`` measures a
+red suite instead of refusing it (``bugprm repair`` on the repository's own failing state).
+
 The interpreter and pytest arguments given explicitly win and are remembered in the store's meta; later commands on
 the repository (the active-learning loop, ``score --verify``) reuse them, so their verdicts share the fingerprint.
 ``full_matrix`` is per call: it is in the fingerprint, so its verdicts never mix with stop-at-first-failure ones.
@@ -14,16 +18,18 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Callable, Iterable
 
-from bugprm.errors import RepoError
+from bugprm.errors import BugprmError, RepoError
 from bugprm.execute.baseline import Baseline, measure_baseline
 from bugprm.execute.config import HarnessConfig, make_config, resolve_python
 from bugprm.execute.executor import CandidateRunner
+from bugprm.execute.failing import FailingState, bug_state, suite_state
+from bugprm.execute.repair import RepairRunner, Unrunnable
 from bugprm.execute.sanity import forced_failure_check
 from bugprm.execute.saved import load_baseline, save_baseline
 from bugprm.execute.slot import Slot
 from bugprm.execute.verdict import infra_error
 from bugprm.execute.workspace import RunFolder
-from bugprm.records import Candidate, Execution, Outcome
+from bugprm.records import Candidate, Execution, Kind, Outcome
 from bugprm.store import Store
 
 SETTINGS_META = "harness.settings"
@@ -31,7 +37,8 @@ FINGERPRINT_META = "fingerprint"
 
 
 class HarnessSession:
-    def __init__(self, store: Store, repo: Path, config: HarnessConfig, workers: int = 1):
+    def __init__(self, store: Store, repo: Path, config: HarnessConfig, workers: int = 1,
+                 allow_failing: bool = False):
         if not repo.is_dir():
             raise RepoError(f"{repo} is not a directory")
         self.store = store
@@ -39,15 +46,18 @@ class HarnessSession:
         self.config = config
         self.fingerprint = config.fingerprint()
         self.workers = max(1, workers)
+        self.allow_failing = allow_failing
         self.sanity = ""
         self._folder: RunFolder | None = None
         self._slots: list[Slot] = []
         self._baseline: Baseline | None = None
         self._runner: CandidateRunner | None = None
+        self._repair_runners: dict[str | None, RepairRunner | Unrunnable] = {}
 
     @classmethod
     def open(cls, store: Store, repo: Path, *, workers: int = 1, python: str | None = None,
-             pytest_args: str | None = None, full_matrix: bool = False, **settings) -> "HarnessSession":
+             pytest_args: str | None = None, full_matrix: bool = False, allow_failing: bool = False,
+             **settings) -> "HarnessSession":
         """The interpreter and pytest arguments given win and are remembered; otherwise the remembered ones apply."""
         remembered = json.loads(store.get_meta(SETTINGS_META, "{}"))
         chosen = {"python": resolve_python(python) if python else None, "pytest_args": pytest_args}
@@ -55,7 +65,7 @@ class HarnessSession:
         store.set_meta(SETTINGS_META, json.dumps(merged, sort_keys=True))
         config = make_config(Path(repo), merged.get("python"), merged.get("pytest_args"), full_matrix=full_matrix,
                              **settings)
-        return cls(store, Path(repo), config, workers)
+        return cls(store, Path(repo), config, workers, allow_failing)
 
     def __enter__(self) -> "HarnessSession":
         return self
@@ -77,6 +87,12 @@ class HarnessSession:
         if self._runner is None:
             self._runner = CandidateRunner(self.repo, self.baseline, self.config, self.fingerprint)
         return self._runner
+
+    def failing_state(self, bug_id: str | None) -> FailingState:
+        """A killed bug's failing state (its verdict under this fingerprint), or the repository's own (None)."""
+        if bug_id is None:
+            return suite_state(self.baseline)
+        return bug_state(self.store.candidate(bug_id), self.executed().get(bug_id))
 
     def executed(self) -> dict[str, Execution]:
         """Verdicts already made under this fingerprint; an infra_error is no verdict, so it is tried again."""
@@ -100,7 +116,7 @@ class HarnessSession:
             self._folder.close()
 
     def _measure(self) -> Baseline:
-        baseline = measure_baseline(self._ensure_slots(), self.fingerprint)
+        baseline = measure_baseline(self._ensure_slots(), self.fingerprint, self.allow_failing)
         runner = CandidateRunner(self.repo, baseline, self.config, self.fingerprint)
         self.sanity = forced_failure_check(runner, self._slots[0])
         save_baseline(self.store, baseline)
@@ -112,15 +128,27 @@ class HarnessSession:
             self._slots = [Slot(self._folder.workspace(self.repo, i), self.config) for i in range(self.workers)]
         return self._slots
 
+    def _runner_for(self, candidate: Candidate) -> CandidateRunner | RepairRunner | Unrunnable:
+        if candidate.kind is not Kind.REPAIR:
+            return self.runner
+        if candidate.bug_id not in self._repair_runners:
+            try:
+                found = RepairRunner(self.runner, self.failing_state(candidate.bug_id))
+            except BugprmError as exc:
+                found = Unrunnable(self.fingerprint, f"the failing state cannot be rebuilt: {exc}")
+            self._repair_runners[candidate.bug_id] = found
+        return self._repair_runners[candidate.bug_id]
+
     def _run_all(self, todo: list[Candidate], on_result) -> dict[str, Execution]:
-        runner, slots = self.runner, queue.Queue()
+        runners, slots = [self._runner_for(c) for c in todo], queue.Queue()
         for slot in self._ensure_slots():
             slot.worker.preload = self.baseline.preload
             slots.put(slot)
         results: dict[str, Execution] = {}
         with ThreadPoolExecutor(len(self._slots)) as pool:
             try:
-                self._collect(pool, [pool.submit(_on_free_slot, slots, runner, c) for c in todo], results, on_result)
+                futures = [pool.submit(_on_free_slot, slots, r, c) for r, c in zip(runners, todo)]
+                self._collect(pool, futures, results, on_result)
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)
                 for slot in self._slots:
@@ -140,7 +168,8 @@ class HarnessSession:
             pending = list(still)
 
 
-def _on_free_slot(slots: queue.Queue, runner: CandidateRunner, candidate: Candidate) -> Execution:
+def _on_free_slot(slots: queue.Queue, runner: CandidateRunner | RepairRunner | Unrunnable,
+                  candidate: Candidate) -> Execution:
     slot = slots.get()
     try:
         return runner.execute(slot, candidate)

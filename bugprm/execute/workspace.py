@@ -78,6 +78,18 @@ def apply_edits(source: bytes, edits: list[Edit], file: str = "") -> bytes:
     return source
 
 
+def net_edit(file: str, before: bytes, after: bytes) -> Edit | None:
+    """The one span replacement that turns ``before`` into ``after`` (None when they are equal)."""
+    if before == after:
+        return None
+    old, new = before.decode("utf-8"), after.decode("utf-8")
+    head = len(os.path.commonprefix([old, new]))
+    tail = len(os.path.commonprefix([old[head:][::-1], new[head:][::-1]]))
+    start = len(old[:head].encode("utf-8"))
+    removed, added = old[head:len(old) - tail], new[head:len(new) - tail]
+    return Edit(file, start, start + len(removed.encode("utf-8")), removed, added)
+
+
 def _ignored(folder: str, names: list[str]) -> set[str]:
     return {n for n in names if is_skipped_dir(Path(folder) / n)}
 

@@ -22,7 +22,7 @@ def candidate_from_mutant(mutant: Mutant, repo_name: str, language: Language, ca
         Kind.BUG,
         locate_text(mutant.path, mutant.function.qualified_name, mutant.function.signature, window(mutant.function)),
         analyze_text(facts),
-        select_text(operator.name, str(operator.family), node_kind, _one_line(mutant.site.node.text), mutant.line),
+        select_text(operator.name, str(operator.family), node_kind, one_line(mutant.site.node.text), mutant.line),
         mutant.diff,
         validate_text(None),
     )
@@ -40,6 +40,7 @@ def window(function: Function) -> str:
     return textwrap.dedent(head)
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
+    """A node's text on one line, cut to ``SELECT_TEXT_CHARS``."""
     line = " ".join(text.split())
     return line if len(line) <= SELECT_TEXT_CHARS else line[:SELECT_TEXT_CHARS - 3] + "..."

@@ -1,4 +1,5 @@
-"""Every operator, in the order mutants are generated (an earlier operator wins a duplicate source)."""
+"""Every operator, in the order mutants are generated (an earlier operator wins a duplicate source), and the repair
+templates."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from bugprm.mutate.loops import ForZeroIteration, WhileFalse
 from bugprm.mutate.operator import Operator
 from bugprm.mutate.returns import ReturnNegate, ReturnNone
 from bugprm.mutate.statements import BreakContinueSwap, CallStatementRemove, DecoratorRemove
+from bugprm.mutate.templates import (
+    DropOffset, NoneGuard, OperandNegate, OperandSwap, OperatorChoice, VariableChoice, VariableOffByOne,
+)
 from bugprm.mutate.variables import VariableReplace
 from bugprm.parsing import Language, Site
 
@@ -25,6 +29,11 @@ OPERATORS: tuple[Operator, ...] = (
     RangeOffByOne(), SliceOffByOne(), ArgumentSwap(), VariableReplace(),
     HandlerSwallow(), HandlerReraise(), DecoratorRemove(), ForZeroIteration(), WhileFalse(),
 )
+REPAIR_TEMPLATES: tuple[Operator, ...] = (
+    NoneGuard(), OperatorChoice(), OperandSwap(), DropOffset(), OperandNegate(), VariableChoice(), VariableOffByOne(),
+)
+# What ``bugprm repair`` proposes at a suspicious line: every mutation operator as a fix, then the templates.
+REPAIR_OPERATORS: tuple[Operator, ...] = OPERATORS + REPAIR_TEMPLATES
 
 
 def operators_for(site: Site, language: Language, operators: tuple[Operator, ...] = OPERATORS) -> list[Operator]:

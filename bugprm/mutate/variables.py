@@ -10,7 +10,7 @@ from bugprm.parsing import Function, Language, Site, SiteKind
 _PY, _JS = Language.PYTHON, Language.JAVASCRIPT
 
 # Receivers are parameters in name only: swapping ``self`` for another argument is never a plausible bug.
-_RECEIVERS = frozenset({"self", "cls"})
+RECEIVERS = frozenset({"self", "cls"})
 
 
 class VariableReplace(Operator):
@@ -36,7 +36,7 @@ class VariableReplace(Operator):
 
 def same_kind_names(function: Function, name: str, at: int) -> list[str]:
     """Other parameters for a parameter; other locals already assigned before ``at`` for a local."""
-    parameters = [p for p in function.parameters if p not in _RECEIVERS]
+    parameters = [p for p in function.parameters if p not in RECEIVERS]
     if name in parameters:
         return [p for p in parameters if p != name]
     assigned = [n for n, first in function.locals if first < at and n not in function.parameters]

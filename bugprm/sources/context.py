@@ -22,6 +22,7 @@ class CodeContext:
     signature: str
     window: str
     facts: dict = field(default_factory=dict)
+    lines: range = range(0)  # the function's lines in the file (none for a module-level change)
 
 
 def code_context(path: str, source: str, first_line: int, last_line: int) -> CodeContext:
@@ -30,7 +31,7 @@ def code_context(path: str, source: str, first_line: int, last_line: int) -> Cod
     if function is None:
         return CodeContext(MODULE, "", _lines_around(source.splitlines(), first_line, last_line))
     return CodeContext(function.qualified_name, function.signature, function_window(function),
-                       function.facts(callers))
+                       function.facts(callers), range(function.span.line, function.span.line + function.lines))
 
 
 def language_name(path: str) -> str:

@@ -1,9 +1,9 @@
-"""Every operator's examples, run through the real parse and mutate path."""
+"""Every operator's examples (the repair templates' too), run through the real parse and mutate path."""
 
 import pytest
 
 from bugprm.mutate.engine import mutate_file
-from bugprm.mutate.registry import OPERATORS
+from bugprm.mutate.registry import REPAIR_OPERATORS
 from bugprm.parsing import Language, parse_file
 
 _EXTENSIONS = {
@@ -12,7 +12,7 @@ _EXTENSIONS = {
 }
 _CASES = [
     pytest.param(operator, example, id=f"{operator.name}-{index}")
-    for operator in OPERATORS
+    for operator in REPAIR_OPERATORS
     for index, example in enumerate(operator.examples())
 ]
 
