@@ -38,15 +38,21 @@ def split(candidates, fraction: float, seed: int):
     return [candidates[i] for i in order[:cut]], [candidates[i] for i in order[cut:]]
 
 
-def prm_auroc(config, train, test, executions) -> tuple[float, float]:
+def prm_auroc(config, train, test, executions) -> tuple[float, float, dict]:
+    """(the PRM's AUROC, its seconds, the AUROC of each prior its heads read, alone)."""
     from bugprm.model.active_learner import PrmLearner
+    from bugprm.model.examples import from_candidate
 
     started = time.perf_counter()
     labelled = step_labels(train, {c.id: executions[c.id] for c in train})
     learner = PrmLearner(config, corpus=[s.text for c in train + test for s in c.steps])
     learner.fit(labelled)
+    labels = _labels(test, executions)
     scores = [float(np.min(p.mean)) for p in learner.predict(test)]
-    return auroc(_labels(test, executions), scores), time.perf_counter() - started
+    examples = [from_candidate(c) for c in test]
+    priors = {f"{name}_prior_auroc": round(auroc(labels, prior.log_odds(examples)), 4)
+              for name, prior in learner.model.priors.items()}
+    return auroc(labels, scores), time.perf_counter() - started, priors
 
 
 def rf_auroc(train, test, executions, seed: int) -> float:
@@ -61,21 +67,21 @@ def _labels(candidates, executions) -> list[int]:
 def within(repo, pools, config, fraction, seed) -> dict:
     candidates, executions = pools[repo]
     train, test = split(candidates, fraction, seed)
-    prm, seconds = prm_auroc(config, train, test, executions)
+    prm, seconds, priors = prm_auroc(config, train, test, executions)
     covered = auroc(_labels(test, executions), covered_means_killed(test))
     return {"split": "within", "repo": repo.name, "fraction": fraction, "train": len(train), "test": len(test),
             "prm_auroc": round(prm, 4), "rf_auroc": round(rf_auroc(train, test, executions, seed), 4),
-            "covered_killed_auroc": round(covered, 4), "prm_seconds": round(seconds, 1)}
+            "covered_killed_auroc": round(covered, 4), "prm_seconds": round(seconds, 1), **priors}
 
 
 def across(source, target, pools, config, seed) -> dict:
     train, train_exec = pools[source]
     test, test_exec = pools[target]
     executions = {**train_exec, **test_exec}
-    prm, seconds = prm_auroc(config, train, test, executions)
+    prm, seconds, priors = prm_auroc(config, train, test, executions)
     return {"split": "across", "repo": f"{source.name}->{target.name}", "train": len(train), "test": len(test),
             "prm_auroc": round(prm, 4), "rf_auroc": round(rf_auroc(train, test, executions, seed), 4),
-            "prm_seconds": round(seconds, 1)}
+            "prm_seconds": round(seconds, 1), **priors}
 
 
 def main() -> None:

@@ -36,6 +36,9 @@ class ModelConfig:
     bootstrap: float = 0.0  # chance a head sees a trajectory; 0 turns the bootstrap mask off
     max_length: int = 512
     use_features: bool = False
+    consistent_steps: bool = True  # raise each step's reward to the best reward after it (a prefix's value bound)
+    # Estimates the heads read beside the backbone: "forest" (PMT features), "text" (hashed n-grams), both, or "none"
+    prior: str = "forest+text"
     dropout: float = 0.1
     warmup_lm_steps: int = 0
 
@@ -65,7 +68,9 @@ class TrainingConfig:
     batch_size: int = 16
     epochs: int = 3
     seed: int = 0
-    drop_after_first_negative: bool = True
+    # Our labeller's prefix labels are complete and never rise, so the steps after a trajectory's first 0 are
+    # trained too: consistent_steps lifts a step to the rewards after it, which must then have seen negatives.
+    drop_after_first_negative: bool = False
     weight_decay: float = 0.01
     max_grad_norm: float = 1.0
     validation_fraction: float = 0.1  # held out by `fit` to report metrics in the model directory

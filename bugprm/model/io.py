@@ -22,11 +22,13 @@ from bugprm.metrics import json_ready
 from bugprm.model.device import default_device
 from bugprm.model.encoding import KIND_TOKENS, STEP_TOKEN
 from bugprm.model.features import FeatureSchema
+from bugprm.model.prior import KINDS, Prior
 from bugprm.model.prm import PRM
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the priors the heads read
 META_FILE = "bugprm_model.json"
 HEADS_FILE = "heads.safetensors"
+PRIOR_FILE = "prior_{}.safetensors"
 
 
 def save_model(model: PRM, directory: str | Path) -> Path:
@@ -36,6 +38,8 @@ def save_model(model: PRM, directory: str | Path) -> Path:
         model.backbone.save_pretrained(directory / "backbone", safe_serialization=True)
     model.tokenizer.save_pretrained(directory / "tokenizer")
     save_file({k: v.detach().cpu().contiguous() for k, v in model.heads.state_dict().items()}, directory / HEADS_FILE)
+    for name, prior in model.priors.items():
+        save_file({k: torch.from_numpy(v) for k, v in prior.to_saved()[1].items()}, directory / PRIOR_FILE.format(name))
     (directory / META_FILE).write_text(json.dumps(_meta(model), indent=2, sort_keys=True, default=str) + "\n")
     return directory
 
@@ -50,6 +54,7 @@ def load_model(directory: str | Path, device=None) -> PRM:
             backbone = AutoModel.from_pretrained(directory / "backbone", dtype=torch.float32)
         model = PRM(backbone, tokenizer, config, FeatureSchema.from_json(meta["feature_schema"]))
         model.heads.load_state_dict(load_file(directory / HEADS_FILE))
+        model.priors = {name: _load_prior(directory, name, settings) for name, settings in meta["priors"].items()}
         _check_shape(meta, model)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError, SafetensorError, BugprmError) as exc:
         raise ModelError(f"the model at {directory} is corrupt or mismatched: {_first_line(exc)}") from exc
@@ -73,6 +78,11 @@ def read_meta(directory: Path) -> dict:
     return meta
 
 
+def _load_prior(directory: Path, name: str, settings: dict) -> Prior:
+    arrays = {k: v.numpy() for k, v in load_file(directory / PRIOR_FILE.format(name)).items()}
+    return KINDS[name].from_saved(settings, arrays)
+
+
 def _check_shape(meta: dict, model: PRM) -> None:
     found = {"heads": model.heads.count, "hidden_size": model.backbone.config.hidden_size}
     for key, value in found.items():
@@ -88,6 +98,7 @@ def _meta(model: PRM) -> dict:
         "hidden_size": model.backbone.config.hidden_size, "feature_schema": model.schema.to_json(),
         "config": model.config.to_dict(), "config_fingerprint": model.config.fingerprint(),
         "summary": json_ready(model.summary),
+        "priors": {name: prior.to_saved()[0] for name, prior in model.priors.items()},
     }
 
 

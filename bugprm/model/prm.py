@@ -14,15 +14,19 @@ import torch
 from torch import nn
 
 from bugprm.config import Config
+from bugprm.errors import ConfigError
 from bugprm.model.batching import Batch, by_length, collate
 from bugprm.model.device import autocast, autocast_dtype
 from bugprm.model.encoding import Encoded, encode_example
 from bugprm.model.examples import Example, as_example
 from bugprm.model.features import FeatureSchema
 from bugprm.model.heads import EnsembleHeads
+from bugprm.model.consistency import consistent_with_completions
+from bugprm.model.prior import KINDS, Prior, prior_names
 from bugprm.model.scores import TrajectoryScore
 from bugprm.model.tokenizer import special_ids
 from bugprm.records import Candidate
+
 
 
 class PRM(nn.Module):
@@ -30,9 +34,12 @@ class PRM(nn.Module):
         super().__init__()
         self.backbone, self.tokenizer, self.config, self.schema = backbone, tokenizer, config, schema
         self.special = special_ids(tokenizer)
-        width = backbone.config.hidden_size + (schema.size if config.model.use_features else 0)
         m = config.model
+        if not set(prior_names(m.prior)) <= set(KINDS):
+            raise ConfigError(f"model.prior must be none, forest, text or forest+text, got {m.prior!r}")
+        width = backbone.config.hidden_size + (schema.size if m.use_features else 0) + len(prior_names(m.prior))
         self.heads = EnsembleHeads(m.heads, width, m.head_hidden, m.dropout, seed=config.training.seed)
+        self.priors: dict[str, Prior] = {}  # fitted by training, for the names the config gives
         self.summary: dict = {}  # training data and metrics, saved with the model
 
     @property
@@ -43,10 +50,23 @@ class PRM(nn.Module):
         limit = self.config.model.max_length
         return [encode_example(e, self.tokenizer, self.special, limit, drop_after_first_negative) for e in examples]
 
-    def batch(self, examples: Sequence[Example], encoded: Sequence[Encoded]) -> Batch:
+    def batch(self, examples: Sequence[Example], encoded: Sequence[Encoded],
+              prior_log_odds: dict[str, dict[str, float]] | None = None) -> Batch:
+        """``prior_log_odds`` (prior -> id -> value) replace the fitted priors' estimates (training passes
+        out-of-fold ones)."""
         use = self.config.model.use_features
         features = [self.schema.vector(e.features) if use else [] for e in examples]
+        for name in prior_names(self.config.model.prior):
+            given = (prior_log_odds or {}).get(name, {})
+            fitted = self.prior_log_odds(name, [e for e in examples if e.id not in given])
+            features = [[*f, given[e.id] if e.id in given else next(fitted)] for f, e in zip(features, examples)]
         return collate(encoded, features, self.tokenizer.pad_token_id).to(self.device)
+
+    def prior_log_odds(self, name: str, examples: Sequence[Example]):
+        """An iterator of the named prior's estimates; 0 (even odds) before it is fitted."""
+        if name not in self.priors or not examples:
+            return iter([0.0] * len(examples))
+        return iter(self.priors[name].log_odds(examples).tolist())
 
     def forward(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
         """(logits [K, N], backbone states [N, H]) at the N step ends of the batch."""
@@ -58,7 +78,7 @@ class PRM(nn.Module):
         return states[batch.step_rows, batch.step_cols].float()
 
     def head_logits(self, states: torch.Tensor, batch: Batch) -> torch.Tensor:
-        if self.config.model.use_features:
+        if batch.features.shape[1]:
             states = torch.cat([states, batch.features[batch.step_rows]], dim=-1)
         return self.heads(states)
 
@@ -85,8 +105,11 @@ class PRM(nn.Module):
             logits = [self.head_logits(self._states_for_pass(states, batch, p), batch) for p in passes]
         probabilities = torch.sigmoid(torch.stack(logits).float()).cpu()  # [P, K, N]
         states, rows = states.cpu(), batch.step_rows.cpu()
-        return [_trajectory_score(e.id, probabilities[:, :, rows == r], states[rows == r])
-                for r, e in enumerate(examples)]
+        per_trajectory = (probabilities[:, :, rows == r] for r in range(len(examples)))
+        if self.config.model.consistent_steps:
+            per_trajectory = map(consistent_with_completions, per_trajectory)
+        return [_trajectory_score(e.id, p, states[rows == r])
+                for r, (e, p) in enumerate(zip(examples, per_trajectory))]
 
     def _states_for_pass(self, states: torch.Tensor, batch: Batch, index: int) -> torch.Tensor:
         """The backbone is rerun for each MC pass only if dropout can change its output."""

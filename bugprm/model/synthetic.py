@@ -1,7 +1,7 @@
 """Synthetic labelled trajectories of realistic shape and length, for tests and benchmarks (no torch).
 
 The learnable rule: a trajectory is on course iff its inject text contains ``<=``; otherwise the inject step is its
-first wrong step (labels 1, 1, 1, 0 and an unknown validate step).
+first wrong step (labels 1, 1, 1, 0, 0, as the labeller gives: no completion of a wrong prefix ends well).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def _candidate(rng: random.Random, number: int, window_lines: int) -> Candidate:
         validate_text(tests),
     )
     good = "<=" in texts[3]
-    labels = (1, 1, 1, 1, 1) if good else (1, 1, 1, 0, None)
+    labels = (1, 1, 1, 1, 1) if good else (1, 1, 1, 0, 0)
     steps = tuple(Step(name, text, label) for name, text, label in zip(BUG_STEPS, texts, labels))
     return Candidate(id=f"syn{number:05d}", kind=Kind.BUG, repo="synthetic", file="pkg/x.py", function=function,
                      line=1, operator=f"swap_{original}", family="comparison", diff="", steps=steps, features=features)

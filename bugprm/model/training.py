@@ -23,6 +23,7 @@ from bugprm.model.encoding import Encoded
 from bugprm.model.examples import Example, as_example
 from bugprm.model.features import FeatureSchema, fit_schema
 from bugprm.model.loss import bootstrap_mask, step_bce
+from bugprm.model.prior import KINDS, out_of_fold_log_odds, prior_names
 from bugprm.model.prm import PRM
 from bugprm.model.warmup import warm_up
 from bugprm.records import Candidate
@@ -58,11 +59,12 @@ def train(model: PRM, items: Sequence[Candidate | Example], max_steps: int | Non
     pairs = [(example, e) for example, e in zip(examples, encoded) if has_labels(e)]
     if not pairs:
         return TrainLog(0, 0, (), 0.0)
+    priors = _fit_priors(model, [example for example, _ in pairs])
     batches = _micro_batches(pairs, settings)
     steps = max_steps or _planned_steps(len(pairs), settings)
     optimizer = _optimizer(model, settings)
     schedule = _schedule(optimizer, settings.warmup_steps if decay else 0, steps if decay else 0)
-    losses = _run(model, batches, optimizer, schedule, steps)
+    losses = _run(model, batches, optimizer, schedule, steps, priors)
     model.eval()
     return TrainLog(len(pairs), steps, tuple(losses), time.perf_counter() - started)
 
@@ -87,21 +89,33 @@ def _warm_up(model: PRM, texts: list[str]) -> list[float]:
                    m.max_length, t.seed)
 
 
-def _run(model: PRM, batches: Iterator, optimizer, schedule, steps: int) -> list[float]:
+def _fit_priors(model: PRM, examples: list[Example]) -> dict[str, dict[str, float]]:
+    """Refit each prior on every trajectory with a known fate; the heads train on out-of-fold estimates."""
+    judged = [e for e in examples if e.trajectory_label is not None]
+    labels, seed = [e.trajectory_label for e in judged], model.config.training.seed
+    estimates = {}
+    for name in prior_names(model.config.model.prior):
+        if len(set(labels)) > 1:
+            model.priors[name] = KINDS[name].fit(judged, labels, seed)
+        estimates[name] = dict(zip((e.id for e in judged), out_of_fold_log_odds(name, judged, labels, seed)))
+    return estimates
+
+
+def _run(model: PRM, batches: Iterator, optimizer, schedule, steps: int, priors: dict) -> list[float]:
     dtype = autocast_dtype(model.device, model.config.optimization.mixed_precision)
     scaler = torch.amp.GradScaler(model.device.type, enabled=dtype is torch.float16)
     if model.config.optimization.gradient_checkpointing and model.device.type == "cuda":
         model.backbone.activation_checkpointing_enable()
     model.train()
-    return [_optimizer_step(model, batches, optimizer, schedule, scaler, dtype) for _ in range(steps)]
+    return [_optimizer_step(model, batches, optimizer, schedule, scaler, dtype, priors) for _ in range(steps)]
 
 
-def _optimizer_step(model: PRM, batches: Iterator, optimizer, schedule, scaler, dtype) -> float:
+def _optimizer_step(model: PRM, batches: Iterator, optimizer, schedule, scaler, dtype, priors) -> float:
     settings = model.config.training
     optimizer.zero_grad(set_to_none=True)
     total = 0.0
     for _ in range(settings.gradient_accumulation):
-        loss = _data_loss(model, next(batches), dtype) / settings.gradient_accumulation
+        loss = _data_loss(model, next(batches), dtype, priors) / settings.gradient_accumulation
         scaler.scale(loss).backward()
         total += loss.item()
     penalty = model.config.model.anchor_lambda * model.heads.anchor_penalty().mean()
@@ -114,9 +128,9 @@ def _optimizer_step(model: PRM, batches: Iterator, optimizer, schedule, scaler, 
     return total
 
 
-def _data_loss(model: PRM, chosen: list[tuple[Example, Encoded]], dtype) -> torch.Tensor:
+def _data_loss(model: PRM, chosen: list[tuple[Example, Encoded]], dtype, priors: dict) -> torch.Tensor:
     examples, encoded = zip(*chosen)
-    batch = model.batch(examples, encoded)
+    batch = model.batch(examples, encoded, priors)
     with autocast(model.device, dtype):
         logits, _ = model(batch)
     m, seed = model.config.model, model.config.training.seed

@@ -26,7 +26,7 @@ def test_model_with_features_trains_saves_and_scores_the_same(quick_config, trai
     config = with_overrides(quick_config, {"model.use_features": True})
     model = new_model(config, train_examples[:20])
     assert model.schema.names == ("complexity", "covered", "depth", "lines", "returns", "tests")
-    assert model.heads.weight1.shape[1] == 64 + 6
+    assert model.heads.weight1.shape[1] == 64 + 6 + 2  # hidden state, features, the two priors
     train(model, train_examples[:20])
     save_model(model, tmp_path)
     loaded = load_model(tmp_path)

@@ -28,7 +28,7 @@ def test_model_directory_layout_and_metadata(saved, trained):
     assert (saved / "tokenizer" / "tokenizer.json").is_file()
     assert (saved / HEADS_FILE).is_file()
     meta = json.loads((saved / META_FILE).read_text())
-    assert meta["format_version"] == 1 and meta["step_token"] == "<step>"
+    assert meta["format_version"] == 2 and meta["step_token"] == "<step>"
     assert meta["heads"] == 4 and meta["lambda"] == 0.001
     assert meta["config"]["model"]["hidden_size"] == 64
     assert meta["feature_schema"] == {"names": [], "means": [], "scales": []}
