@@ -68,9 +68,7 @@ class TrainingConfig:
     batch_size: int = 16
     epochs: int = 3
     seed: int = 0
-    # Our labeller's prefix labels are complete and never rise, so the steps after a trajectory's first 0 are
-    # trained too: consistent_steps lifts a step to the rewards after it, which must then have seen negatives.
-    drop_after_first_negative: bool = False
+    drop_after_first_negative: bool = True
     weight_decay: float = 0.01
     max_grad_norm: float = 1.0
     validation_fraction: float = 0.1  # held out by `fit` to report metrics in the model directory

@@ -24,10 +24,14 @@ def test_examples():
 
 @pytest.fixture(scope="session")
 def trained(tiny_config, train_examples):
-    """(model, log): the tiny config trained on the synthetic task."""
+    """(model, log): the tiny config trained on the synthetic task, read as raw step rewards.
+
+    The synthetic validate step is never trained on a 0 (dropped after the first negative), so raising each step to
+    the rewards after it (consistent_steps) would hide what training learned at the inject step.
+    """
     from bugprm.model.training import new_model, train
 
-    model = new_model(tiny_config, train_examples)
+    model = new_model(with_overrides(tiny_config, {"model": {"consistent_steps": False}}), train_examples)
     return model, train(model, train_examples)
 
 
