@@ -54,6 +54,7 @@ class ActiveLearningConfig:
     seed_size: int = 0  # random seed set; 0: the smaller of 100 and 5% of the pool
     budget: float = 0.2  # <= 1: a fraction of the pool; above 1: a count of candidates
     mode: str = "pool"  # pool: re-score the whole pool each round; stream: walk it in batches (the paper's)
+    sampling: str = "uniform"  # among the uncertain: uniform draw, top (most uncertain first), proportional
     mc_passes: int = 8  # dropout passes for the mc-dropout and composite strategies
     seed: int = 0  # for the seed set, random selection and the stream order
 

@@ -109,7 +109,7 @@ def train_active(request: TrainRequest, on_round: Callable[[RoundLog], None] | N
                           on_round=_recorder(pools, run_id, on_round),
                           on_selected=lambda r, ids: pools.record_round(run_id, r, ids, {"status": "selected"}))
         result = loop.run(executions, start_round)
-        final_fit = learner.fit(loop.labelled())
+        final_fit = learner.refit(loop.labelled())
         learner.save(request.out)
         metrics = _held_out_metrics(learner, pools, held_out) if held_out else None
         rounds = tuple(r["metrics"] for r in pools.stores[0].rounds(run_id))

@@ -36,7 +36,7 @@ def run_strategy(strategy: str, split: Split, budget: float, config: Config) -> 
 
 
 def run_active(strategy: str, split: Split, budget: float, config: Config) -> RunResult:
-    """The ActiveLoop as `bugprm train` runs it, with the cache as oracle, then a last fit on every label."""
+    """The ActiveLoop as `bugprm train` runs it, with the cache as oracle, then a fresh fit on every label."""
     oracle, pool, limit = CachedOracle(split.verdicts), list(split.train), Budget(fraction=budget)
     settings = spending_settings(loop_settings(config.active_learning, strategy=strategy, seed=split.seed),
                                  limit.limit(len(pool)), len(pool))
@@ -97,7 +97,7 @@ def _prm_result(learner, labelled: list[Candidate], split: Split, executed: tupl
                 cpu_seconds: float) -> RunResult:
     if not labelled:
         return _uninformed(split, executed, cpu_seconds)
-    learner.fit(labelled)
+    learner.refit(labelled)
     predictions = learner.predict(_unexecuted(split, executed))
     steps = {p.id: p.mean.tolist() for p in predictions}
     return RunResult({i: aggregate(s) for i, s in steps.items()}, executed, cpu_seconds, steps)

@@ -33,6 +33,11 @@ class PrmLearner:
                 "loss": round(float(np.mean(log.losses[-5:])), 4) if log.losses else None,
                 "train_seconds": round(log.seconds, 2)}
 
+    def refit(self, labelled: list[Candidate]) -> dict:
+        """A fresh model trained for the configured epochs on every label: the rounds' updates run one epoch each."""
+        self.model = None
+        return self.fit(labelled)
+
     def predict(self, candidates: list[Candidate], mc_passes: int = 0) -> list[Prediction]:
         scores = self.model.score(candidates, mc_passes=mc_passes, seed=self.seed)
         return [_prediction(s, mc_passes) for s in scores]

@@ -71,3 +71,23 @@ def test_diversity_prefers_a_different_candidate_over_a_near_duplicate():
     diverse = select_uncertain([a, a_twin, other], make_strategy("margin"), 2, RNG, diversity_weight=2.0)
     assert plain == ["a", "a_twin"]
     assert diverse == ["a", "other"]
+
+
+def test_samplings_draw_only_uncertain_ones_top_in_order_the_draws_seeded():
+    sure = [prediction(f"sure{i}", [0.999], [0.999]) for i in range(10)]
+    unsure = [prediction(f"coin{i}", [0.5 + i / 40], [0.5 + i / 40]) for i in range(10)]
+    strategy = make_strategy("actprm")
+    assert select_uncertain(sure + unsure, strategy, 3, RNG, sampling="top") == ["coin0", "coin1", "coin2"]
+    for sampling in ("uniform", "proportional"):
+        first = select_uncertain(sure + unsure, strategy, 5, np.random.default_rng(4), sampling=sampling)
+        assert first == select_uncertain(sure + unsure, strategy, 5, np.random.default_rng(4), sampling=sampling)
+        assert len(set(first)) == 5 and all(i.startswith("coin") for i in first)
+
+
+def test_an_unknown_sampling_is_a_config_error():
+    from bugprm.active.loop import ActiveLoop
+    from bugprm.active.budget import Budget
+    from bugprm.config import ActiveLearningConfig
+
+    with pytest.raises(ConfigError, match="sampling"):
+        ActiveLoop([], None, None, None, ActiveLearningConfig(sampling="best"), Budget(fraction=0.2))
