@@ -21,7 +21,7 @@ MASK_TOKEN = "<mask>"
 
 
 class Tokenizer(Protocol):
-    def encode(self, text: str, add_special_tokens: bool = ...) -> list[int]: ...
+    def __call__(self, texts: list[str], add_special_tokens: bool = ...) -> dict: ...  # {"input_ids": [[...], ...]}
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,21 @@ def allocate_budgets(lengths: Sequence[int], budget: int) -> list[int]:
 def encode_example(
     example: Example, tokenizer: Tokenizer, special: SpecialIds, max_length: int, drop_after_first_negative: bool = True
 ) -> Encoded:
+    return encode_examples([example], tokenizer, special, max_length, drop_after_first_negative)[0]
+
+
+def encode_examples(examples: Sequence[Example], tokenizer: Tokenizer, special: SpecialIds, max_length: int,
+                    drop_after_first_negative: bool = True) -> list[Encoded]:
+    """Every text of every example tokenized in one batched call (a call per text cost more than the backbone)."""
+    texts = [text for e in examples for text in (e.prompt, *e.texts)]
+    ids = iter(tokenizer(texts, add_special_tokens=False)["input_ids"] if texts else [])
+    return [_encode_pieces(e, [_kept(next(ids), special) for _ in range(1 + len(e.texts))], special, max_length,
+                           drop_after_first_negative) for e in examples]
+
+
+def _encode_pieces(example: Example, pieces: list[list[int]], special: SpecialIds, max_length: int,
+                   drop_after_first_negative: bool) -> Encoded:
     kind = _kind_id(example.kind, special)
-    pieces = [_text_ids(tokenizer, text, special) for text in (example.prompt, *example.texts)]
     budget = max_length - 1 - len(example.texts)
     if budget < 0:
         raise ModelError(f"max_length {max_length} cannot hold the {len(example.texts)} steps of {example.id}")
@@ -73,10 +86,8 @@ def _assemble(kind: int, prompt: list[int], steps: list[list[int]], labels, step
     return Encoded(tuple(ids), tuple(targets), tuple(positions))
 
 
-def _text_ids(tokenizer: Tokenizer, text: str, special: SpecialIds) -> list[int]:
-    if not text:
-        return []
-    return [i for i in tokenizer.encode(text, add_special_tokens=False) if i not in special.reserved]
+def _kept(ids: list[int], special: SpecialIds) -> list[int]:
+    return [i for i in ids if i not in special.reserved]
 
 
 def _kind_id(kind: str, special: SpecialIds) -> int:

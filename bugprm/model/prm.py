@@ -17,7 +17,7 @@ from bugprm.config import Config
 from bugprm.errors import ConfigError
 from bugprm.model.batching import Batch, by_length, collate
 from bugprm.model.device import autocast, autocast_dtype
-from bugprm.model.encoding import Encoded, encode_example
+from bugprm.model.encoding import Encoded, encode_examples
 from bugprm.model.examples import Example, as_example
 from bugprm.model.features import FeatureSchema
 from bugprm.model.heads import EnsembleHeads
@@ -48,7 +48,7 @@ class PRM(nn.Module):
 
     def encode(self, examples: Sequence[Example], drop_after_first_negative: bool = True) -> list[Encoded]:
         limit = self.config.model.max_length
-        return [encode_example(e, self.tokenizer, self.special, limit, drop_after_first_negative) for e in examples]
+        return encode_examples(examples, self.tokenizer, self.special, limit, drop_after_first_negative)
 
     def batch(self, examples: Sequence[Example], encoded: Sequence[Encoded],
               prior_log_odds: dict[str, dict[str, float]] | None = None) -> Batch:
@@ -88,17 +88,20 @@ class PRM(nn.Module):
         """Scores in input order; ``mc_passes`` > 0 adds that many dropout passes (seeded by ``seed``)."""
         examples = [as_example(item) for item in items]
         encoded = self.encode(examples)
+        priors = {name: dict(zip((e.id for e in examples), self.prior_log_odds(name, examples)))
+                  for name in self.priors}  # once for all: a call per batch costs more than the batch's backbone
         found: dict[int, TrajectoryScore] = {}
         self.eval()
         with torch.random.fork_rng(devices=[]), _dropout_on(self, mc_passes > 0):
             torch.manual_seed(seed)
             for indices in by_length(encoded, batch_size):
                 chosen = [examples[i] for i in indices]
-                found.update(zip(indices, self._score_batch(chosen, [encoded[i] for i in indices], mc_passes)))
+                scored = self._score_batch(chosen, [encoded[i] for i in indices], mc_passes, priors)
+                found.update(zip(indices, scored))
         return [found[i] for i in range(len(examples))]
 
-    def _score_batch(self, examples, encoded, mc_passes: int) -> list[TrajectoryScore]:
-        batch = self.batch(examples, encoded)
+    def _score_batch(self, examples, encoded, mc_passes: int, priors: dict) -> list[TrajectoryScore]:
+        batch = self.batch(examples, encoded, priors)
         with autocast(self.device, autocast_dtype(self.device, self.config.optimization.mixed_precision)):
             states = self.step_states(batch)
             passes = range(max(mc_passes, 1))

@@ -13,7 +13,10 @@ SPECIAL = SpecialIds(step=STEP, kinds={"bug": BUG, "repair": REPAIR}, reserved=f
 class CharTokenizer:
     """ord(c) + 10 per character; the text "<step>" comes out as the step id, as a real tokenizer would do."""
 
-    def encode(self, text, add_special_tokens=True):
+    def __call__(self, texts, add_special_tokens=True):
+        return {"input_ids": [self.encode(text) for text in texts]}
+
+    def encode(self, text):
         ids = []
         for part in text.split("<step>"):
             ids += [ord(c) + 10 for c in part] + [STEP]
