@@ -17,19 +17,16 @@ from pathlib import Path
 import numpy as np
 
 from bugprm.baselines import PmtForest, covered_means_killed, is_valid_bug
+from bugprm.bench import pools as bench_pools
 from bugprm.config import load_config
-from bugprm.exporting import labelled_candidates
 from bugprm.labels import step_labels
 from bugprm.metrics import auroc
-from bugprm.records import UNLABELLED_OUTCOMES
-from bugprm.store import Store, find_store_directory
 
 
 def judged_pool(repo: Path):
-    with Store.open(find_store_directory(None, repo)) as store:
-        candidates, executions = labelled_candidates(store)
-    kept = [c for c in candidates if c.id in executions and executions[c.id].outcome not in UNLABELLED_OUTCOMES]
-    return kept, {c.id: executions[c.id] for c in kept}
+    """(candidates, verdicts by id) of a fully executed pool, as `bugprm bench` reads it."""
+    pool = bench_pools.judged_pool(repo)
+    return list(pool.candidates), pool.verdicts
 
 
 def split(candidates, fraction: float, seed: int):
