@@ -1,12 +1,14 @@
 """Scoring against executing: what `bugprm score` costs per candidate next to running its tests (issue 6's bar).
 
-    python benchmarks/bench_score.py REPO [--model DIR] [--repeat 3] [--execute N --python PY [--pytest-args A]]
+    python benchmarks/bench_score.py REPO [--model DIR] [--repeat 3] [--threads T] [--execute N --python PY
+        [--pytest-args A]]
 
 REPO needs a store with executed candidates and a trained model (e.g. after `bugprm demo` or `bugprm train`).
 Two execution costs: what the harness recorded for each executed candidate (tests only, inside a warm worker),
 and with --execute N the end-to-end cost measured here: N candidates executed afresh on a copy of REPO and its
 store (baseline run, fork, collection and confirmation runs included; one worker). Scoring cost is measured in the
-same process over every candidate in the store (model load excluded).
+same process over every candidate in the store, as `bugprm score` scores them (model load excluded; torch threads
+as `bugprm score` sets them unless --threads says otherwise).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import time
 from pathlib import Path
 
 from bugprm.exporting import current_executions
+from bugprm.scoring import ModelScorer, idle_cores
 from bugprm.store import Store, find_store_directory
 
 
@@ -28,6 +31,7 @@ def main() -> None:
     parser.add_argument("repo", type=Path)
     parser.add_argument("--model", type=Path, default=None)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: the idle cores)")
     parser.add_argument("--execute", type=int, default=0, metavar="N")
     parser.add_argument("--python", default=None)
     parser.add_argument("--pytest-args", default=None)
@@ -39,17 +43,18 @@ def main() -> None:
         candidates = store.candidates()
         executions = list(current_executions(store).values())
     model = load_model(args.model or store_dir / "model")
-    model.score(candidates[:8])  # warm-up
+    scorer = ModelScorer(model, threads=args.threads)
+    scorer.score(candidates[:8])  # warm-up
     timings = []
     for _ in range(args.repeat):
-        cpu, wall = resource.getrusage(resource.RUSAGE_SELF).ru_utime, time.perf_counter()
-        model.score(candidates)
-        timings.append((time.perf_counter() - wall, resource.getrusage(resource.RUSAGE_SELF).ru_utime - cpu))
+        cpu, wall = _own_cpu(), time.perf_counter()
+        scorer.score(candidates)
+        timings.append((time.perf_counter() - wall, _own_cpu() - cpu))
     score_wall, score_cpu = min(t[0] for t in timings) / len(candidates), min(t[1] for t in timings) / len(candidates)
     exec_wall = sum(e.duration for e in executions) / len(executions)
     exec_cpu = sum(e.cpu_seconds for e in executions) / len(executions)
     print(f"candidates scored   {len(candidates)} (model {model.config.model.hidden_size} hidden, "
-          f"{model.config.model.num_layers} layers)")
+          f"{model.config.model.num_layers} layers, torch threads: {args.threads or f'{idle_cores()} idle cores'})")
     print(f"scoring             {score_wall * 1000:.2f} ms wall, {score_cpu * 1000:.2f} ms CPU per candidate")
     print(f"executing           {exec_wall * 1000:.1f} ms wall, {exec_cpu * 1000:.1f} ms CPU per candidate "
           f"(mean of {len(executions)} executed)")
@@ -79,6 +84,11 @@ def end_to_end(repo: Path, count: int, python, pytest_args) -> tuple[float, floa
             started, cpu = time.perf_counter(), _cpu_with_children()
             execute_candidates(store, copy, chosen, python=python, pytest_args=pytest_args)
             return (time.perf_counter() - started) / len(chosen), (_cpu_with_children() - cpu) / len(chosen)
+
+
+def _own_cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime
 
 
 def _cpu_with_children() -> float:

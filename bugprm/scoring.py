@@ -7,6 +7,7 @@ recommendation, the weakest step, the ranking, which predictions are worth verif
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
@@ -248,13 +249,25 @@ def load_scorer(model_dir: str | Path) -> Scorer:
 
 
 class ModelScorer:
-    """A ``Scorer`` over a loaded PRM (anything whose ``score`` gives ``step_mean`` and ``step_std`` per item)."""
+    """A ``Scorer`` over a loaded PRM (anything whose ``score`` gives ``step_mean`` and ``step_std`` per item).
 
-    def __init__(self, model):
-        self.model = model
+    Torch gets no more threads than the machine has idle cores (unless ``threads`` says how many): on an idle
+    two-core machine a second thread scores the tiny model in a third less time for the same CPU, but beside one
+    other busy process the two wait on each other at every op and scoring takes several times as long
+    (BENCHMARKS.md, "Scoring against executing").
+    """
+
+    def __init__(self, model, threads: int | None = None):
+        self.model, self.threads = model, threads
 
     def score(self, candidates: Sequence[Candidate]) -> list[StepPrediction]:
-        return [(tuple(s.step_mean), tuple(s.step_std)) for s in self.model.score(list(candidates))]
+        scores = self.model.score(list(candidates), threads=self.threads or idle_cores())
+        return [(tuple(s.step_mean), tuple(s.step_std)) for s in scores]
+
+
+def idle_cores() -> int:
+    """The cores this process may use that the last minute's load average left idle; at least one."""
+    return max(1, round(len(os.sched_getaffinity(0)) - os.getloadavg()[0]))
 
 
 def _verification(scored: ScoredCandidate, execution: Execution) -> Verification:

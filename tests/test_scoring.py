@@ -1,12 +1,13 @@
 import math
+from types import SimpleNamespace
 
 import pytest
 
 from bugprm.errors import GateFailed, InputError, ModelError
 from bugprm.records import BUG_STEPS, Candidate, Edit, Execution, Kind, Outcome, Step
 from bugprm.scoring import (
-    Located, Recommendation, Region, ScoreSettings, ScoringInput, aggregate, check_gate, load_scorer,
-    most_uncertain, prediction_agrees, predictions_record, recommend, score_input, verify,
+    Located, ModelScorer, Recommendation, Region, ScoreSettings, ScoringInput, aggregate, check_gate, idle_cores,
+    load_scorer, most_uncertain, prediction_agrees, predictions_record, recommend, score_input, verify,
 )
 
 REGION = Region(1, 1, 1, 2)
@@ -140,6 +141,27 @@ def test_load_scorer_without_a_model_directory_is_a_model_error(tmp_path):
     with pytest.raises(ModelError, match="no model at") as failed:
         load_scorer(tmp_path / "missing")
     assert failed.value.exit_code == 2
+
+
+class ThreadsSeen:
+    def score(self, candidates, threads=None):
+        self.threads = threads
+        return [SimpleNamespace(step_mean=[0.9, 0.2], step_std=[0.1, 0.3]) for _ in candidates]
+
+
+def test_the_model_scorer_gives_each_steps_mean_and_std_on_the_threads_asked_for():
+    model = ThreadsSeen()
+    assert ModelScorer(model, threads=3).score(["a"]) == [((0.9, 0.2), (0.1, 0.3))]
+    assert model.threads == 3
+
+
+@pytest.mark.parametrize("load, threads", [(0.1, 2), (1.2, 1), (5.0, 1)])
+def test_by_default_the_model_scorer_uses_the_idle_cores(monkeypatch, load, threads):
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr("os.getloadavg", lambda: (load, 0.0, 0.0))
+    model = ThreadsSeen()
+    ModelScorer(model).score(["a"])
+    assert model.threads == idle_cores() == threads
 
 
 def test_aggregates_match_the_metrics_module():

@@ -25,7 +25,7 @@ from bugprm.model.features import FeatureSchema
 from bugprm.model.prior import KINDS, Prior
 from bugprm.model.prm import PRM
 
-FORMAT_VERSION = 2  # 2: the priors the heads read
+FORMAT_VERSION = 3  # 2: the priors the heads read; 3: the text prior hashes its n-grams with crc32
 META_FILE = "bugprm_model.json"
 HEADS_FILE = "heads.safetensors"
 PRIOR_FILE = "prior_{}.safetensors"
@@ -74,7 +74,8 @@ def read_meta(directory: Path) -> dict:
         raise ModelError(f"{path} is corrupt: {exc}") from exc
     if not isinstance(meta, dict) or meta.get("format_version") != FORMAT_VERSION:
         found = meta.get("format_version") if isinstance(meta, dict) else None
-        raise ModelError(f"{directory} holds model format {found}; this bugprm reads format {FORMAT_VERSION}")
+        raise ModelError(f"{directory} holds model format {found}; this bugprm reads format {FORMAT_VERSION} "
+                         "(fit the model again)")
     return meta
 
 

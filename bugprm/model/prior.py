@@ -14,7 +14,10 @@ Both are kept as plain arrays (saved with safetensors, no pickle) and evaluated 
 
 from __future__ import annotations
 
+import re
+import zlib
 from dataclasses import dataclass
+from itertools import chain
 from typing import Protocol, Sequence
 
 import numpy as np
@@ -24,8 +27,12 @@ from bugprm.baselines import FeatureEncoder, PmtForest
 CLIP = 0.02  # probabilities kept in [CLIP, 1 - CLIP]: a leaf's 0 or 1 would be an infinite log-odds
 FOLDS = 5
 FOREST_ARRAYS = ("left", "right", "feature", "threshold", "positive", "roots")
-HASH_FEATURES = 2**18
-TOKEN_PATTERN = r"[A-Za-z_]+|\d+|[^\sA-Za-z_\d]"  # words, numbers, and each punctuation mark on its own
+HASH_BITS = 18
+HASH_FEATURES = 2**HASH_BITS
+NGRAMS = (1, 2, 3)
+TOKEN = re.compile(r"[A-Za-z_]+|\d+|[^\sA-Za-z_\d]")  # words, numbers, and each punctuation mark on its own
+GRAM_PRIME = np.uint64(1099511628211)  # FNV-1a's 64-bit prime: folds a token code into its n-gram's code
+GRAM_MIX = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio: Fibonacci hashing of n-gram codes to buckets
 
 
 class Judged(Protocol):
@@ -87,15 +94,19 @@ class TextPrior:
         from sklearn.feature_extraction.text import TfidfTransformer
         from sklearn.linear_model import LogisticRegression
 
-        tfidf = TfidfTransformer().fit(_hashed(items))
+        counts = ngram_counts(items)
+        tfidf = TfidfTransformer().fit(counts)
         model = LogisticRegression(max_iter=2000, class_weight="balanced", random_state=seed)
-        model.fit(tfidf.transform(_hashed(items)), list(labels))
+        model.fit(tfidf.transform(counts), list(labels))
         return cls(tfidf.idf_.astype(np.float32), model.coef_[0].astype(np.float32), float(model.intercept_[0]))
 
     def log_odds(self, items: Sequence[Judged]) -> np.ndarray:
-        weighted = _hashed(items).multiply(self.idf).tocsr()
-        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1))).ravel()
-        raw = np.asarray(weighted @ self.weights).ravel() / np.maximum(norms, 1e-12) + self.bias
+        from scipy.sparse import csr_matrix
+
+        counts = ngram_counts(items)
+        weighted = csr_matrix((counts.data * self.idf[counts.indices], counts.indices, counts.indptr), counts.shape)
+        norms = np.sqrt(np.asarray(weighted.power(2).sum(axis=1))).ravel()
+        raw = weighted @ self.weights / np.maximum(norms, 1e-12) + self.bias
         return np.clip(raw, *logit(np.array([0.0, 1.0])))
 
     def to_saved(self) -> tuple[dict, dict]:
@@ -132,12 +143,41 @@ def logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def _hashed(items: Sequence[Judged]):
-    from sklearn.feature_extraction.text import HashingVectorizer
+def ngram_counts(items: Sequence[Judged]):
+    """Counts of hashed token 1-3-grams, a sparse [items, HASH_FEATURES]; an item's step texts are one document.
 
-    vectorizer = HashingVectorizer(n_features=HASH_FEATURES, ngram_range=(1, 3), token_pattern=TOKEN_PATTERN,
-                                   alternate_sign=False, norm=None, lowercase=False)
-    return vectorizer.transform(["\n".join(item.texts) for item in items])
+    numpy hashes every n-gram at once from its tokens' crc32 codes (scikit-learn's HashingVectorizer built a
+    string per n-gram in Python: a third of the tiny model's scoring time); crc32, unlike ``hash()``, is the same
+    in every process, so a saved model's weights find their n-grams again.
+    """
+    from scipy.sparse import csr_matrix
+
+    tokens = [TOKEN.findall("\n".join(item.texts)) for item in items]
+    lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+    codes = np.fromiter(map(_TokenCodes().__getitem__, chain.from_iterable(tokens)), np.uint64, int(lengths.sum()))
+    document = np.repeat(np.arange(len(tokens)), lengths)
+    rows, columns = zip(*(_ngram_cells(codes, document, n) for n in NGRAMS))
+    rows, columns = np.concatenate(rows), np.concatenate(columns)
+    return csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(len(tokens), HASH_FEATURES))
+
+
+class _TokenCodes(dict):
+    """Token -> its crc32, computed once per distinct token."""
+
+    def __missing__(self, token: str) -> int:
+        self[token] = code = zlib.crc32(token.encode())
+        return code
+
+
+def _ngram_cells(codes: np.ndarray, document: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(document, bucket) of every n-gram that lies within one document."""
+    count = max(len(codes) - n + 1, 0)
+    gram = np.full(count, n, dtype=np.uint64)  # seeded with n, so a bigram and a trigram do not share a code
+    for offset in range(n):
+        gram = gram * GRAM_PRIME + codes[offset : offset + count]
+    within = document[:count] == document[n - 1 : n - 1 + count]
+    buckets = gram[within] * GRAM_MIX >> np.uint64(64 - HASH_BITS)  # the top bits: those every code bit reaches
+    return document[:count][within], buckets.astype(np.int64)
 
 
 def _stratified_folds(labels: np.ndarray, folds: int, seed: int):

@@ -15,6 +15,7 @@ from torch import nn
 
 from bugprm.config import Config
 from bugprm.errors import ConfigError
+from bugprm.model.backbone import step_hidden_states
 from bugprm.model.batching import Batch, by_length, collate
 from bugprm.model.device import autocast, autocast_dtype
 from bugprm.model.encoding import Encoded, encode_examples
@@ -74,25 +75,27 @@ class PRM(nn.Module):
         return self.head_logits(states, batch), states
 
     def step_states(self, batch: Batch) -> torch.Tensor:
-        states = self.backbone(input_ids=batch.input_ids, attention_mask=batch.attention_mask).last_hidden_state
-        return states[batch.step_rows, batch.step_cols].float()
+        states = step_hidden_states(self.backbone, batch.input_ids, batch.attention_mask, batch.step_rows,
+                                    batch.step_cols)
+        return states.float()
 
     def head_logits(self, states: torch.Tensor, batch: Batch) -> torch.Tensor:
         if batch.features.shape[1]:
             states = torch.cat([states, batch.features[batch.step_rows]], dim=-1)
         return self.heads(states)
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def score(self, items: Iterable[Candidate | Example], batch_size: int = 32, mc_passes: int = 0,
-              seed: int = 0) -> list[TrajectoryScore]:
-        """Scores in input order; ``mc_passes`` > 0 adds that many dropout passes (seeded by ``seed``)."""
+              seed: int = 0, threads: int | None = None) -> list[TrajectoryScore]:
+        """Scores in input order; ``mc_passes`` > 0 adds that many dropout passes (seeded by ``seed``);
+        ``threads`` caps torch's intra-op threads for this call (None: as they are)."""
         examples = [as_example(item) for item in items]
         encoded = self.encode(examples)
         priors = {name: dict(zip((e.id for e in examples), self.prior_log_odds(name, examples)))
                   for name in self.priors}  # once for all: a call per batch costs more than the batch's backbone
         found: dict[int, TrajectoryScore] = {}
         self.eval()
-        with torch.random.fork_rng(devices=[]), _dropout_on(self, mc_passes > 0):
+        with torch.random.fork_rng(devices=[]), _dropout_on(self, mc_passes > 0), _intra_op_threads(threads):
             torch.manual_seed(seed)
             for indices in by_length(encoded, batch_size):
                 chosen = [examples[i] for i in indices]
@@ -142,3 +145,14 @@ def _dropout_on(model: nn.Module, enabled: bool):
     finally:
         for module in dropouts:
             module.eval()
+
+
+@contextlib.contextmanager
+def _intra_op_threads(count: int | None):
+    """At most ``count`` torch threads in the block; the count is process-wide, so it is restored after."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(min(count or before, before))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

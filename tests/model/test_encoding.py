@@ -3,7 +3,7 @@
 import pytest
 
 from bugprm.errors import ModelError
-from bugprm.model.encoding import IGNORE_INDEX, SpecialIds, allocate_budgets, encode_example
+from bugprm.model.encoding import IGNORE_INDEX, SpecialIds, allocate_budgets, encode_example, encode_examples
 from bugprm.model.examples import Example, labels_for_training
 
 STEP, BUG, REPAIR, PAD = 1, 2, 3, 0
@@ -13,7 +13,7 @@ SPECIAL = SpecialIds(step=STEP, kinds={"bug": BUG, "repair": REPAIR}, reserved=f
 class CharTokenizer:
     """ord(c) + 10 per character; the text "<step>" comes out as the step id, as a real tokenizer would do."""
 
-    def __call__(self, texts, add_special_tokens=True):
+    def __call__(self, texts, add_special_tokens=True, return_attention_mask=True, return_token_type_ids=True):
         return {"input_ids": [self.encode(text) for text in texts]}
 
     def encode(self, text):
@@ -68,6 +68,19 @@ def test_truncation_trims_inside_the_texts_and_keeps_every_step_token():
 def test_a_step_token_written_in_a_text_cannot_fake_a_step_boundary():
     encoded = encode_example(example(["a<step>b"], [1]), CharTokenizer(), SPECIAL, 100)
     assert encoded.input_ids.count(STEP) == 1 and encoded.step_positions == (3,)
+
+
+def test_a_text_shared_by_trajectories_is_tokenized_once_and_encodes_as_it_would_alone():
+    class CountingTokenizer(CharTokenizer):
+        def __call__(self, texts, **options):
+            self.seen = list(texts)
+            return super().__call__(texts, **options)
+
+    tokenizer = CountingTokenizer()
+    examples = [example(["def f(): pass", "x<step>"], [1, 0]), example(["def f(): pass", "y"], [1, 1])]
+    together = encode_examples(examples, tokenizer, SPECIAL, 100)
+    assert sorted(tokenizer.seen) == sorted({"", "def f(): pass", "x<step>", "y"})
+    assert together == [encode_example(e, CharTokenizer(), SPECIAL, 100) for e in examples]
 
 
 def test_too_short_a_max_length_and_an_unknown_kind_are_model_errors():

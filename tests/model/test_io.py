@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from bugprm.errors import ModelError
-from bugprm.model.io import HEADS_FILE, META_FILE, load_model, save_model
+from bugprm.model.io import FORMAT_VERSION, HEADS_FILE, META_FILE, load_model, save_model
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def test_model_directory_layout_and_metadata(saved, trained):
     assert (saved / "tokenizer" / "tokenizer.json").is_file()
     assert (saved / HEADS_FILE).is_file()
     meta = json.loads((saved / META_FILE).read_text())
-    assert meta["format_version"] == 2 and meta["step_token"] == "<step>"
+    assert meta["format_version"] == FORMAT_VERSION and meta["step_token"] == "<step>"
     assert meta["heads"] == 4 and meta["lambda"] == 0.001
     assert meta["config"]["model"]["hidden_size"] == 64
     assert meta["feature_schema"] == {"names": [], "means": [], "scales": []}

@@ -1,7 +1,10 @@
 """The feature prior: a forest kept as arrays that predicts what scikit-learn predicts, fitted out of fold,
 read by the heads, and saved and loaded with the model."""
 
+import os
 import random
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -9,7 +12,7 @@ import pytest
 from bugprm.baselines import PmtForest
 from bugprm.config import with_overrides
 from bugprm.errors import ConfigError
-from bugprm.model.prior import ForestPrior, TextPrior, logit, out_of_fold_log_odds
+from bugprm.model.prior import HASH_FEATURES, ForestPrior, TextPrior, logit, ngram_counts, out_of_fold_log_odds
 
 
 class Row:
@@ -38,13 +41,31 @@ def test_the_text_prior_is_scikit_learns_tfidf_logistic_regression():
     from sklearn.feature_extraction.text import TfidfTransformer
     from sklearn.linear_model import LogisticRegression
 
-    from bugprm.model.prior import _hashed
-
     rows, labels = tabular(200, seed=6)
-    tfidf = TfidfTransformer().fit(_hashed(rows))
-    model = LogisticRegression(max_iter=2000, class_weight="balanced").fit(tfidf.transform(_hashed(rows)), labels)
-    reference = np.clip(model.decision_function(tfidf.transform(_hashed(rows))), *logit(np.array([0.0, 1.0])))
+    counts = ngram_counts(rows)
+    tfidf = TfidfTransformer().fit(counts)
+    model = LogisticRegression(max_iter=2000, class_weight="balanced").fit(tfidf.transform(counts), labels)
+    reference = np.clip(model.decision_function(tfidf.transform(counts)), *logit(np.array([0.0, 1.0])))
     assert np.allclose(TextPrior.fit(rows, labels).log_odds(rows), reference, atol=1e-5)
+
+
+def test_ngram_counts_count_each_1_to_3_gram_of_a_trajectory_and_none_across_trajectories():
+    counts = ngram_counts([Row({}, ("x = x + 1",)), Row({}, ("x =", "x")), Row({}, ())])
+    assert counts.shape == (3, HASH_FEATURES)
+    assert counts.sum(axis=1).ravel().tolist() == [[5 + 4 + 3, 3 + 2 + 1, 0]]
+    assert counts.getnnz(axis=1).tolist() == [11, 5, 0]  # "x" twice in the first, "x" twice in the second
+    assert set(counts[1].indices) <= set(counts[0].indices)  # x, =, "x =", "= x", "x = x" hash alike in both
+
+
+def test_ngram_hashing_is_the_same_in_every_process():
+    """A saved model's weights are indexed by these buckets: a change here needs a new model FORMAT_VERSION."""
+    texts = ("def f(a): return a + 1", "x[0] = 2")
+    script = ("from bugprm.model.prior import ngram_counts\n"
+              f"class Row: texts = {texts!r}\n"
+              "print(sorted(ngram_counts([Row()]).indices.tolist()))")
+    seen = {subprocess.run([sys.executable, "-c", script], env={**os.environ, "PYTHONHASHSEED": seed},
+                           capture_output=True, text=True, check=True).stdout.strip() for seed in ("1", "2")}
+    assert seen == {str(sorted(ngram_counts([Row({}, texts)]).indices.tolist()))}
 
 
 def test_out_of_fold_estimates_rank_unseen_rows_and_fall_back_to_the_base_rate():

@@ -33,6 +33,16 @@ def test_batch_size_does_not_change_scores_beyond_float_noise(trained, test_exam
         assert all(math.isclose(x, y, abs_tol=1e-5) for x, y in zip(a.step_mean, b.step_mean))
 
 
+def test_a_thread_cap_holds_for_the_call_only_and_changes_scores_only_by_float_noise(trained, test_examples):
+    import torch
+
+    model, threads = trained[0], torch.get_num_threads()
+    capped = model.score(test_examples[:6], threads=1)
+    assert torch.get_num_threads() == threads
+    for a, b in zip(capped, model.score(test_examples[:6])):
+        assert all(math.isclose(x, y, abs_tol=1e-5) for x, y in zip(a.step_mean, b.step_mean))
+
+
 def test_mc_dropout_passes_are_stochastic_but_seeded(trained, test_examples):
     model = trained[0]
     plain = model.score(test_examples[:4])
