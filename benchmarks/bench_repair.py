@@ -2,21 +2,28 @@
 first, and an independent re-execution of every patch the harness judged ``correct``.
 
     python benchmarks/bench_repair.py REPO [--store DIR] [--bugs 20] [--seed 0] [--top-sites 10] [--max-patches 60]
-        [--model DIR] [--fit-config PRESET] [--corpus NAME] [--workers 1] [--out FILE]
+        [--model DIR] [--fit-config PRESET] [--no-fit-features] [--corpus NAME] [--workers 1] [--out FILE]
 
 REPO must have a labelled store (``.bugprm/``, or ``--store DIR``). It is snapshotted first (the tree and the SQLite
 files copied) into a scratch folder, so the original store is never written. Bugs killed under older harness settings
-(another fingerprint) are executed again in the snapshot first. For a seeded sample of killed bugs, the candidate patches at the top suspicious lines are generated and ALL executed (at
-most --max-patches per bug, most suspicious lines first), so every ranking is judged on known outcomes.
+(another fingerprint) are executed again in the snapshot first. For a seeded sample of killed bugs, the candidate
+patches at the top suspicious lines are generated and ALL executed (at most --max-patches per bug, most suspicious
+lines first), so every ranking is judged on known outcomes.
 
 Rankings: (a) ``--model DIR``, a trained PRM; (b) ``--fit-config PRESET``, a PRM trained from scratch on the repairs
-of the other half of the bugs (two folds split by bug: no bug's patches are seen in training); (c) random ranking,
-its exact expectation; (d) smallest diff first; (e) the no-model heuristic of ``bugprm repair`` (Ochiai, then the
-smallest diff). top-k: the share of bugs, among those with at least one correct patch, whose first k patches hold one.
+of the other half of the bugs (two folds split by bug: no bug's patches are seen in training), its heads reading the
+step features directly (``model.use_features``; on 30 semver bugs that doubled its top-1, ``--no-fit-features``
+leaves the config's setting); (c) random ranking, its exact expectation; (d) smallest diff first; (e) Ochiai, then
+the smallest diff; (f) naturalness alone; (g) the no-model heuristic of ``bugprm repair`` (Ochiai, then naturalness).
+top-k: the share of bugs, among those with at least one correct patch, whose first k patches hold one.
+
+Failing states carry the bug's full failing spectrum (``bugprm.execute.spectrum``): the summary reports how many tests
+fail per state and where Ochiai ranks the bug's line (the bug is known to the benchmark, never to the rankings).
 
 Re-execution: each ``correct`` patch is applied with ``patch -p1`` after its bug's diff to a fresh copy, and the
-FULL suite runs with plain pytest (``verify_labels.py``'s runner, sharing no code with the harness); every test that
-passes on the unmodified copy must pass. ``--corpus NAME`` takes the pytest arguments from that manifest.
+FULL suite runs with plain pytest (``verify_labels.py``'s runner, sharing no code with the harness): no test may fail
+that passes on the unmodified copy, and as many tests must pass. ``--corpus NAME`` takes the pytest arguments from
+that manifest.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from math import comb
+from statistics import median
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -44,9 +52,9 @@ from bugprm.execute.session import SETTINGS_META, HarnessSession
 from bugprm.execute.workspace import apply_edits
 from bugprm.records import Candidate, Execution, Outcome
 from bugprm.repair.candidates import generate_repairs
-from bugprm.repair.ranking import by_heuristic, by_model, by_smallest_diff
+from bugprm.repair.ranking import by_features, by_heuristic, by_model, by_smallest_diff
 from bugprm.repair.run import killed_bugs
-from bugprm.repair.sites import StateFiles, localise
+from bugprm.repair.sites import Localisation, StateFiles, localise
 from bugprm.store import DB_NAME, STORE_DIRNAME, Store
 
 TOP_K = (1, 5)
@@ -58,6 +66,8 @@ class BugRepairs:
     patches: list[Candidate]
     executions: dict[str, Execution] = field(default_factory=dict)
     inverse: bool = False  # some patch restores the original code (the same syntax tree)
+    failing_tests: int = 0  # in the bug's full failing spectrum
+    line_rank: int | None = None  # the Ochiai rank of the bug's line; None when no failing test runs it
 
     @property
     def correct(self) -> set[str]:
@@ -113,12 +123,20 @@ def repair_one(session: HarnessSession, bug_id: str, args) -> BugRepairs:
     files = StateFiles(session.repo, state)
     localisation = localise(state, files, session.baseline.coverage, passing_tests(state, session.baseline))
     patches = generate_repairs(localisation, files, session.repo.name, args.top_sites)[:args.max_patches]
-    runner = RepairRunner(session.runner, state)
-    found = BugRepairs(session.store.candidate(bug_id), patches, inverse=any(restores(runner, p) for p in patches))
+    runner, bug = RepairRunner(session.runner, state), session.store.candidate(bug_id)
+    found = BugRepairs(bug, patches, inverse=any(restores(runner, p) for p in patches),
+                       failing_tests=len(state.failing_tests), line_rank=line_rank(localisation, bug))
     session.store.add_candidates(patches)
     found.executions = {e.candidate_id: e for e in session.execute(patches)}
-    print(f"  bug {bug_id}: {len(patches)} patches, {len(found.correct)} correct", file=sys.stderr)
+    print(f"  bug {bug_id}: {found.failing_tests} failing tests, line ranked {found.line_rank}, {len(patches)} "
+          f"patches, {len(found.correct)} correct", file=sys.stderr)
     return found
+
+
+def line_rank(localisation: Localisation, bug: Candidate) -> int | None:
+    """Where Ochiai puts the bug's line (for the report only: rankings never see the bug)."""
+    return next((s.suspicion.rank for s in localisation.lines if (s.file, s.suspicion.line) == (bug.file, bug.line)),
+                None)
 
 
 def restores(runner: RepairRunner, patch: Candidate) -> bool:
@@ -137,8 +155,11 @@ def restores(runner: RepairRunner, patch: Candidate) -> bool:
 def all_rankings(bugs: list[BugRepairs], args) -> dict[str, dict[str, list[str]]]:
     """ranking name -> bug id -> patch ids, best first."""
     rankings = {
-        "smallest diff first": {b.bug.id: [c.id for c in by_smallest_diff(b.patches)] for b in bugs},
-        "heuristic (Ochiai, then smallest diff)": {b.bug.id: _ids(by_heuristic(b.patches)) for b in bugs},
+        "smallest diff first": _ordered(bugs, by_smallest_diff),
+        "Ochiai, then smallest diff": _ordered(bugs, lambda patches: by_features(patches, "ochiai")),
+        "naturalness, then smallest diff": _ordered(bugs, lambda patches: by_features(patches, "naturalness")),
+        "Ochiai, then naturalness (bugprm repair without a model)": _ordered(
+            bugs, lambda patches: [r.candidate for r in by_heuristic(patches)]),
     }
     if args.model:
         from bugprm.scoring import load_scorer
@@ -146,15 +167,18 @@ def all_rankings(bugs: list[BugRepairs], args) -> dict[str, dict[str, list[str]]
         scorer = load_scorer(args.model)
         rankings[f"PRM {args.model}"] = {b.bug.id: _ids(by_model(b.patches, scorer)) for b in bugs}
     if args.fit_config:
-        rankings[f"PRM fitted ({args.fit_config}, 2 folds by bug)"] = cross_fitted(bugs, args)
+        features = ", heads read the step features" if args.fit_features else ""
+        rankings[f"PRM fitted ({args.fit_config}{features}, 2 folds by bug)"] = cross_fitted(bugs, args)
     return rankings
 
 
 def cross_fitted(bugs: list[BugRepairs], args) -> dict[str, list[str]]:
-    from bugprm.config import load_config
+    from bugprm.config import load_config, with_overrides
     from bugprm.scoring import ModelScorer
 
     config = load_config(args.fit_config)
+    if args.fit_features:
+        config = with_overrides(config, {"model": {"use_features": True}})
     order = [b.bug.id for b in bugs]
     random.Random(args.seed).shuffle(order)
     folds = [set(order[0::2]), set(order[1::2])]
@@ -179,19 +203,23 @@ def reexecute(bugs: list[BugRepairs], repo: Path, settings: dict, args, scratch:
     runner = SimpleNamespace(python=settings.get("python", sys.executable), timeout=args.timeout,
                              pytest_args=_pytest_args(settings, args.corpus).split())
     _, baseline = _run_suite(runner, _fresh_copy(repo, scratch / "baseline"))
-    passing = {t for t, ok in baseline.items() if ok}
     by_id = {p.id: (b.bug, p) for b in bugs for p in b.patches}
-    return [check_patch(*by_id[i], repo, passing, runner, scratch) for b in bugs for i in sorted(b.correct)]
+    return [check_patch(*by_id[i], repo, baseline, runner, scratch) for b in bugs for i in sorted(b.correct)]
 
 
-def check_patch(bug: Candidate, patch: Candidate, repo: Path, passing: set[str], runner, scratch: Path) -> dict:
+def check_patch(bug: Candidate, patch: Candidate, repo: Path, baseline: dict[str, bool], runner, scratch: Path) -> dict:
+    """No test fails that passes on the unmodified copy, and no fewer tests pass. Outcomes are compared by count
+    as well as by id because some suites' parametrised ids change between processes (isodate builds them from a
+    set holding None, whose hash is its address under Python 3.11, so it moves with ASLR)."""
     copy = _fresh_copy(repo, scratch / "candidate")
     applied = [_patch(copy, diff) for diff in (bug.diff, patch.diff)]
     if not all(applied):
         return {"bug": bug.id, "patch": patch.id, "ok": False, "why": "patch -p1 failed"}
     code, tests = _run_suite(runner, copy)
-    broken = sorted(t for t in passing if not tests.get(t, False))
-    return {"bug": bug.id, "patch": patch.id, "ok": not broken and code in (0, 1), "exit": code, "broken": broken[:5]}
+    failed = sorted(t for t, ok in tests.items() if not ok and baseline.get(t, True))
+    passing, before = sum(tests.values()), sum(baseline.values())
+    return {"bug": bug.id, "patch": patch.id, "ok": not failed and passing >= before and code in (0, 1),
+            "exit": code, "failed": failed[:5], "passing": passing, "passing_unmodified": before}
 
 
 def summarise(bugs: list[BugRepairs], rankings: dict, checked: list[dict], seconds: float) -> dict:
@@ -202,15 +230,25 @@ def summarise(bugs: list[BugRepairs], rankings: dict, checked: list[dict], secon
     scores["random (expected)"] = {f"top{k}": _random_top(solvable, k) for k in TOP_K}
     return {"bugs": len(bugs), "with_correct_patch": len(solvable), "with_inverse": sum(b.inverse for b in bugs),
             "patches": sum(len(b.patches) for b in bugs), "outcomes": dict(outcomes), "rankings": scores,
-            "first_correct_rank": first,
+            "first_correct_rank": first, "localisation": localisation_summary(bugs),
             "reexecuted": len(checked), "reexecution_agrees": sum(c["ok"] for c in checked),
             "disagreements": [c for c in checked if not c["ok"]], "seconds": round(seconds, 1),
             "test_cpu_seconds": round(sum(e.cpu_seconds for b in bugs for e in b.executions.values()), 1)}
 
 
+def localisation_summary(bugs: list[BugRepairs]) -> dict:
+    ranks = [b.line_rank if b.line_rank is not None else float("inf") for b in bugs]
+    return {"median_failing_tests": median(b.failing_tests for b in bugs), "bug_line_rank_median": median(ranks),
+            **{f"bug_line_in_top{k}": sum(r <= k for r in ranks) for k in (1, 5, 10)}}
+
+
 def print_summary(summary: dict) -> None:
     print(f"{summary['bugs']} killed bugs, {summary['patches']} patches executed "
           f"({', '.join(f'{n} {o}' for o, n in sorted(summary['outcomes'].items()))}) in {summary['seconds']}s")
+    where = summary["localisation"]
+    print(f"localisation: median {where['median_failing_tests']} failing tests per state; the bug's line ranked "
+          f"{where['bug_line_rank_median']} by Ochiai (median), first in {where['bug_line_in_top1']} states, in the "
+          f"top 5 in {where['bug_line_in_top5']}, in the top 10 in {where['bug_line_in_top10']}")
     print(f"bugs with a correct patch among the candidates: {summary['with_correct_patch']}; "
           f"with the bug's inverse among them: {summary['with_inverse']}")
     for name, score in summary["rankings"].items():
@@ -218,7 +256,7 @@ def print_summary(summary: dict) -> None:
         shown = f"  first correct at {sorted(ranks.values())}" if ranks else ""
         print(f"  {name:45s} " + "  ".join(f"{k} {v:.3f}" for k, v in score.items()) + shown)
     print(f"independent re-execution: {summary['reexecution_agrees']}/{summary['reexecuted']} correct patches "
-          "pass every test that passes on the unmodified copy")
+          "fail no test that passes on the unmodified copy, and pass as many")
     for bad in summary["disagreements"]:
         print(f"  DISAGREE bug {bad['bug']} patch {bad['patch']}: {bad}")
 
@@ -236,6 +274,10 @@ def _random_top(solvable: list[BugRepairs], k: int) -> float:
     """The chance that k patches drawn at random hold a correct one, averaged over the bugs."""
     chances = [1 - comb(len(b.patches) - len(b.correct), k) / comb(len(b.patches), k) for b in solvable]
     return round(sum(chances) / len(chances), 4) if chances else 0.0
+
+
+def _ordered(bugs: list[BugRepairs], order) -> dict[str, list[str]]:
+    return {b.bug.id: [c.id for c in order(b.patches)] for b in bugs}
 
 
 def _ids(ranked) -> list[str]:
@@ -266,6 +308,8 @@ def _arguments():
     parser.add_argument("--max-patches", type=int, default=60, help="patches executed per bug at most")
     parser.add_argument("--model", type=Path, default=None, help="a trained PRM to rank with")
     parser.add_argument("--fit-config", default=None, help="also rank with a PRM fitted on the other fold's repairs")
+    parser.add_argument("--no-fit-features", dest="fit_features", action="store_false",
+                        help="leave model.use_features as the config has it (on by default: see the docstring)")
     parser.add_argument("--corpus", default=None, help="take the re-execution's pytest arguments from this manifest")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds for one full-suite re-execution")

@@ -83,10 +83,10 @@ class CandidateRunner:
 
     def run_plan(self, slot: Slot, candidate: Candidate, plan: TestPlan) -> Execution:
         """The candidate's edits applied, the plan run and judged; a harness failure is retried once."""
-        execution = self._judged(candidate.id, *self._run(slot, candidate.edits, plan))
+        execution = self._judged(candidate.id, *self.run_edits(slot, candidate.edits, plan))
         if execution.outcome is Outcome.INFRA_ERROR and not execution.detail.startswith(EDIT_MISMATCH):
             slot.worker.close()  # a fresh worker for the one retry
-            execution = self._judged(candidate.id, *self._run(slot, candidate.edits, plan))
+            execution = self._judged(candidate.id, *self.run_edits(slot, candidate.edits, plan))
         return execution
 
     def _confirmed(self, slot: Slot, candidate: Candidate, plan: TestPlan, execution: Execution) -> Execution:
@@ -118,7 +118,7 @@ class CandidateRunner:
             known = self._fails_unmodified.get(prefix)
         if known is None:
             plan = TestPlan(prefix, False, self.timeout_for(prefix))
-            report, results = self._run(slot, (), plan)
+            report, results = self.run_edits(slot, (), plan)
             if report is None:  # the check itself could not run: keep the kill rather than guess
                 return frozenset()
             known = frozenset([*results.failed, *([results.unfinished] if results.unfinished else [])])
@@ -127,7 +127,7 @@ class CandidateRunner:
                 self.timings["confirmations"] += 1
         return known
 
-    def _run(self, slot: Slot, edits: tuple[Edit, ...], plan: TestPlan):
+    def run_edits(self, slot: Slot, edits: tuple[Edit, ...], plan: TestPlan):
         """(report, results) of one child, or the Execution-ready error text when the harness itself failed."""
         try:
             slot.workspace.apply(edits)

@@ -1,9 +1,10 @@
 """Failing states: what ``bugprm repair`` repairs.
 
-A failing state is either a killed candidate bug applied to the repository (its failing tests are those of its
-verdict, every other test passing at baseline counts as passing) or the repository as it stands, with the tests
-its own baseline run found failing (``bug_id`` None). Coverage is always the baseline's: for a bug, the per-test
-coverage of the unmodified code, whose lines the bug's edits shift by the newlines they add or remove.
+A failing state is either a killed candidate bug applied to the repository (its failing tests are those of its full
+spectrum, ``bugprm.execute.spectrum``; every other test passing at baseline counts as passing) or the repository as
+it stands, with the tests its own baseline run found failing (``bug_id`` None). Coverage is always the baseline's:
+for a bug, the per-test coverage of the unmodified code, whose lines the bug's edits shift by the newlines they add
+or remove.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 
 from bugprm.errors import InputError
 from bugprm.execute.baseline import Baseline
+from bugprm.execute.spectrum import Spectrum
 from bugprm.execute.workspace import apply_edits
 from bugprm.records import Candidate, Edit, Execution, Outcome
 
@@ -39,13 +41,17 @@ class FailingState:
         return line + shift
 
 
-def bug_state(bug: Candidate, execution: Execution | None) -> FailingState:
-    """The failing state of a killed candidate bug; its verdict's detail is the first failing test's message."""
+def killed_verdict(bug: Candidate, execution: Execution | None) -> Execution:
+    """The bug's verdict, which must be a kill: only a failing state can be repaired."""
     if execution is None or execution.outcome is not Outcome.KILLED:
         found = execution.outcome if execution is not None else "no verdict under the current settings"
         raise InputError(f"candidate {bug.id} is not a killed bug ({found}): only a failing state can be repaired")
-    first = execution.failing_tests[0]
-    return FailingState(bug.id, bug.edits, execution.failing_tests, {first: execution.detail})
+    return execution
+
+
+def bug_state(bug: Candidate, spectrum: Spectrum) -> FailingState:
+    """The failing state of a killed candidate bug: its failing tests and their messages."""
+    return FailingState(bug.id, bug.edits, spectrum.failing, dict(spectrum.messages))
 
 
 def suite_state(baseline: Baseline) -> FailingState:

@@ -22,11 +22,12 @@ from bugprm.errors import BugprmError, RepoError
 from bugprm.execute.baseline import Baseline, measure_baseline
 from bugprm.execute.config import HarnessConfig, make_config, resolve_python
 from bugprm.execute.executor import CandidateRunner
-from bugprm.execute.failing import FailingState, bug_state, suite_state
+from bugprm.execute.failing import FailingState, bug_state, killed_verdict, suite_state
 from bugprm.execute.repair import RepairRunner, Unrunnable
 from bugprm.execute.sanity import forced_failure_check
 from bugprm.execute.saved import load_baseline, save_baseline
 from bugprm.execute.slot import Slot
+from bugprm.execute.spectrum import bug_spectrum, full_matrix_runner
 from bugprm.execute.verdict import infra_error
 from bugprm.execute.workspace import RunFolder
 from bugprm.records import Candidate, Execution, Kind, Outcome
@@ -52,6 +53,7 @@ class HarnessSession:
         self._slots: list[Slot] = []
         self._baseline: Baseline | None = None
         self._runner: CandidateRunner | None = None
+        self._spectrum_runner: CandidateRunner | None = None
         self._repair_runners: dict[str | None, RepairRunner | Unrunnable] = {}
 
     @classmethod
@@ -89,10 +91,15 @@ class HarnessSession:
         return self._runner
 
     def failing_state(self, bug_id: str | None) -> FailingState:
-        """A killed bug's failing state (its verdict under this fingerprint), or the repository's own (None)."""
+        """A killed bug's failing state (its verdict under this fingerprint, every failing test measured once), or
+        the repository's own (None)."""
         if bug_id is None:
             return suite_state(self.baseline)
-        return bug_state(self.store.candidate(bug_id), self.executed().get(bug_id))
+        bug = self.store.candidate(bug_id)
+        verdict = killed_verdict(bug, self.executed().get(bug_id))
+        if self._spectrum_runner is None:
+            self._spectrum_runner = full_matrix_runner(self.runner)
+        return bug_state(bug, bug_spectrum(self.store, self._spectrum_runner, self._ready_slots()[0], bug, verdict))
 
     def executed(self) -> dict[str, Execution]:
         """Verdicts already made under this fingerprint; an infra_error is no verdict, so it is tried again."""
@@ -128,6 +135,11 @@ class HarnessSession:
             self._slots = [Slot(self._folder.workspace(self.repo, i), self.config) for i in range(self.workers)]
         return self._slots
 
+    def _ready_slots(self) -> list[Slot]:
+        for slot in self._ensure_slots():
+            slot.worker.preload = self.baseline.preload
+        return self._slots
+
     def _runner_for(self, candidate: Candidate) -> CandidateRunner | RepairRunner | Unrunnable:
         if candidate.kind is not Kind.REPAIR:
             return self.runner
@@ -141,8 +153,7 @@ class HarnessSession:
 
     def _run_all(self, todo: list[Candidate], on_result) -> dict[str, Execution]:
         runners, slots = [self._runner_for(c) for c in todo], queue.Queue()
-        for slot in self._ensure_slots():
-            slot.worker.preload = self.baseline.preload
+        for slot in self._ready_slots():
             slots.put(slot)
         results: dict[str, Execution] = {}
         with ThreadPoolExecutor(len(self._slots)) as pool:

@@ -13,6 +13,7 @@ from bugprm.mutate.engine import Mutant, mutate_file
 from bugprm.mutate.registry import REPAIR_OPERATORS
 from bugprm.parsing import ParsedFile
 from bugprm.records import Candidate, Edit, Kind, content_id
+from bugprm.repair.naturalness import Gain, NgramModel, naturalness_gain
 from bugprm.repair.sites import Localisation, SiteSteps, StateFiles, SuspiciousLine, site_steps
 from bugprm.trajectory import build_steps, select_text
 
@@ -39,7 +40,9 @@ def repairs_at(localisation: Localisation, files: StateFiles, site: SuspiciousLi
     if not mutants:
         return []
     steps = site_steps(localisation, files, site)
-    return [_repair(mutant, steps, localisation.state.bug_id, repo_name) for mutant in mutants]
+    model = files.language_model(parsed.language)
+    return [_repair(mutant, steps, localisation.state.bug_id, repo_name, _gain(model, parsed, mutant))
+            for mutant in mutants]
 
 
 def mutants_at(parsed: ParsedFile, line: int) -> list[Mutant]:
@@ -54,12 +57,13 @@ def diff_size(diff: str) -> int:
     return sum(len(line) - 1 for line in changed)
 
 
-def _repair(mutant: Mutant, steps: SiteSteps, bug_id: str | None, repo_name: str) -> Candidate:
+def _repair(mutant: Mutant, steps: SiteSteps, bug_id: str | None, repo_name: str, naturalness: Gain) -> Candidate:
     operator, edit = mutant.operator, mutant.edit
     node_kind = str(mutant.site.kind)
     select = select_text(operator.name, str(operator.family), node_kind, one_line(mutant.site.node.text), mutant.line)
     features = {**steps.features, "operator": operator.name, "family": str(operator.family), "node_kind": node_kind,
-                "diff_chars": diff_size(mutant.diff)}
+                "diff_chars": diff_size(mutant.diff), "naturalness": round(naturalness.per_token, 4),
+                "naturalness_total": round(naturalness.total, 3)}
     return Candidate(
         id=content_id(Kind.REPAIR, bug_id, mutant.path, edit.start, edit.end, operator.name, edit.text),
         kind=Kind.REPAIR, repo=repo_name, file=mutant.path, function=steps.function, line=mutant.line,
@@ -68,3 +72,7 @@ def _repair(mutant: Mutant, steps: SiteSteps, bug_id: str | None, repo_name: str
         edits=(Edit(mutant.path, edit.start, edit.end, mutant.original, edit.text),), bug_id=bug_id,
         features=features,
     )
+
+
+def _gain(model: NgramModel, parsed: ParsedFile, mutant: Mutant) -> Gain:
+    return naturalness_gain(model, parsed.source, mutant.edit.start, mutant.edit.end, mutant.edit.text)

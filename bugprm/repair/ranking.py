@@ -1,6 +1,9 @@
 """Orders for candidate patches: the PRM's, the heuristic used without a model, and the benchmark's baselines.
 
-The heuristic (no ``--model``): the most suspicious line first (Ochiai), then the smallest diff, then the id.
+The heuristic (no ``--model``): the most suspicious line first (Ochiai), then the most natural patch (the largest
+gain in per-token log-probability under the project's n-gram model, ``naturalness``), then the smallest diff.
+Naturalness, not diff size, breaks the ties, because the lines a failing state makes most suspicious are tied
+often and the smallest diff there is rarely the fix (BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from bugprm.records import Candidate
 from bugprm.repair.candidates import diff_size
 from bugprm.scoring import Scorer, aggregate
 
-HEURISTIC = "heuristic: most suspicious line (Ochiai) first, then the smallest diff"
+HEURISTIC = "heuristic: most suspicious line (Ochiai) first, then the most natural patch, then the smallest diff"
 
 
 @dataclass(frozen=True)
@@ -29,12 +32,16 @@ def by_model(candidates: Sequence[Candidate], scorer: Scorer, how: str = "min") 
 
 
 def by_heuristic(candidates: Sequence[Candidate]) -> list[RankedRepair]:
-    ordered = sorted(candidates, key=lambda c: (-_ochiai(c), diff_size(c.diff), c.id))
-    return [RankedRepair(c, _ochiai(c)) for c in ordered]
+    return [RankedRepair(c, _feature(c, "ochiai")) for c in by_features(candidates, "ochiai", "naturalness")]
+
+
+def by_features(candidates: Sequence[Candidate], *names: str) -> list[Candidate]:
+    """The highest value of each named feature first, in turn; then the smallest diff, then the id."""
+    return sorted(candidates, key=lambda c: (*(-_feature(c, name) for name in names), diff_size(c.diff), c.id))
 
 
 def by_smallest_diff(candidates: Sequence[Candidate]) -> list[Candidate]:
-    return sorted(candidates, key=lambda c: (diff_size(c.diff), c.id))
+    return by_features(candidates)
 
 
 def by_chance(candidates: Sequence[Candidate], seed: int) -> list[Candidate]:
@@ -43,5 +50,5 @@ def by_chance(candidates: Sequence[Candidate], seed: int) -> list[Candidate]:
     return shuffled
 
 
-def _ochiai(candidate: Candidate) -> float:
-    return float(candidate.features.get("ochiai", 0.0))
+def _feature(candidate: Candidate, name: str) -> float:
+    return float(candidate.features.get(name, 0.0))

@@ -113,6 +113,7 @@ def repair_state(session: HarnessSession, state: FailingState, request: RepairRe
     localisation = localise(state, files, session.baseline.coverage, passing_tests(state, session.baseline))
     candidates = state_repairs(localisation, files, request, session.repo.name)
     session.store.add_candidates(candidates)
+    session.store.update_candidates(candidates)  # a patch stored earlier takes this state's texts and features
     ranked = ranker(candidates)
     executions = session.execute([r.candidate for r in ranked[:request.execute]]) if request.execute else []
     return _state_report(localisation, ranked, {e.candidate_id: e for e in executions})

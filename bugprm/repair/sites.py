@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bugprm.execute.failing import FailingState
-from bugprm.parsing import ParsedFile, UnparsableSource, language_for_path, parse_file
+from bugprm.parsing import Language, ParsedFile, UnparsableSource, language_for_path, parse_file
 from bugprm.repair.localize import MODULE_LEVEL, Coverage, Suspicion, rank_lines
+from bugprm.repair.naturalness import NgramModel, project_model
 from bugprm.sources.context import code_context
 from bugprm.trajectory import analyze_text, failing_text, locate_text, repair_validate_text, suspicion_text
 
@@ -25,6 +26,7 @@ class StateFiles:
         self.state = state
         self._original: dict[str, bytes] = {}
         self._parsed: dict[str, ParsedFile | None] = {}
+        self._models: dict[Language, NgramModel] = {}
 
     def original(self, file: str) -> bytes:
         if file not in self._original:
@@ -42,6 +44,13 @@ class StateFiles:
         if file not in self._parsed:
             self._parsed[file] = _parsed_or_none(file, self.source(file))
         return self._parsed[file]
+
+
+    def language_model(self, language: Language) -> NgramModel:
+        """The n-gram model of the failing state's source files in ``language`` (see ``naturalness``)."""
+        if language not in self._models:
+            self._models[language] = project_model(self.repo, self.text, language)
+        return self._models[language]
 
 
 @dataclass(frozen=True)
