@@ -2,7 +2,8 @@
 first, and an independent re-execution of every patch the harness judged ``correct``.
 
     python benchmarks/bench_repair.py REPO [--store DIR] [--bugs 20] [--seed 0] [--top-sites 10] [--max-patches 60]
-        [--model DIR] [--fit-config PRESET] [--no-fit-features] [--corpus NAME] [--workers 1] [--out FILE]
+        [--model DIR] [--fit-config PRESET] [--splits 3] [--no-fit-features] [--corpus NAME] [--workers 1]
+        [--out FILE]
 
 REPO must have a labelled store (``.bugprm/``, or ``--store DIR``). It is snapshotted first (the tree and the SQLite
 files copied) into a scratch folder, so the original store is never written. Bugs killed under older harness settings
@@ -11,10 +12,11 @@ patches at the top suspicious lines are generated and ALL executed (at most --ma
 lines first), so every ranking is judged on known outcomes.
 
 Rankings: (a) ``--model DIR``, a trained PRM; (b) ``--fit-config PRESET``, a PRM trained from scratch on the repairs
-of the other half of the bugs (two folds split by bug: no bug's patches are seen in training), its heads reading the
-step features directly (``model.use_features``; on 30 semver bugs that doubled its top-1, ``--no-fit-features``
-leaves the config's setting); (c) random ranking, its exact expectation; (d) smallest diff first; (e) Ochiai, then
-the smallest diff; (f) naturalness alone; (g) the no-model heuristic of ``bugprm repair`` (Ochiai, then naturalness).
+of the other half of the bugs (two folds split by bug: no bug's patches are seen in training), on ``--splits`` fold
+splits (their mean is reported too). It keeps every step label (see ``repair_config``) and its heads read the step
+features directly (``model.use_features``; ``--no-fit-features`` leaves the config's setting); (c) random ranking,
+its exact expectation; (d) smallest diff first; (e) Ochiai, then the smallest diff; (f) naturalness alone; (g) the
+no-model heuristic of ``bugprm repair`` (Ochiai, then naturalness).
 top-k: the share of bugs, among those with at least one correct patch, whose first k patches hold one.
 
 Failing states carry the bug's full failing spectrum (``bugprm.execute.spectrum``): the summary reports how many tests
@@ -167,23 +169,33 @@ def all_rankings(bugs: list[BugRepairs], args) -> dict[str, dict[str, list[str]]
         scorer = load_scorer(args.model)
         rankings[f"PRM {args.model}"] = {b.bug.id: _ids(by_model(b.patches, scorer)) for b in bugs}
     if args.fit_config:
-        features = ", heads read the step features" if args.fit_features else ""
-        rankings[f"PRM fitted ({args.fit_config}{features}, 2 folds by bug)"] = cross_fitted(bugs, args)
+        config, name = repair_config(args)
+        for split in range(args.splits):
+            rankings[f"{name} split {split}"] = cross_fitted(bugs, config, args.seed + split)
     return rankings
 
 
-def cross_fitted(bugs: list[BugRepairs], args) -> dict[str, list[str]]:
+def repair_config(args):
+    """The config to fit with, and the ranking's name. Every step label is kept: with the default, the labels after
+    a trajectory's first 0 are dropped, and a wrong patch's first 0 is always before its last step, so the last
+    step (whose reward decides a patch's score once the steps are made consistent) never sees a wrong patch."""
     from bugprm.config import load_config, with_overrides
+
+    overrides = {"training": {"drop_after_first_negative": False}}
+    if args.fit_features:
+        overrides["model"] = {"use_features": True}
+    features = ", heads read the step features" if args.fit_features else ""
+    return with_overrides(load_config(args.fit_config), overrides), f"PRM fitted ({args.fit_config}{features})"
+
+
+def cross_fitted(bugs: list[BugRepairs], config, seed: int) -> dict[str, list[str]]:
+    """Each bug ranked by a PRM fitted on the repairs of the other half of the bugs (two folds, drawn by ``seed``)."""
     from bugprm.scoring import ModelScorer
 
-    config = load_config(args.fit_config)
-    if args.fit_features:
-        config = with_overrides(config, {"model": {"use_features": True}})
     order = [b.bug.id for b in bugs]
-    random.Random(args.seed).shuffle(order)
-    folds = [set(order[0::2]), set(order[1::2])]
+    random.Random(seed).shuffle(order)
     ranked = {}
-    for held in folds:
+    for held in (set(order[0::2]), set(order[1::2])):
         scorer = ModelScorer(fitted([b for b in bugs if b.bug.id not in held], config))
         ranked.update({b.bug.id: _ids(by_model(b.patches, scorer)) for b in bugs if b.bug.id in held})
     return ranked
@@ -227,6 +239,7 @@ def summarise(bugs: list[BugRepairs], rankings: dict, checked: list[dict], secon
     outcomes = Counter(str(e.outcome) for b in bugs for e in b.executions.values())
     scores = {name: {f"top{k}": _top(order, solvable, k) for k in TOP_K} for name, order in rankings.items()}
     first = {name: {b.bug.id: _first_correct(order[b.bug.id], b) for b in solvable} for name, order in rankings.items()}
+    scores.update(split_means(scores))
     scores["random (expected)"] = {f"top{k}": _random_top(solvable, k) for k in TOP_K}
     return {"bugs": len(bugs), "with_correct_patch": len(solvable), "with_inverse": sum(b.inverse for b in bugs),
             "patches": sum(len(b.patches) for b in bugs), "outcomes": dict(outcomes), "rankings": scores,
@@ -234,6 +247,16 @@ def summarise(bugs: list[BugRepairs], rankings: dict, checked: list[dict], secon
             "reexecuted": len(checked), "reexecution_agrees": sum(c["ok"] for c in checked),
             "disagreements": [c for c in checked if not c["ok"]], "seconds": round(seconds, 1),
             "test_cpu_seconds": round(sum(e.cpu_seconds for b in bugs for e in b.executions.values()), 1)}
+
+
+def split_means(scores: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    """``NAME (mean of N splits)`` for every ranking scored on N fold splits (``NAME split I``)."""
+    grouped: dict[str, list[dict]] = {}
+    for name, score in scores.items():
+        if " split " in name:
+            grouped.setdefault(name.rsplit(" split ", 1)[0], []).append(score)
+    return {f"{name} (mean of {len(group)} splits)": {k: round(sum(g[k] for g in group) / len(group), 4)
+                                                       for k in group[0]} for name, group in grouped.items()}
 
 
 def localisation_summary(bugs: list[BugRepairs]) -> dict:
@@ -308,6 +331,7 @@ def _arguments():
     parser.add_argument("--max-patches", type=int, default=60, help="patches executed per bug at most")
     parser.add_argument("--model", type=Path, default=None, help="a trained PRM to rank with")
     parser.add_argument("--fit-config", default=None, help="also rank with a PRM fitted on the other fold's repairs")
+    parser.add_argument("--splits", type=int, default=3, help="fold splits a fitted PRM is measured on")
     parser.add_argument("--no-fit-features", dest="fit_features", action="store_false",
                         help="leave model.use_features as the config has it (on by default: see the docstring)")
     parser.add_argument("--corpus", default=None, help="take the re-execution's pytest arguments from this manifest")
