@@ -3,7 +3,7 @@ first, and an independent re-execution of every patch the harness judged ``corre
 
     python benchmarks/bench_repair.py REPO [--store DIR] [--bugs 20] [--seed 0] [--top-sites 10] [--max-patches 60]
         [--model DIR] [--fit-config PRESET] [--splits 3] [--no-fit-features] [--corpus NAME] [--workers 1]
-        [--out FILE]
+        [--out FILE] [--keep DIR]
 
 REPO must have a labelled store (``.bugprm/``, or ``--store DIR``). It is snapshotted first (the tree and the SQLite
 files copied) into a scratch folder, so the original store is never written. Bugs killed under older harness settings
@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import json
 import random
 import shutil
@@ -79,8 +80,10 @@ class BugRepairs:
 def main() -> int:
     args = _arguments()
     started = time.monotonic()
-    with tempfile.TemporaryDirectory() as scratch:
-        repo = snapshot(args.repo, args.store or args.repo / STORE_DIRNAME, Path(scratch) / args.repo.name)
+    with _scratch(args.keep) as scratch:
+        repo = Path(scratch) / args.repo.name
+        if not repo.exists():
+            snapshot(args.repo, args.store or args.repo / STORE_DIRNAME, repo)
         with Store.open(repo / STORE_DIRNAME) as store:
             settings = json.loads(store.get_meta(SETTINGS_META, "{}"))
             bugs = repaired_bugs(store, repo, args)
@@ -91,6 +94,14 @@ def main() -> int:
     if args.out:
         args.out.write_text(json.dumps(summary, indent=2))
     return 0 if all(c["ok"] for c in checked) else 1
+
+
+def _scratch(keep: Path | None):
+    """A temporary folder, or ``--keep DIR`` (created if needed) whose snapshot and verdicts a rerun reuses."""
+    if keep is None:
+        return tempfile.TemporaryDirectory()
+    keep.mkdir(parents=True, exist_ok=True)
+    return contextlib.nullcontext(str(keep))
 
 
 def snapshot(repo: Path, store: Path, target: Path) -> Path:
@@ -338,6 +349,8 @@ def _arguments():
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds for one full-suite re-execution")
     parser.add_argument("--out", type=Path, default=None, help="write the summary as JSON here")
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="keep the snapshot and its verdicts here; a rerun with the same folder executes nothing anew")
     return parser.parse_args()
 
 

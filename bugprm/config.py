@@ -39,6 +39,10 @@ class ModelConfig:
     consistent_steps: bool = True  # raise each step's reward to the best reward after it (a prefix's value bound)
     # Estimates the heads read beside the backbone: "forest" (PMT features), "text" (hashed n-grams), both, or "none"
     prior: str = "forest+text"
+    # A prior whose log-odds is added to every head's logit ("none", one of `prior`, or "mean" of them), for every
+    # trajectory kind or per kind ("repair:forest"): the heads then learn a correction to it instead of recovering
+    # its ranking from one input among many (BENCHMARKS.md, repair ranking)
+    prior_offset: str = "repair:forest"
     dropout: float = 0.1
     warmup_lm_steps: int = 0
 

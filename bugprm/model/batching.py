@@ -19,13 +19,15 @@ class Batch:
     step_cols: torch.Tensor  # [N]: its position
     step_labels: torch.Tensor  # [N] float, IGNORE_INDEX where unknown
     features: torch.Tensor  # [B, F]
+    offsets: torch.Tensor  # [B]: added to every head's logit at the trajectory's steps (``model.prior_offset``)
 
     def to(self, device: torch.device) -> "Batch":
         return Batch(*(t.to(device) for t in (self.input_ids, self.attention_mask, self.step_rows,
-                                               self.step_cols, self.step_labels, self.features)))
+                                               self.step_cols, self.step_labels, self.features, self.offsets)))
 
 
-def collate(encoded: Sequence[Encoded], features: Sequence[Sequence[float]], pad_id: int) -> Batch:
+def collate(encoded: Sequence[Encoded], features: Sequence[Sequence[float]], pad_id: int,
+            offsets: Sequence[float] | None = None) -> Batch:
     width = max(len(e.input_ids) for e in encoded)
     ids = torch.full((len(encoded), width), pad_id, dtype=torch.long)
     mask = torch.zeros((len(encoded), width), dtype=torch.long)
@@ -36,7 +38,8 @@ def collate(encoded: Sequence[Encoded], features: Sequence[Sequence[float]], pad
     cols = [p for e in encoded for p in e.step_positions]
     labels = [float(e.labels[p]) for e in encoded for p in e.step_positions]
     return Batch(ids, mask, torch.tensor(rows), torch.tensor(cols), torch.tensor(labels),
-                 torch.tensor([list(f) for f in features], dtype=torch.float32).reshape(len(encoded), -1))
+                 torch.tensor([list(f) for f in features], dtype=torch.float32).reshape(len(encoded), -1),
+                 torch.tensor(offsets if offsets is not None else [0.0] * len(encoded), dtype=torch.float32))
 
 
 def by_length(encoded: Sequence[Encoded], batch_size: int) -> list[list[int]]:

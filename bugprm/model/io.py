@@ -25,7 +25,7 @@ from bugprm.model.features import FeatureSchema
 from bugprm.model.prior import KINDS, Prior
 from bugprm.model.prm import PRM
 
-FORMAT_VERSION = 3  # 2: the priors the heads read; 3: the text prior hashes its n-grams with crc32
+FORMAT_VERSION = 4  # 2: the priors the heads read; 3: the text prior hashes its n-grams with crc32; 4: prior offsets
 META_FILE = "bugprm_model.json"
 HEADS_FILE = "heads.safetensors"
 PRIOR_FILE = "prior_{}.safetensors"

@@ -26,7 +26,7 @@ from bugprm.model.consistency import consistent_with_completions
 from bugprm.model.prior import KINDS, Prior, prior_names
 from bugprm.model.scores import TrajectoryScore
 from bugprm.model.tokenizer import special_ids
-from bugprm.records import Candidate
+from bugprm.records import Candidate, Kind
 
 
 
@@ -40,6 +40,7 @@ class PRM(nn.Module):
             raise ConfigError(f"model.prior must be none, forest, text or forest+text, got {m.prior!r}")
         width = backbone.config.hidden_size + (schema.size if m.use_features else 0) + len(prior_names(m.prior))
         self.heads = EnsembleHeads(m.heads, width, m.head_hidden, m.dropout, seed=config.training.seed)
+        self.offset_priors = offset_priors(m.prior, m.prior_offset)
         self.priors: dict[str, Prior] = {}  # fitted by training, for the names the config gives
         self.summary: dict = {}  # training data and metrics, saved with the model
 
@@ -55,13 +56,20 @@ class PRM(nn.Module):
               prior_log_odds: dict[str, dict[str, float]] | None = None) -> Batch:
         """``prior_log_odds`` (prior -> id -> value) replace the fitted priors' estimates (training passes
         out-of-fold ones)."""
-        use = self.config.model.use_features
+        use, names = self.config.model.use_features, prior_names(self.config.model.prior)
         features = [self.schema.vector(e.features) if use else [] for e in examples]
-        for name in prior_names(self.config.model.prior):
+        for name in names:
             given = (prior_log_odds or {}).get(name, {})
             fitted = self.prior_log_odds(name, [e for e in examples if e.id not in given])
             features = [[*f, given[e.id] if e.id in given else next(fitted)] for f, e in zip(features, examples)]
-        return collate(encoded, features, self.tokenizer.pad_token_id).to(self.device)
+        offsets = [self._offset(e.kind, f[len(f) - len(names):]) for e, f in zip(examples, features)]
+        return collate(encoded, features, self.tokenizer.pad_token_id, offsets).to(self.device)
+
+    def _offset(self, kind: str, prior_values: list[float]) -> float:
+        """The mean log-odds of the priors that offset this kind's head logits; 0 when none do."""
+        chosen = [v for name, v in zip(prior_names(self.config.model.prior), prior_values)
+                  if name in self.offset_priors.get(kind, ())]
+        return sum(chosen) / len(chosen) if chosen else 0.0
 
     def prior_log_odds(self, name: str, examples: Sequence[Example]):
         """An iterator of the named prior's estimates; 0 (even odds) before it is fitted."""
@@ -82,7 +90,7 @@ class PRM(nn.Module):
     def head_logits(self, states: torch.Tensor, batch: Batch) -> torch.Tensor:
         if batch.features.shape[1]:
             states = torch.cat([states, batch.features[batch.step_rows]], dim=-1)
-        return self.heads(states)
+        return self.heads(states) + batch.offsets[batch.step_rows]
 
     @torch.inference_mode()
     def score(self, items: Iterable[Candidate | Example], batch_size: int = 32, mc_passes: int = 0,
@@ -121,6 +129,24 @@ class PRM(nn.Module):
         """The backbone is rerun for each MC pass only if dropout can change its output."""
         dropouts = (m for m in self.backbone.modules() if isinstance(m, nn.Dropout))
         return self.step_states(batch) if index > 0 and any(m.training and m.p > 0 for m in dropouts) else states
+
+
+def offset_priors(prior: str, setting: str) -> dict[str, tuple[str, ...]]:
+    """``model.prior_offset`` -> trajectory kind -> the priors whose mean log-odds offsets its head logits.
+
+    ``none``; a prior (``forest``), or ``mean`` of all, for every kind; or per kind, ``repair:forest,bug:none``.
+    A prior the model does not read (``model.prior``) offsets nothing, so the default suits any ``model.prior``.
+    """
+    names = prior_names(prior)
+    choices = {"none": (), "mean": names, **{name: (name,) if name in names else () for name in KINDS}}
+    pairs = [part.partition(":") for part in setting.split(",")]
+    if any(sep and kind not in set(Kind) for kind, sep, _ in pairs) or any(
+            (value if sep else kind) not in choices for kind, sep, value in pairs):
+        raise ConfigError(f"model.prior_offset must be none, mean or a prior ({', '.join(KINDS)}), for every kind or "
+                          f"as kind:choice pairs (kinds: {', '.join(Kind)}), got {setting!r}")
+    if len(pairs) == 1 and not pairs[0][1]:
+        return {kind: choices[setting] for kind in Kind}
+    return {kind: choices[value] for kind, _, value in pairs}
 
 
 def _trajectory_score(trajectory_id: str, probabilities: torch.Tensor, states: torch.Tensor) -> TrajectoryScore:

@@ -2,6 +2,8 @@
 
 import math
 
+import pytest
+
 from bugprm.model.examples import from_candidate
 from bugprm.model.synthetic import synthetic_candidates
 
@@ -61,3 +63,51 @@ def test_aggregate_score_is_the_min_step_by_default(trained, test_examples):
     score = trained[0].score(test_examples[:1])[0]
     assert score.score() == min(score.step_mean)
     assert score.score("last") == score.step_mean[-1]
+
+
+def test_a_prior_offset_adds_that_priors_log_odds_to_the_head_logits_of_its_kind(quick_config, train_examples):
+    import dataclasses
+
+    import torch
+
+    from bugprm.config import with_overrides
+    from bugprm.model.training import new_model, train
+
+    config = with_overrides(quick_config, {"model": {"prior": "forest+text", "prior_offset": "repair:forest"}})
+    model = new_model(config, train_examples[:40])
+    train(model, train_examples[:40])
+    bugs = train_examples[:3]
+    examples = [*bugs, *(dataclasses.replace(e, id=f"r{e.id}", kind="repair") for e in bugs)]
+    batch = model.batch(examples, model.encode(examples))
+    with torch.no_grad():
+        states = model.step_states(batch)
+        features = batch.features[batch.step_rows]
+        plain = model.heads(torch.cat([states, features], dim=-1))
+        forest = features[:, -2]  # the priors are the last columns, in the order the config names them
+        repair = (batch.step_rows >= len(bugs)).float()
+        assert forest.abs().sum() > 0
+        assert torch.allclose(model.head_logits(states, batch), plain + forest * repair, atol=1e-6)
+
+
+@pytest.mark.parametrize("setting", ["forest", "repair:forest,bug:none", "mean"])
+def test_a_prior_offset_names_priors_the_model_reads(setting):
+    from bugprm.model.prm import offset_priors
+
+    found = offset_priors("forest+text", setting)
+    assert set(found) <= {"bug", "repair"} and found["repair"] in {("forest",), ("forest", "text")}
+
+
+@pytest.mark.parametrize("setting", ["tree", "repair:tree", "patch:forest", "repair:"])
+def test_a_prior_offset_naming_no_prior_or_kind_is_a_config_error(setting):
+    from bugprm.errors import ConfigError
+    from bugprm.model.prm import offset_priors
+
+    with pytest.raises(ConfigError, match="prior_offset"):
+        offset_priors("text", setting)
+
+
+def test_a_prior_the_model_does_not_read_offsets_nothing():
+    from bugprm.model.prm import offset_priors
+
+    assert offset_priors("text", "repair:forest") == {"repair": ()}
+    assert offset_priors("none", "mean") == {"bug": (), "repair": ()}
