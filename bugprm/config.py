@@ -26,15 +26,15 @@ _KEY_ALIASES = {"lambda": "anchor_lambda"}
 class ModelConfig:
     backbone: str = "scratch"  # "scratch": built from this section; otherwise a transformers name or local path
     architecture: str = "llama"  # scratch only: "llama" (causal) or "roberta" (bidirectional)
-    vocab_size: int = 8000  # scratch only: size of the byte-level BPE trained on the corpus
-    hidden_size: int = 256
-    num_layers: int = 3
-    num_heads_attention: int = 4
+    vocab_size: int = 4000  # scratch only: size of the byte-level BPE trained on the corpus
+    hidden_size: int = 64
+    num_layers: int = 2
+    num_heads_attention: int = 2
     heads: int = 8
-    head_hidden: int = 128
+    head_hidden: int = 64
     anchor_lambda: float = 1e-3  # YAML key `lambda`: pull of each head toward its own initial weights
     bootstrap: float = 0.0  # chance a head sees a trajectory; 0 turns the bootstrap mask off
-    max_length: int = 512
+    max_length: int = 192
     use_features: bool = False
     consistent_steps: bool = True  # raise each step's reward to the best reward after it (a prefix's value bound)
     # Estimates the heads read beside the backbone: "forest" (PMT features), "text" (hashed n-grams), both, or "none"

@@ -251,10 +251,10 @@ def load_scorer(model_dir: str | Path) -> Scorer:
 class ModelScorer:
     """A ``Scorer`` over a loaded PRM (anything whose ``score`` gives ``step_mean`` and ``step_std`` per item).
 
-    Torch gets no more threads than the machine has idle cores (unless ``threads`` says how many): on an idle
-    two-core machine a second thread scores the tiny model in a third less time for the same CPU, but beside one
-    other busy process the two wait on each other at every op and scoring takes several times as long
-    (BENCHMARKS.md, "Scoring against executing").
+    Torch gets no more threads than the machine has idle cores (unless ``threads`` says how many): beside one
+    other busy process two threads wait on each other at every op and scoring takes several times as long. On an
+    idle machine a second thread pays off for wider backbones (the old 256-wide default: a third less time); for
+    the 64-wide presets it changes wall time by -10% to +20% (BENCHMARKS.md, "Scoring against executing").
     """
 
     def __init__(self, model, threads: int | None = None):
