@@ -67,8 +67,8 @@ class PRM(nn.Module):
 
     def _offset(self, kind: str, prior_values: list[float]) -> float:
         """The mean log-odds of the priors that offset this kind's head logits; 0 when none do."""
-        chosen = [v for name, v in zip(prior_names(self.config.model.prior), prior_values)
-                  if name in self.offset_priors.get(kind, ())]
+        values = dict(zip(prior_names(self.config.model.prior), prior_values))
+        chosen = [values[name] for name in self.offset_priors.get(kind, ())]
         return sum(chosen) / len(chosen) if chosen else 0.0
 
     def prior_log_odds(self, name: str, examples: Sequence[Example]):
@@ -139,14 +139,14 @@ def offset_priors(prior: str, setting: str) -> dict[str, tuple[str, ...]]:
     """
     names = prior_names(prior)
     choices = {"none": (), "mean": names, **{name: (name,) if name in names else () for name in KINDS}}
-    pairs = [part.partition(":") for part in setting.split(",")]
-    if any(sep and kind not in set(Kind) for kind, sep, _ in pairs) or any(
-            (value if sep else kind) not in choices for kind, sep, value in pairs):
+    if ":" in setting:
+        per_kind = dict(part.partition(":")[::2] for part in setting.split(","))
+    else:
+        per_kind = {kind: setting for kind in Kind}
+    if not set(per_kind) <= set(Kind) or not set(per_kind.values()) <= set(choices):
         raise ConfigError(f"model.prior_offset must be none, mean or a prior ({', '.join(KINDS)}), for every kind or "
                           f"as kind:choice pairs (kinds: {', '.join(Kind)}), got {setting!r}")
-    if len(pairs) == 1 and not pairs[0][1]:
-        return {kind: choices[setting] for kind in Kind}
-    return {kind: choices[value] for kind, _, value in pairs}
+    return {kind: choices[value] for kind, value in per_kind.items()}
 
 
 def _trajectory_score(trajectory_id: str, probabilities: torch.Tensor, states: torch.Tensor) -> TrajectoryScore:
