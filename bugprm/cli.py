@@ -21,6 +21,11 @@ store_option = click.option(
     help="Run directory holding the store (default: .bugprm/ in the repository).",
 )
 
+corpus_prior_option = click.option(
+    "--corpus-prior", "corpus_prior", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+    help="A model fitted on other projects' labels: the heads also read its text prior, frozen (model.corpus_prior).",
+)
+
 
 @click.group(help=f"Learn which code changes are real bugs and which patches are right.\n\n{EXIT_CODES_HELP}")
 @click.version_option(__version__, prog_name="bugprm")
@@ -142,15 +147,19 @@ def score(patch_files, bugs, patch, rev_range, repo, store_dir, all_, model_dir,
               help="Continue training the model saved in this directory.")
 @click.option("--source", "source_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Source folder that also feeds the tokenizer and the LM warm-up (repeatable).")
+@click.option("--with-store", "extra_stores", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Also train on the labels in this run directory (repeatable): a model of several projects.")
+@corpus_prior_option
 def fit(store_dir: Path | None, config_source: str | None, out_dir: Path | None, init_from: Path | None,
-        source_dirs: tuple[Path, ...]) -> None:
-    from bugprm.config import load_config
+        source_dirs: tuple[Path, ...], extra_stores: tuple[Path, ...], corpus_prior: Path | None) -> None:
+    from bugprm.config import load_config, with_corpus_prior
     from bugprm.model.fitting import describe_fit, fit_store
 
-    config = load_config(config_source)
+    config = with_corpus_prior(load_config(config_source), corpus_prior)
     store = _open_store(store_dir, None)
     out = out_dir or store.directory / "model"
-    click.echo(describe_fit(fit_store(store, config, out, init_from, source_dirs), out))
+    extra = [_open_store(path, None) for path in extra_stores]
+    click.echo(describe_fit(fit_store(store, config, out, init_from, source_dirs, extra), out))
 
 
 @cli.command("eval", help="Evaluate a trained model on `bugprm export` jsonl or ProcessBench-format jsonl "
@@ -251,15 +260,16 @@ def repair(repo, store_dir, bug_id, from_store_killed, top_sites, execute_top, p
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option("--python", default=None, help="The subject's interpreter (remembered per repository).")
 @click.option("--pytest-args", default=None, help="Extra pytest arguments (remembered per repository).")
+@corpus_prior_option
 def train(repos, config_source, budget, strategy, mode, diversity_weight, eval_fraction, out_dir, max_candidates,
-          workers, python, pytest_args) -> None:
+          workers, python, pytest_args, corpus_prior) -> None:
     from bugprm.active.run import train_active
     from bugprm.active.settings import train_request
     from bugprm.report.card import write_card
     from bugprm.report.console import print_round, print_training_card
 
     request = train_request(repos, config_source, budget, strategy, mode, diversity_weight, eval_fraction, out_dir,
-                            max_candidates, workers, python, pytest_args)
+                            max_candidates, workers, python, pytest_args, corpus_prior)
     card = train_active(request, on_round=print_round)
     write_card(card, request.out)
     print_training_card(card)

@@ -43,6 +43,9 @@ class ModelConfig:
     # trajectory kind or per kind ("repair:forest"): the heads then learn a correction to it instead of recovering
     # its ranking from one input among many (BENCHMARKS.md, repair ranking)
     prior_offset: str = "repair:forest"
+    # A model directory whose text prior, fitted on other projects' labels, the heads read as the frozen `corpus`
+    # prior (name `corpus` in `prior`): what a project's own few labels cannot teach (BENCHMARKS.md, corpus prior)
+    corpus_prior: str = ""
     dropout: float = 0.1
     warmup_lm_steps: int = 0
 
@@ -133,6 +136,15 @@ def with_overrides(config: Config, overrides: dict) -> Config:
             raise ConfigError(f"override {key!r}: unknown section {section!r} (known: {', '.join(_SECTIONS)})")
         merged[section] = {**merged[section], **updates}
     return config_from_dict(merged, origin="overrides")
+
+
+def with_corpus_prior(config: Config, model_dir: str | Path | None) -> Config:
+    """``config`` whose heads also read the text prior of the model saved in ``model_dir`` (None: unchanged)."""
+    if model_dir is None:
+        return config
+    prior = config.model.prior if "corpus" in config.model.prior.split("+") else f"{config.model.prior}+corpus"
+    return with_overrides(config, {"model": {"prior": prior.removeprefix("none+"),
+                                             "corpus_prior": str(Path(model_dir).resolve())}})
 
 
 def fingerprint(config: Config) -> str:

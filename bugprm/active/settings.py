@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bugprm.active.budget import Budget
 from bugprm.active.run import TrainRequest
-from bugprm.config import ActiveLearningConfig, load_config
+from bugprm.config import ActiveLearningConfig, load_config, with_corpus_prior
 from bugprm.store import find_store_directory
 
 MODEL_DIRNAME = "model"
@@ -19,8 +19,8 @@ def loop_settings(active: ActiveLearningConfig, **overrides) -> ActiveLearningCo
 
 
 def train_request(repos, config_source, budget, strategy, mode, diversity_weight, eval_fraction, out_dir,
-                  max_candidates, workers, python, pytest_args) -> TrainRequest:
-    config = load_config(config_source)
+                  max_candidates, workers, python, pytest_args, corpus_prior=None) -> TrainRequest:
+    config = with_corpus_prior(load_config(config_source), corpus_prior)
     repos = tuple(Path(r).resolve() for r in repos)
     return TrainRequest(
         repos=repos, config=config, budget=Budget.parse(budget if budget is not None else config.active_learning.budget),

@@ -40,11 +40,10 @@ def fit(items: Sequence[Candidate | Example], config: Config, out: Path | None =
 
 
 def fit_store(store, config: Config, out: Path | None = None, init_from: Path | None = None,
-              source_dirs: Iterable[Path] = ()) -> PRM:
+              source_dirs: Iterable[Path] = (), extra_stores: Sequence = ()) -> PRM:
     from bugprm.exporting import labelled_candidates
 
-    candidates, _ = labelled_candidates(store)
-    examples = [from_candidate(c) for c in candidates]
+    examples = [from_candidate(c) for s in (store, *extra_stores) for c in labelled_candidates(s)[0]]
     labelled = [e for e in examples if e.has_labels]
     if not labelled:
         raise InputError(f"the store at {store.directory} has no labelled trajectories yet (run the harness first)")

@@ -79,6 +79,18 @@ def read_meta(directory: Path) -> dict:
     return meta
 
 
+def load_corpus_prior(directory: Path) -> Prior:
+    """The text prior of the model saved in ``directory``, to be read frozen as another model's ``corpus`` prior."""
+    meta = read_meta(directory)
+    if "text" not in meta.get("priors", {}):
+        raise ModelError(f"the model at {directory} has no text prior to serve as a corpus prior "
+                         "(fit it with model.prior forest+text or text)")
+    try:
+        return _load_prior(directory, "text", meta["priors"]["text"])
+    except (OSError, ValueError, KeyError, SafetensorError) as exc:
+        raise ModelError(f"the model at {directory} is corrupt: {_first_line(exc)}") from exc
+
+
 def _load_prior(directory: Path, name: str, settings: dict) -> Prior:
     arrays = {k: v.numpy() for k, v in load_file(directory / PRIOR_FILE.format(name)).items()}
     return KINDS[name].from_saved(settings, arrays)

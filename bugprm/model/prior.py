@@ -117,11 +117,12 @@ class TextPrior:
         return cls(np.asarray(arrays["idf"]), np.asarray(arrays["weights"]), float(settings["bias"]))
 
 
-KINDS = {"forest": ForestPrior, "text": TextPrior}
+KINDS = {"forest": ForestPrior, "text": TextPrior, "corpus": TextPrior}
+FITTED = ("forest", "text")  # refitted on each project's labels; ``corpus`` is loaded once and stays frozen
 
 
 def prior_names(setting: str) -> tuple[str, ...]:
-    """``none``, ``forest``, ``text`` or ``forest+text`` -> the priors' names."""
+    """``none``, or priors joined by ``+`` (``forest+text``, ``forest+text+corpus``) -> the priors' names."""
     return () if setting == "none" else tuple(setting.split("+"))
 
 

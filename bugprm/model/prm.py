@@ -37,7 +37,9 @@ class PRM(nn.Module):
         self.special = special_ids(tokenizer)
         m = config.model
         if not set(prior_names(m.prior)) <= set(KINDS):
-            raise ConfigError(f"model.prior must be none, forest, text or forest+text, got {m.prior!r}")
+            raise ConfigError(f"model.prior must be none or priors joined by + ({', '.join(KINDS)}), got {m.prior!r}")
+        if "corpus" in prior_names(m.prior) and not m.corpus_prior:
+            raise ConfigError("model.prior names corpus but model.corpus_prior gives no model directory to read it from")
         width = backbone.config.hidden_size + (schema.size if m.use_features else 0) + len(prior_names(m.prior))
         self.heads = EnsembleHeads(m.heads, width, m.head_hidden, m.dropout, seed=config.training.seed)
         self.offset_priors = offset_priors(m.prior, m.prior_offset)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import random
 import time
+from pathlib import Path
 from dataclasses import dataclass, replace
 from typing import Iterator, Sequence
 
@@ -22,8 +23,9 @@ from bugprm.model.device import autocast, autocast_dtype, default_device
 from bugprm.model.encoding import Encoded
 from bugprm.model.examples import Example, as_example
 from bugprm.model.features import FeatureSchema, fit_schema
+from bugprm.model.io import load_corpus_prior
 from bugprm.model.loss import bootstrap_mask, step_bce
-from bugprm.model.prior import KINDS, out_of_fold_log_odds, prior_names
+from bugprm.model.prior import FITTED, KINDS, out_of_fold_log_odds, prior_names
 from bugprm.model.prm import PRM
 from bugprm.model.warmup import warm_up
 from bugprm.records import Candidate
@@ -44,6 +46,8 @@ def new_model(config: Config, examples: Sequence[Example], corpus: Sequence[str]
     backbone, tokenizer = new_backbone(config.model, texts, config.training.seed)
     schema = fit_schema([e.features for e in examples]) if config.model.use_features else FeatureSchema()
     model = PRM(backbone, tokenizer, config, schema).to(device or default_device())
+    if "corpus" in prior_names(config.model.prior):
+        model.priors["corpus"] = load_corpus_prior(Path(config.model.corpus_prior))
     losses = _warm_up(model, texts)
     if losses:
         model.summary["warmup_lm"] = {"steps": len(losses), "loss_first": losses[0], "loss_last": losses[-1]}
@@ -95,6 +99,9 @@ def _fit_priors(model: PRM, examples: list[Example]) -> dict[str, dict[str, floa
     labels, seed = [e.trajectory_label for e in judged], model.config.training.seed
     estimates = {}
     for name in prior_names(model.config.model.prior):
+        if name not in FITTED:
+            estimates[name] = dict(zip((e.id for e in judged), model.prior_log_odds(name, judged)))
+            continue
         if len(set(labels)) > 1:
             model.priors[name] = KINDS[name].fit(judged, labels, seed)
         estimates[name] = dict(zip((e.id for e in judged), out_of_fold_log_odds(name, judged, labels, seed)))

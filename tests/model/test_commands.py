@@ -103,3 +103,21 @@ def test_errors_exit_with_code_2_and_say_why(tmp_path, exported, monkeypatch, ca
         main()
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_fit_on_several_stores_then_read_that_model_as_a_corpus_prior(labelled_store, short_config, tmp_path):
+    other = Store.open(tmp_path / "other", create=True)
+    other.add_candidates(synthetic_candidates(40, seed=5))
+    other.close()
+    runner = CliRunner()
+    corpus = tmp_path / "corpus"
+    fitted = runner.invoke(cli, ["fit", "--store", str(labelled_store), "--with-store", str(tmp_path / "other"),
+                                 "--config", short_config, "--out", str(corpus)])
+    assert fitted.exit_code == 0, fitted.output
+    assert "trained on" in fitted.output and json.loads((corpus / "bugprm_model.json").read_text())
+    again = runner.invoke(cli, ["fit", "--store", str(labelled_store), "--config", short_config,
+                                "--corpus-prior", str(corpus), "--out", str(tmp_path / "m")])
+    assert again.exit_code == 0, again.output
+    meta = json.loads((tmp_path / "m" / "bugprm_model.json").read_text())
+    assert set(meta["priors"]) == {"forest", "text", "corpus"}
+    assert meta["config"]["model"]["corpus_prior"] == str(corpus.resolve())

@@ -134,3 +134,38 @@ def test_consistent_steps_raise_a_prefix_to_the_best_reward_after_it(prior_model
         assert fixed.step_mean[-1] == pytest.approx(raw.step_mean[-1])
         assert min(fixed.step_mean) == pytest.approx(fixed.step_mean[-1])
         assert all(f >= r - 1e-6 for f, r in zip(fixed.step_mean, raw.step_mean))
+
+
+def test_a_corpus_prior_is_another_models_text_prior_read_frozen(prior_model, quick_config, train_examples,
+                                                                  test_examples, tmp_path):
+    from bugprm.config import with_corpus_prior
+    from bugprm.model.io import load_model, save_model
+    from bugprm.model.training import new_model, train
+
+    save_model(prior_model, tmp_path / "corpus")
+    model = new_model(with_corpus_prior(quick_config, tmp_path / "corpus"), train_examples[:40])
+    train(model, train_examples[:40])
+    assert model.config.model.prior.endswith("+corpus")
+    assert model.heads.weight1.shape[1] == model.backbone.config.hidden_size + 3
+    frozen = prior_model.priors["text"].log_odds(test_examples)
+    assert np.array_equal(model.priors["corpus"].log_odds(test_examples), frozen)
+    assert not np.array_equal(model.priors["text"].log_odds(test_examples), frozen)  # refitted on 40, not frozen
+    save_model(model, tmp_path / "with")
+    (tmp_path / "corpus" / "prior_text.safetensors").unlink()  # the saved model keeps its own copy
+    assert load_model(tmp_path / "with").score(test_examples) == model.score(test_examples)
+
+
+def test_a_corpus_prior_needs_a_model_with_a_text_prior(quick_config, train_examples, tmp_path):
+    from bugprm.config import with_corpus_prior
+    from bugprm.errors import ModelError
+    from bugprm.model.io import save_model
+    from bugprm.model.training import new_model
+
+    forest_only = with_overrides(quick_config, {"model": {"prior": "forest"}})
+    save_model(new_model(forest_only, train_examples[:8]), tmp_path / "forest")
+    with pytest.raises(ModelError, match="no text prior"):
+        new_model(with_corpus_prior(quick_config, tmp_path / "forest"), train_examples[:8])
+    with pytest.raises(ModelError, match="no model directory"):
+        new_model(with_corpus_prior(quick_config, tmp_path / "missing"), train_examples[:8])
+    with pytest.raises(ConfigError, match="corpus_prior"):
+        new_model(with_overrides(quick_config, {"model": {"prior": "forest+corpus"}}), train_examples[:8])
