@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench_prm_vs_rf import judged_pool, split
+from bench_prm_vs_rf import judged_pool
 
 from bugprm.baselines import PmtForest, is_valid_bug
 from bugprm.config import load_config, with_corpus_prior, with_overrides
@@ -42,13 +42,16 @@ def corpus_model(others: list[Path], out: Path) -> Path:
 def three_ways(config, corpus: Path, candidates, verdicts, fraction: float, seed: int) -> tuple[float, ...]:
     from bugprm.model.fitting import fit
 
-    labelled, rest = split(candidates, fraction, seed)
+    picked = set(np.random.default_rng(seed).choice(len(candidates), size=round(fraction * len(candidates)),
+                                                     replace=False).tolist())
+    labelled = [c for i, c in enumerate(candidates) if i in picked]
+    rest = [c for i, c in enumerate(candidates) if i not in picked]
     truth = [is_valid_bug(verdicts[c.id]) for c in rest]
     forest = PmtForest(seed=seed).fit(labelled, [is_valid_bug(verdicts[c.id]) for c in labelled])
     found = [auroc(truth, forest.predict(rest))]
     trajectories = step_labels(labelled, {c.id: verdicts[c.id] for c in labelled})
     for setting in (config, with_corpus_prior(config, corpus)):
-        model = fit(trajectories, with_overrides(setting, {"training": {"seed": seed}}))
+        model = fit(trajectories, setting)
         found.append(auroc(truth, [min(s.step_mean) for s in model.score(rest)]))
     return tuple(found)
 
