@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 import random
 import time
-from pathlib import Path
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Iterator, Sequence
 
 import torch
