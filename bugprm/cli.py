@@ -147,7 +147,8 @@ def score(patch_files, bugs, patch, rev_range, repo, store_dir, all_, model_dir,
               help="Continue training the model saved in this directory.")
 @click.option("--source", "source_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Source folder that also feeds the tokenizer and the LM warm-up (repeatable).")
-@click.option("--with-store", "extra_stores", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+@click.option("--with-store", "extra_stores", multiple=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Also train on the labels in this run directory (repeatable): a model of several projects.")
 @corpus_prior_option
 def fit(store_dir: Path | None, config_source: str | None, out_dir: Path | None, init_from: Path | None,

@@ -39,7 +39,8 @@ class PRM(nn.Module):
         if not set(prior_names(m.prior)) <= set(KINDS):
             raise ConfigError(f"model.prior must be none or priors joined by + ({', '.join(KINDS)}), got {m.prior!r}")
         if "corpus" in prior_names(m.prior) and not m.corpus_prior:
-            raise ConfigError("model.prior names corpus but model.corpus_prior gives no model directory to read it from")
+            raise ConfigError("model.prior names corpus but model.corpus_prior gives no model directory to read "
+                              "it from")
         width = backbone.config.hidden_size + (schema.size if m.use_features else 0) + len(prior_names(m.prior))
         self.heads = EnsembleHeads(m.heads, width, m.head_hidden, m.dropout, seed=config.training.seed)
         self.offset_priors = offset_priors(m.prior, m.prior_offset)
@@ -64,12 +65,11 @@ class PRM(nn.Module):
             given = (prior_log_odds or {}).get(name, {})
             fitted = self.prior_log_odds(name, [e for e in examples if e.id not in given])
             features = [[*f, given[e.id] if e.id in given else next(fitted)] for f, e in zip(features, examples)]
-        offsets = [self._offset(e.kind, f[len(f) - len(names):]) for e, f in zip(examples, features)]
+        offsets = [self._offset(e.kind, dict(zip(names, f[len(f) - len(names):]))) for e, f in zip(examples, features)]
         return collate(encoded, features, self.tokenizer.pad_token_id, offsets).to(self.device)
 
-    def _offset(self, kind: str, prior_values: list[float]) -> float:
-        """The mean log-odds of the priors that offset this kind's head logits; 0 when none do."""
-        values = dict(zip(prior_names(self.config.model.prior), prior_values))
+    def _offset(self, kind: str, values: dict[str, float]) -> float:
+        """The mean log-odds (prior name -> value) of the priors that offset this kind's head logits; 0 when none do."""
         chosen = [values[name] for name in self.offset_priors.get(kind, ())]
         return sum(chosen) / len(chosen) if chosen else 0.0
 
