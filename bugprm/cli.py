@@ -7,12 +7,13 @@ Heavy modules (torch, transformers, the harness) are imported inside the command
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 
 import click
 
 from bugprm import __version__
-from bugprm.errors import BugprmError
+from bugprm.errors import BugprmError, InputError
 
 EXIT_CODES_HELP = "Exit codes: 0 ok, 1 gate failed (--fail-under), 2 usage or input error, 3 runtime error."
 
@@ -58,16 +59,51 @@ def export(repo: Path | None, store_dir: Path | None, fmt: str, output) -> None:
     export_jsonl(_open_store(store_dir, repo), output)
 
 
-@cli.command(help="The store at a glance: candidates by file, operator family and outcome.")
+@cli.command(help="The store at a glance: candidates by file, operator family and outcome, kill rate per file, "
+                  "the survivors; --format html writes the mutation-testing-elements report (opens offline).")
 @click.argument("repo", type=click.Path(path_type=Path), required=False)
 @store_option
-@click.option("--format", "fmt", type=click.Choice(["json", "rich"]), default=None,
+@click.option("--format", "fmt", type=click.Choice(["json", "rich", "html"]), default=None,
               help="Output format (default: rich on a terminal, json otherwise).")
-def report(repo: Path | None, store_dir: Path | None, fmt: str | None) -> None:
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the report here (default: stdout).")
+def report(repo: Path | None, store_dir: Path | None, fmt: str | None, output: Path | None) -> None:
     from bugprm.report.console import print_store_report
     from bugprm.summary import summarise_store
 
-    print_store_report(summarise_store(_open_store(store_dir, repo)), fmt or _default_format())
+    store = _open_store(store_dir, repo)
+    if fmt == "html":
+        _write_html_report(store, output)
+        return
+    with _redirected(output):
+        print_store_report(summarise_store(store), fmt or ("json" if output else _default_format()))
+
+
+@cli.command(help="One candidate: its diff, its steps, its verdict (or the last prediction) and the tests covering "
+                  "its line. ID may be any unique prefix of the id.")
+@click.argument("candidate_id", metavar="ID")
+@click.argument("repo", type=click.Path(path_type=Path), required=False)
+@store_option
+def show(candidate_id: str, repo: Path | None, store_dir: Path | None) -> None:
+    from bugprm.inspection import candidate_view, render_view
+
+    click.echo(render_view(candidate_view(_open_store(store_dir, repo), candidate_id)), nl=False)
+
+
+@cli.command(help="Write candidate ID into the working tree of REPO (default: the repository the store was "
+                  "generated from), to look at a survivor or write the test that kills it; `git checkout FILE` "
+                  "undoes it. Refuses when the file has uncommitted changes.")
+@click.argument("candidate_id", metavar="ID")
+@click.argument("repo", type=click.Path(exists=True, file_okay=False, path_type=Path), required=False)
+@store_option
+def apply(candidate_id: str, repo: Path | None, store_dir: Path | None) -> None:
+    from bugprm.inspection import apply_candidate, resolve_candidate
+
+    store = _open_store(store_dir, repo)
+    candidate = resolve_candidate(store, candidate_id)
+    target = repo or _recorded_repo(store)
+    for path in apply_candidate(candidate, target):
+        click.echo(f"applied {candidate.id} ({candidate.operator}) to {path}")
 
 
 @cli.group(help="Real repositories pinned in corpora/*.toml manifests.")
@@ -323,6 +359,34 @@ def _open_store(store_dir: Path | None, repo: Path | None):
     from bugprm.store import Store, find_store_directory
 
     return Store.open(find_store_directory(store_dir, repo))
+
+
+def _recorded_repo(store) -> Path:
+    recorded = store.get_meta("repo")
+    if not recorded or not Path(recorded).is_dir():
+        raise InputError("which repository? pass REPO (the store records none that exists here)")
+    return Path(recorded)
+
+
+def _write_html_report(store, output: Path | None) -> None:
+    from bugprm.report.html import render_html, store_mutants_document
+
+    page = render_html(store_mutants_document(store))
+    if output is None:
+        click.echo(page, nl=False)
+        return
+    output.write_text(page, encoding="utf-8")
+    click.echo(f"wrote {output}", err=True)
+
+
+@contextmanager
+def _redirected(output: Path | None):
+    """stdout into ``output`` while the block runs (the console renderers print)."""
+    if output is None:
+        yield
+        return
+    with output.open("w", encoding="utf-8") as handle, redirect_stdout(handle):
+        yield
 
 
 def _default_format() -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from bugprm.exporting import current_executions
-from bugprm.records import Execution, Outcome
+from bugprm.records import Candidate, Execution, Outcome
 from bugprm.scoring import prediction_agrees
 from bugprm.store import Store
 
@@ -36,6 +36,27 @@ class Agreement:
 
 
 @dataclass(frozen=True)
+class FileKillRate:
+    """Killed among the executed candidates of one file whose outcome says whether the tests catch them."""
+
+    killed: int
+    scored: int
+    rate: float
+
+
+@dataclass(frozen=True)
+class Survivor:
+    """A candidate bug the tests let through: where to look, and the id ``bugprm show`` takes."""
+
+    id: str
+    file: str
+    line: int
+    function: str
+    operator: str
+    outcome: str
+
+
+@dataclass(frozen=True)
 class StoreSummary:
     store: str
     repo: str | None
@@ -50,6 +71,8 @@ class StoreSummary:
     cpu_seconds_spent: float
     cpu_seconds_all_estimated: float
     agreement: Agreement | None = None
+    kill_rates: dict[str, FileKillRate] = field(default_factory=dict)
+    survivors: list[Survivor] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -73,7 +96,30 @@ def summarise_store(store: Store) -> StoreSummary:
         cpu_seconds_spent=round(spent, 3),
         cpu_seconds_all_estimated=round(spent / len(executions) * len(candidates), 3) if executions else 0.0,
         agreement=prediction_agreement(store.get_json(LAST_SCORE_KEY), executions),
+        kill_rates=kill_rates_by_file(candidates, executions),
+        survivors=survivors(candidates, executions),
     )
+
+
+def kill_rates_by_file(candidates: list[Candidate], executions: dict[str, Execution]) -> dict[str, FileKillRate]:
+    """Per file, the killed share of its executed candidates; files ordered by rate, lowest (weakest tests) first."""
+    tally: dict[str, list[int]] = {}
+    for c in candidates:
+        execution = executions.get(c.id)
+        if execution is not None and execution.outcome in _SCORED:
+            counts = tally.setdefault(c.file, [0, 0])
+            counts[0] += execution.outcome is Outcome.KILLED
+            counts[1] += 1
+    rates = {f: FileKillRate(k, n, round(k / n, 4)) for f, (k, n) in tally.items()}
+    return dict(sorted(rates.items(), key=lambda kv: (kv[1].rate, kv[0])))
+
+
+def survivors(candidates: list[Candidate], executions: dict[str, Execution]) -> list[Survivor]:
+    """Executed candidates the tests did not catch (survived, or no test covers them), by file and line."""
+    missed = {Outcome.SURVIVED, Outcome.NO_COVERAGE}
+    found = [Survivor(c.id, c.file, c.line, c.function, c.operator, str(executions[c.id].outcome))
+             for c in candidates if c.id in executions and executions[c.id].outcome in missed]
+    return sorted(found, key=lambda s: (s.file, s.line, s.id))
 
 
 def prediction_agreement(last_score: dict | None, executions: dict[str, Execution]) -> Agreement | None:

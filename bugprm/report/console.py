@@ -50,7 +50,33 @@ def print_store_report(summary, fmt: str, console: Console | None = None) -> Non
     console.print(f"test CPU-seconds spent {summary.cpu_seconds_spent:.1f}, "
                   f"executing all would take about {summary.cpu_seconds_all_estimated:.1f}")
     print_agreement(summary.agreement, console)
+    print_kill_rates(summary.kill_rates, console)
+    print_survivors(summary.survivors, console)
     _print_skipped(console, summary.skipped)
+
+
+def print_kill_rates(rates, console: Console, limit: int = 15) -> None:
+    if not rates:
+        return
+    table = Table(title="kill rate by file, weakest first", title_justify="left", min_width=40)
+    for header, justify in (("file", "left"), ("killed", "right"), ("executed", "right"), ("rate", "right")):
+        table.add_column(header, justify=justify)
+    for file, rate in list(rates.items())[:limit]:
+        table.add_row(file, str(rate.killed), str(rate.scored), f"{rate.rate:.0%}")
+    if len(rates) > limit:
+        table.add_row(f"... {len(rates) - limit} more", "", "", "")
+    console.print(table)
+
+
+def print_survivors(survivors, console: Console, limit: int = 30) -> None:
+    """Each survivor on one line with the id prefix that ``bugprm show`` and ``bugprm apply`` take."""
+    if not survivors:
+        return
+    console.print(f"[bold]{len(survivors)} survivors[/bold] (bugprm show ID, bugprm apply ID):", markup=True)
+    for s in survivors[:limit]:
+        console.print(f"  {s.id[:10]}  {s.file}:{s.line}  {s.function}  {s.operator}  {s.outcome}", markup=False)
+    if len(survivors) > limit:
+        console.print(f"  ... {len(survivors) - limit} more (bugprm report --format json lists all)")
 
 
 def _print_skipped(console: Console, skipped) -> None:

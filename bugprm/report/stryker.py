@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 
 from bugprm import __version__
-from bugprm.records import Kind, Outcome
-from bugprm.scoring import ScoredCandidate, ScoreReport, SourceFile
+from bugprm.records import Candidate, Kind, Outcome
+from bugprm.scoring import Region, ScoredCandidate, ScoreReport, SourceFile
 
 STATUS = {
     Outcome.KILLED: "Killed",
@@ -24,37 +24,47 @@ PENDING = "Pending"
 
 
 def stryker_document(report: ScoreReport, high: int = 80, low: int = 60) -> dict:
-    bugs = [c for c in report.candidates if c.candidate.kind is Kind.BUG]
-    sources = {f.path: f for f in report.files}
-    files = sorted({c.candidate.file for c in bugs})
+    mutants = [(c.candidate, mutant_entry(c)) for c in report.candidates if c.candidate.kind is Kind.BUG]
+    config = {"model": report.model, "source": report.source, "aggregate": report.settings.aggregate,
+              "threshold": report.settings.threshold}
+    return mutants_document(mutants, report.files, config, high, low)
+
+
+def mutants_document(mutants: list[tuple[Candidate, dict]], sources: tuple[SourceFile, ...], config: dict,
+                     high: int = 80, low: int = 60) -> dict:
+    """The schema's document for (candidate, mutant entry) pairs, grouped by file with each file's text."""
+    by_path = {f.path: f for f in sources}
+    files = sorted({c.file for c, _ in mutants})
     return {
         "schemaVersion": "2",
         "thresholds": {"high": high, "low": low},
         "framework": {"name": "bugprm", "version": __version__},
-        "config": {"model": report.model, "source": report.source, "aggregate": report.settings.aggregate,
-                   "threshold": report.settings.threshold},
-        "files": {path: file_entry(path, sources.get(path), [c for c in bugs if c.candidate.file == path])
-                  for path in files},
+        "config": config,
+        "files": {path: file_entry(by_path.get(path), [m for c, m in mutants if c.file == path]) for path in files},
     }
 
 
-def file_entry(path: str, source: SourceFile | None, mutants: list[ScoredCandidate]) -> dict:
+def file_entry(source: SourceFile | None, mutants: list[dict]) -> dict:
     return {
         "language": source.language if source else "text",
         "source": source.text if source else "",
-        "mutants": [mutant_entry(m) for m in sorted(mutants, key=lambda m: (m.region.start_line, m.id))],
+        "mutants": sorted(mutants, key=lambda m: (m["location"]["start"]["line"], m["id"])),
     }
 
 
 def mutant_entry(scored: ScoredCandidate) -> dict:
-    c, region = scored.candidate, scored.region
+    description = f"{scored.candidate.family}: PRM score {scored.score:.2f} ({scored.recommendation})"
+    return mutant_fields(scored.candidate, scored.region, scored.outcome, description)
+
+
+def mutant_fields(c: Candidate, region: Region, outcome: Outcome | None, description: str) -> dict:
     entry = {
         "id": c.id,
         "mutatorName": c.operator,
         "location": {"start": {"line": region.start_line, "column": region.start_column},
                      "end": {"line": region.end_line, "column": region.end_column}},
-        "status": STATUS.get(scored.outcome, PENDING) if scored.outcome else PENDING,
-        "description": f"{c.family}: PRM score {scored.score:.2f} ({scored.recommendation})",
+        "status": STATUS.get(outcome, PENDING) if outcome else PENDING,
+        "description": description,
     }
     replacement = next((e.replacement for e in c.edits if e.file == c.file), None)
     if replacement is not None:

@@ -1,5 +1,7 @@
 """A fixed score report, built by hand, for the renderers: every number in it is chosen, none computed."""
 
+from pathlib import Path
+
 import pytest
 
 from bugprm.records import BUG_STEPS, REPAIR_STEPS, Candidate, Edit, Kind, Outcome, Step
@@ -10,6 +12,7 @@ from bugprm.scoring import (
 
 SOURCE = "def clamp(x, low, high):\n    if x < low:\n        return low\n    return min(x, high)\n"
 BUG_DIFF = ("--- a/app.py\n+++ b/app.py\n@@ -2,1 +2,1 @@\n-    if x < low:\n+    if x <= low:\n")
+APP = (Path(__file__).parents[1] / "data" / "sample_app.py").read_text()
 PATCH_DIFF = ("--- a/app.py\n+++ b/app.py\n@@ -4,1 +4,1 @@\n-    return min(x, high)\n+    return max(x, high)\n")
 
 
@@ -71,3 +74,56 @@ def hash_scorer(monkeypatch) -> HashScorer:
     scorer = HashScorer()
     monkeypatch.setattr("bugprm.score_run.load_scorer", lambda model_dir: scorer)
     return scorer
+
+
+def run_bugprm(monkeypatch, *args: str) -> tuple[int, str, str]:
+    """The console entry point as a shell runs it: (exit code, stdout, stderr)."""
+    import sys
+
+    from click.testing import CliRunner
+
+    from bugprm.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["bugprm", *args])
+    with CliRunner().isolation() as (out, err, _):
+        try:
+            main()
+            code = 0
+        except SystemExit as exit_:
+            code = exit_.code
+        sys.stdout.flush()  # what print() left buffered, as the interpreter's exit would
+    return code, out.getvalue().decode(), err.getvalue().decode()
+
+
+@pytest.fixture
+def bugprm_cli(monkeypatch):
+    """``bugprm_cli("report", "--store", DIR)`` -> (exit code, stdout, stderr)."""
+    return lambda *args: run_bugprm(monkeypatch, *args)
+
+
+@pytest.fixture
+def executed_store(tmp_path) -> Path:
+    """A committed one-file git project and its generated store: the first four candidate bugs executed (killed,
+    survived, no coverage, killed) under fingerprint ``fp``, the baseline's coverage of the survivor's line saved,
+    and the rest pending."""
+    import git
+
+    from bugprm.generate import generate_pool
+    from bugprm.records import Execution
+    from bugprm.store import Store
+
+    repo = git.Repo.init(tmp_path / "project")
+    (tmp_path / "project" / "app.py").write_text(APP)
+    repo.index.add(["app.py"])
+    author = git.Actor("bugprm tests", "tests@example.com")
+    repo.index.commit("base", author=author, committer=author)
+    summary = generate_pool(tmp_path / "project", None)
+    with Store.open(summary.store_dir) as store:
+        store.set_meta("fingerprint", "fp")
+        bugs = store.candidates(Kind.BUG)
+        for candidate, outcome in zip(bugs, (Outcome.KILLED, Outcome.SURVIVED, Outcome.NO_COVERAGE, Outcome.KILLED)):
+            failing = ("tests/test_app.py::test_clamp",) if outcome is Outcome.KILLED else ()
+            store.record_execution(Execution(candidate.id, outcome, failing_tests=failing, fingerprint="fp"))
+        store.save_baseline("fp", [("tests/test_app.py::test_clamp", "passed", 0.01, 2, "tests.test_app")],
+                            [("app.py", bugs[1].line, "tests/test_app.py::test_clamp")])
+    return Path(summary.store_dir)
