@@ -152,12 +152,15 @@ def corpus_list() -> None:
 @click.option("--aggregate", type=click.Choice(["min", "product", "mean", "last"]), default="min", show_default=True)
 @click.option("--fail-under", type=click.FloatRange(0, 1), default=None,
               help="Exit 1 when any candidate or hunk scores below this.")
+@click.option("--max-gaps", type=click.IntRange(min=0), default=None, metavar="N",
+              help="The test-gap gate: exit 1 when more than N candidate bugs are predicted (or, verified, found) "
+                   "to survive the tests; CI uses 0.")
 @click.option("--verify", type=click.IntRange(min=0), default=0, metavar="K",
               help="Run the tests of the K most uncertain predictions and show predicted against actual.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report here (default: stdout).")
 def score(patch_files, bugs, patch, rev_range, repo, store_dir, all_, model_dir, fmt, threshold, aggregate,
-          fail_under, verify, output) -> None:
+          fail_under, max_gaps, verify, output) -> None:
     from bugprm.score_run import ScoreRequest, run_score
     from bugprm.scoring import ScoreSettings
 
@@ -168,7 +171,7 @@ def score(patch_files, bugs, patch, rev_range, repo, store_dir, all_, model_dir,
     run_score(ScoreRequest(
         bugs=bugs, patch_files=tuple(patch_files), rev_range=rev_range, repo=repo, store_dir=store_dir,
         include_executed=all_, model_dir=model_dir, settings=ScoreSettings(aggregate, threshold),
-        fmt=fmt or _default_format(), fail_under=fail_under, verify=verify, output=output,
+        fmt=fmt or _default_format(), fail_under=fail_under, verify=verify, output=output, max_gaps=max_gaps,
     ))
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bugprm.errors import InputError
+from bugprm.gaps import check_gap_gate
 from bugprm.report.score_formats import write_score_report
 from bugprm.scoring import (
     Executor, ScoreReport, ScoreSettings, ScoringInput, check_gate, load_scorer, predictions_record, score_input,
@@ -34,6 +35,7 @@ class ScoreRequest:
     fail_under: float | None = None
     verify: int = 0
     output: Path | None = None
+    max_gaps: int | None = None
 
     @property
     def repo_or_cwd(self) -> Path:
@@ -47,7 +49,7 @@ def run_score(request: ScoreRequest) -> ScoreReport:
         model_dir = request.model_dir or find_store_directory(request.store_dir, request.repo) / MODEL_DIRNAME
         report = score_input(scoring_input(request, store), load_scorer(model_dir), request.settings, str(model_dir))
         if request.verify:
-            report = verify(report, harness_executor(store), request.verify)
+            report = verify(report, harness_executor(store, verify_repository(request)), request.verify)
         if request.bugs:
             store.put_json(LAST_SCORE_KEY, predictions_record(report))
     finally:
@@ -55,6 +57,7 @@ def run_score(request: ScoreRequest) -> ScoreReport:
             store.close()
     write_score_report(report, request.fmt, request.output)
     check_gate(report, request.fail_under)
+    check_gap_gate(report, request.max_gaps)
     return report
 
 
@@ -69,10 +72,13 @@ def check_request(request: ScoreRequest) -> None:
 
 
 def open_store(request: ScoreRequest) -> Store | None:
-    """The store: required for ``--bugs``; for patches and diffs only used (for coverage) where one exists."""
+    """The store: required for ``--bugs``; for patches and diffs used (for coverage) where one exists, and made
+    where ``--verify`` needs one to run the harness from."""
     directory = find_store_directory(request.store_dir, request.repo)
     if request.bugs or (directory / DB_NAME).exists():
         return Store.open(directory)
+    if request.verify:
+        return Store.open(directory, create=True)
     return None
 
 
@@ -87,12 +93,28 @@ def scoring_input(request: ScoreRequest, store: Store | None) -> ScoringInput:
     return revision_range(request.repo_or_cwd, request.rev_range, coverage=coverage)
 
 
-def harness_executor(store: Store | None) -> Executor:
-    if store is None:
-        raise InputError("--verify runs the tests through the store's harness; run `bugprm generate` first")
+def harness_executor(store: Store, repo: Path | None = None) -> Executor:
+    """Runs candidates through the store's harness, first adding to the store those it lacks (the candidate bugs
+    of a diff are made at the new revision, and need not be in the pool ``generate`` made earlier)."""
     from bugprm.execute import harness_oracle
 
-    return harness_oracle(store)
+    oracle = harness_oracle(store, repo)
+
+    def execute(candidates):
+        store.add_candidates(candidates)
+        return oracle(candidates)
+
+    return execute
+
+
+def verify_repository(request: ScoreRequest) -> Path | None:
+    """Where ``--verify`` runs: for ``--diff`` the git work tree the candidates were made in, else ``--repo`` (None:
+    the repository the store recorded)."""
+    if request.rev_range is None:
+        return request.repo
+    from bugprm.sources.revisions import open_git_repo
+
+    return Path(open_git_repo(request.repo_or_cwd).working_tree_dir)
 
 
 def _coverage(store: Store | None):

@@ -19,6 +19,8 @@ from bugprm.records import POSITIVE_OUTCOMES, UNLABELLED_OUTCOMES, Candidate, Ex
 AGGREGATES = tuple(metrics.AGGREGATES)
 DEFAULT_AGGREGATE = "min"
 DEFAULT_THRESHOLD = 0.7
+# Executed outcomes where the tests let a candidate bug through.
+MISSED_OUTCOMES = frozenset({Outcome.SURVIVED, Outcome.NO_COVERAGE})
 DIGITS = 4  # every reward, spread and score is rounded once, here, so what is shown is what was compared
 
 StepPrediction = tuple[tuple[float, ...], tuple[float, ...]]  # (per-step means, per-step stds)
@@ -135,8 +137,8 @@ class ScoreReport:
 
     @property
     def test_gaps(self) -> tuple[ScoredCandidate, ...]:
-        """Candidate bugs predicted to survive the tests: the changes the suite would not notice."""
-        return tuple(c for c in self.refine if c.candidate.kind is Kind.BUG)
+        """Candidate bugs predicted to survive the tests (found to, where executed): what the suite would miss."""
+        return tuple(c for c in self.candidates if c.candidate.kind is Kind.BUG and _is_gap(c))
 
 
 def aggregate(rewards: Sequence[float], how: str = DEFAULT_AGGREGATE) -> float:
@@ -268,6 +270,12 @@ class ModelScorer:
 def idle_cores() -> int:
     """The cores this process may use that the last minute's load average left idle; at least one."""
     return max(1, round(len(os.sched_getaffinity(0)) - os.getloadavg()[0]))
+
+
+def _is_gap(scored: ScoredCandidate) -> bool:
+    if scored.outcome is not None and scored.outcome not in UNLABELLED_OUTCOMES:
+        return scored.outcome in MISSED_OUTCOMES
+    return scored.recommendation is Recommendation.REFINE
 
 
 def _verification(scored: ScoredCandidate, execution: Execution) -> Verification:

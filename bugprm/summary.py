@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 
 from bugprm.exporting import current_executions
 from bugprm.records import Candidate, Execution, Outcome
-from bugprm.scoring import prediction_agrees
+from bugprm.scoring import MISSED_OUTCOMES, prediction_agrees
 from bugprm.store import Store
 
 LAST_SCORE_KEY = "last_score"  # where `bugprm score --bugs` leaves its predictions
@@ -116,9 +116,8 @@ def kill_rates_by_file(candidates: list[Candidate], executions: dict[str, Execut
 
 def survivors(candidates: list[Candidate], executions: dict[str, Execution]) -> list[Survivor]:
     """Executed candidates the tests did not catch (survived, or no test covers them), by file and line."""
-    missed = {Outcome.SURVIVED, Outcome.NO_COVERAGE}
     found = [Survivor(c.id, c.file, c.line, c.function, c.operator, str(executions[c.id].outcome))
-             for c in candidates if c.id in executions and executions[c.id].outcome in missed]
+             for c in candidates if c.id in executions and executions[c.id].outcome in MISSED_OUTCOMES]
     return sorted(found, key=lambda s: (s.file, s.line, s.id))
 
 

@@ -158,11 +158,19 @@ def test_a_range_scores_bugs_on_changed_lines_and_each_hunk(history):
     source = revision_range(Path(history.working_tree_dir), "HEAD~1..HEAD", find_bugs=found_on_lines)
     bugs = [i.candidate for i in source.items if i.candidate.kind is Kind.BUG]
     hunks = [i.candidate for i in source.items if i.candidate.kind is Kind.REPAIR]
-    assert sorted((c.file, c.line) for c in bugs) == [("app.py", 11), ("app.py", 12), ("test_app.py", 1),
-                                                      ("test_app.py", 2)]
-    assert [(c.file, c.function, c.operator) for c in hunks] == [("app.py", "total", "hunk"),
-                                                                 ("test_app.py", "test_total", "hunk")]
-    assert {f.path for f in source.files} == {"app.py", "test_app.py"}
+    assert sorted((c.file, c.line) for c in bugs) == [("app.py", 11), ("app.py", 12)]
+    assert [(c.file, c.function, c.operator) for c in hunks] == [("app.py", "total", "hunk")]
+    assert {f.path for f in source.files} == {"app.py"}
+
+
+@pytest.mark.parametrize("path", ["test_app.py", "pkg/app_test.py", "conftest.py", "tests/helpers.py",
+                                  "src/pkg/test/data.py"])
+def test_test_files_are_never_scored_as_changes(tmp_path, path):
+    repo = make_repo(tmp_path / "repo", {"app.py": APP})
+    commit_files(repo, {path: "def helper():\n    return 1\n", "app.py": APP + "\n\ndef extra():\n    return 2\n"},
+                 "a change and a test change")
+    source = revision_range(Path(repo.working_tree_dir), "HEAD~1..HEAD", find_bugs=found_on_lines)
+    assert {i.candidate.file for i in source.items} == {"app.py"}
 
 
 def test_the_generator_mutates_only_changed_functions_and_never_tests(history):

@@ -18,10 +18,10 @@ MAX_BYTES = 1_000_000
 MINIFIED_MEAN_LINE = 200
 MINIFIED_LONGEST_LINE = 10_000
 
+_TEST_DIRS = frozenset({"tests", "test", "__tests__"})
 _SKIPPED_DIRS = frozenset({
     "node_modules", "venv", "build", "dist", "target", "out", "vendor", "site-packages", "__pycache__",
-    "tests", "test", "__tests__",
-})
+}) | _TEST_DIRS
 _TEST_FILES = (
     "test_*.py", "*_test.py", "conftest.py", "*.test.*", "*.spec.*", "*_test.go", "*Test.java", "*Tests.java",
 )
@@ -100,6 +100,12 @@ def _is_utf8(name: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def is_test_path(relative: str) -> bool:
+    """A repo-relative path of a test file or of a file in a test folder (``tests/``, ``test/``, ``__tests__/``)."""
+    *folders, name = relative.split("/")
+    return _is_test_file(name) or any(folder in _TEST_DIRS for folder in folders)
 
 
 def _is_test_file(name: str) -> bool:

@@ -1,7 +1,9 @@
-"""``bugprm score --format sarif``: SARIF 2.1.0, one result per candidate the PRM says to refine.
+"""``bugprm score --format sarif``: SARIF 2.1.0, one alert per line that holds likely test gaps, listing them.
 
-Candidate bugs to refine are likely test gaps (the tests would let them through); patches to refine are
-changes the PRM doubts. GitHub code scanning reads this file (``github/codeql-action/upload-sarif``).
+Candidate bugs to refine are likely test gaps (the tests would let them through); the gaps on one line make one
+alert, since a reviewer acts on a line, not on each mutant of it. Patch files to refine are changes the PRM doubts,
+one alert each; the hunks of ``--diff`` are context for the gaps and raise none. GitHub code scanning reads this
+file (``github/codeql-action/upload-sarif``).
 """
 
 from __future__ import annotations
@@ -9,8 +11,10 @@ from __future__ import annotations
 import json
 
 from bugprm import __version__
-from bugprm.records import Kind
-from bugprm.scoring import ScoredCandidate, ScoreReport
+from bugprm.gaps import LineGaps, describe_gap, gaps_by_line, survival
+from bugprm.records import Kind, content_id
+from bugprm.scoring import Region, ScoredCandidate, ScoreReport
+from bugprm.sources.revisions import HUNK_OPERATOR
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 RULES = {
@@ -28,7 +32,9 @@ def sarif_document(report: ScoreReport) -> dict:
         "runs": [{
             "tool": {"driver": {"name": "bugprm", "version": __version__, "rules": rule_entries()}},
             "columnKind": "unicodeCodePoints",
-            "results": [result_entry(c, report) for c in report.refine],
+            "results": [line_result(g) for g in gaps_by_line(report)] + [
+                result_entry(c, report) for c in report.refine
+                if c.candidate.kind is Kind.REPAIR and c.candidate.operator != HUNK_OPERATOR],
             "properties": {"model": report.model, "source": report.source,
                            "aggregate": report.settings.aggregate, "threshold": report.settings.threshold},
         }],
@@ -43,18 +49,41 @@ def rule_entries() -> list[dict]:
     ]
 
 
+def line_result(line: LineGaps) -> dict:
+    regions = [g.region for g in line.gaps if g.region.start_line == g.region.end_line == line.line]
+    region = Region(line.line, min((r.start_column for r in regions), default=1), line.line,
+                    max((r.end_column for r in regions), default=1)) if regions else None
+    plural = "s" if len(line.gaps) > 1 else ""
+    return {
+        "ruleId": RULES[Kind.BUG][0],
+        "ruleIndex": list(RULES).index(Kind.BUG),
+        "level": "warning",
+        "message": {"text": f"{len(line.gaps)} likely test gap{plural} in {line.function}: "
+                            f"{'; '.join(describe_gap(g) for g in line.gaps)}. {RULES[Kind.BUG][2]}"},
+        "locations": [_location(line.file, region or Region(line.line, 1, line.line, 1), bool(region))],
+        "partialFingerprints": {"bugprmLine/v1": content_id(line.file, line.function,
+                                                             *sorted(g.candidate.operator for g in line.gaps))},
+        "properties": {"gaps": [{"id": g.id, "operator": g.candidate.operator, "score": g.score,
+                                 "survival": survival(g), "outcome": str(g.outcome) if g.outcome else None}
+                                for g in line.gaps]},
+    }
+
+
+def _location(uri: str, region: Region, with_columns: bool = True) -> dict:
+    where = {"startLine": region.start_line, "endLine": region.end_line}
+    if with_columns:
+        where.update(startColumn=region.start_column, endColumn=region.end_column)
+    return {"physicalLocation": {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}, "region": where}}
+
+
 def result_entry(scored: ScoredCandidate, report: ScoreReport) -> dict:
-    c, region = scored.candidate, scored.region
+    c = scored.candidate
     return {
         "ruleId": RULES[c.kind][0],
         "ruleIndex": list(RULES).index(c.kind),
         "level": "warning",
         "message": {"text": result_message(scored, report.settings.threshold)},
-        "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": c.file, "uriBaseId": "%SRCROOT%"},
-            "region": {"startLine": region.start_line, "startColumn": region.start_column,
-                       "endLine": region.end_line, "endColumn": region.end_column},
-        }}],
+        "locations": [_location(c.file, scored.region)],
         "partialFingerprints": {"bugprmCandidate/v1": c.id},
         "properties": {"score": scored.score, "uncertainty": scored.uncertainty, "operator": c.operator,
                        "steps": [{"name": s.name, "reward": s.reward, "std": s.std} for s in scored.steps]},

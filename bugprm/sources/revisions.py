@@ -2,7 +2,8 @@
 
 Ranges read as git reads them: ``A...B`` diffs B against the merge base of A and B, ``A..B`` diffs B against A,
 and a single revision ``A`` means ``A..HEAD``. Bug candidates come from the new revision's files only; hunks are
-scored in the source files bugprm parses (a README change is no patch to score).
+scored in the source files bugprm parses (a README change is no patch to score), test files excepted: a change
+to the tests is what closes gaps, never a doubtful change itself.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from gitdb.exc import BadName, BadObject
 
 from bugprm.errors import InputError, RepoError
 from bugprm.parsing import language_for_path
+from bugprm.parsing.discovery import is_test_path
 from bugprm.records import Candidate
 from bugprm.scoring import Located, ScoringInput, SourceFile
 from bugprm.sources.bugs import edit_region
@@ -22,6 +24,8 @@ from bugprm.sources.changed_bugs import GeneratorBugFinder
 from bugprm.sources.context import language_name
 from bugprm.sources.diffs import FilePatch, parse_unified_diff
 from bugprm.sources.patches import Coverage, change_candidate
+
+HUNK_OPERATOR = "hunk"  # the operator name of a changed hunk's REPAIR trajectory
 
 # (repository root, repo-relative path, the file's text, changed line ranges) -> candidate bugs on those lines
 BugFinder = Callable[[Path, str, str, list[tuple[int, int]]], list[Candidate]]
@@ -32,7 +36,8 @@ def revision_range(repo_path: Path, spec: str, find_bugs: BugFinder | None = Non
     """Bug candidates on the changed lines of the new revision, then one REPAIR trajectory per changed hunk."""
     repo = open_git_repo(repo_path)
     base, head = resolve_range(repo, spec)
-    patches = [p for p in changed_files(repo, base, head, spec) if language_for_path(p.path) is not None]
+    patches = [p for p in changed_files(repo, base, head, spec)
+               if language_for_path(p.path) is not None and not is_test_path(p.path)]
     sources = {p.path: file_at(head, p.path) for p in patches}
     root = Path(repo.working_tree_dir)
     find_bugs = find_bugs or GeneratorBugFinder(root)
@@ -101,4 +106,4 @@ def _bugs_in(root: Path, patch: FilePatch, source: str, find_bugs: BugFinder) ->
 
 def _hunk_item(root: Path, patch: FilePatch, index: int, source: str, coverage: Coverage | None) -> Located:
     single = FilePatch(patch.old_path, patch.new_path, patch.header, (patch.hunks[index],))
-    return change_candidate(str(root), [single], source, "new", "hunk", coverage)
+    return change_candidate(str(root), [single], source, "new", HUNK_OPERATOR, coverage)

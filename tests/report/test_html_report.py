@@ -36,7 +36,7 @@ RENDERED_MUTANTS = """(() => {
     }
     for (const child of node.childNodes) walk(child);
   };
-  walk(document.body);
+  if (document.body) walk(document.body);
   return Object.keys(found).length ? found : null;
 })()""" % STATUSES
 
@@ -87,7 +87,7 @@ def chromium_binary() -> str | None:
 class Chromium:
     def __init__(self, binary: str, timeout: float = 30.0):
         self.timeout, self._buffer, self._next_id = timeout, b"", 0
-        self._profile = tempfile.TemporaryDirectory(prefix="bugprm-chromium-")
+        self._profile = tempfile.TemporaryDirectory(prefix="bugprm-chromium-", ignore_cleanup_errors=True)
         ours_read, theirs_write = os.pipe()
         theirs_read, ours_write = os.pipe()
         self._process = subprocess.Popen(
@@ -102,8 +102,12 @@ class Chromium:
         return self
 
     def __exit__(self, *exc) -> None:
-        self._process.kill()
-        self._process.wait(timeout=30)
+        try:
+            self.send("Browser.close")
+            self._process.wait(timeout=10)
+        except (OSError, RuntimeError, TimeoutError, subprocess.TimeoutExpired):
+            self._process.kill()
+            self._process.wait(timeout=30)
         os.close(self._read_fd)
         os.close(self._write_fd)
         self._profile.cleanup()

@@ -133,7 +133,8 @@ def test_diff_as_a_pull_request_comment(monkeypatch, hash_scorer, project):
     code, out, err = bugprm(monkeypatch, "score", "--diff", "HEAD~1", "--repo", str(project), "--format",
                             "markdown", "--threshold", "1")
     assert code == 0, err
-    assert out.startswith("### bugprm:") and "#### Likely test gaps" in out and "```diff" in out
+    assert out.startswith("### bugprm: ") and "likely test gap" in out.splitlines()[0]
+    assert "<details><summary>Diffs of the top" in out and "```diff" in out
 
 
 def test_patch_is_scored_as_a_repair(monkeypatch, hash_scorer, project, tmp_path):
@@ -190,7 +191,7 @@ def test_a_missing_model_directory_exits_2(monkeypatch, store_dir, tmp_path):
 def test_verify_shows_predicted_against_actual(monkeypatch, hash_scorer, store_dir):
     ran = []
 
-    def executor(store):
+    def executor(store, repo=None):
         def execute(candidates):
             ran.extend(c.id for c in candidates)
             return {c.id: Execution(c.id, Outcome.KILLED) for c in candidates}

@@ -1,5 +1,6 @@
 import json
 import os
+import re
 from pathlib import Path
 
 import jsonschema
@@ -58,14 +59,46 @@ def test_json_document_has_the_documented_fields(sample_report):
     json.dumps(document)
 
 
-def test_sarif_is_valid_with_one_result_per_candidate_to_refine(sample_report):
+def test_sarif_is_valid_with_one_result_per_line_with_gaps(sample_report):
     document = sarif_document(sample_report)
     sarif_validator().validate(document)
     [result] = document["runs"][0]["results"]
     assert result["ruleId"] == "bugprm/test-gap"
     assert result["locations"][0]["physicalLocation"]["region"] == {
         "startLine": 3, "startColumn": 10, "endLine": 3, "endColumn": 11}
-    assert "weakest step validate (0.31)" in result["message"]["text"]
+    assert result["message"]["text"].startswith("1 likely test gap in clamp: return_drop (survives: 69%).")
+
+
+def test_sarif_raises_one_alert_per_line_listing_its_gaps(sample_report):
+    from dataclasses import replace
+
+    gap = sample_report.candidates[2]
+    second = replace(gap, candidate=replace(gap.candidate, id="b3dddddddddddddd", operator="return_none"),
+                     score=0.12, region=replace(gap.region, start_column=5, end_column=8))
+    elsewhere = replace(gap, candidate=replace(gap.candidate, id="b4eeeeeeeeeeeeee", line=5))
+    report = replace(sample_report, candidates=(*sample_report.candidates, second, elsewhere))
+    document = sarif_document(report)
+    sarif_validator().validate(document)
+    results = document["runs"][0]["results"]
+    assert len(report.test_gaps) == 3 and len(results) == 2
+    first = results[0]
+    assert first["message"]["text"].startswith("2 likely test gaps in clamp: return_none (survives: 88%); "
+                                               "return_drop (survives: 69%).")
+    assert first["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 3, "startColumn": 5, "endLine": 3, "endColumn": 11}
+    assert [g["id"] for g in first["properties"]["gaps"]] == ["b3dddddddddddddd", "b2cccccccccccccc"]
+
+
+def test_markdown_comment_fits_a_screen_with_details_folded(sample_report):
+    from dataclasses import replace
+
+    gap = sample_report.candidates[2]
+    many = tuple(replace(gap, candidate=replace(gap.candidate, id=f"g{i:015d}", line=i)) for i in range(40))
+    text = render_markdown(replace(sample_report, candidates=(*sample_report.candidates, *many)))
+    open_part = re.sub(r"<details>.*?</details>", "", text, flags=re.S)
+    assert len(open_part.strip().splitlines()) <= 12
+    assert open_part.startswith("### bugprm: 41 likely test gaps on 40 lines (42 candidate bugs)")
+    assert "... 35 more lines" in open_part and text.count("<details>") == 3
 
 
 def test_stryker_report_is_valid_and_keeps_executed_statuses(sample_report):
