@@ -15,12 +15,25 @@ import click
 from bugprm import __version__
 from bugprm.errors import BugprmError, InputError
 
-EXIT_CODES_HELP = "Exit codes: 0 ok, 1 gate failed (--fail-under), 2 usage or input error, 3 runtime error."
+EXIT_CODES_HELP = "Exit codes: 0 ok, 2 usage or input error, 3 runtime error; `score` exits 1 when its gate fails."
+GATE_FOOTER = ("Exit codes: 0 ok, 1 the gate failed (--max-gaps, --fail-under; the report is written first), "
+               "2 usage or input error, 3 runtime error.")
 
 store_option = click.option(
     "--store", "store_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Run directory holding the store (default: .bugprm/ in the repository).",
 )
+
+AGGREGATE_HELP = "How step rewards make one score: min (the weakest step), product, mean or last."
+WORKERS_HELP = "Parallel test workers."
+
+
+def python_option(remembered: str):
+    """One ``--python`` everywhere: a path or a name on PATH, never checked to exist here (the harness says why
+    it cannot run it)."""
+    return click.option("--python", type=click.Path(dir_okay=False), default=None,
+                        help=f"The subject's interpreter (default: remembered {remembered}, else this one).")
+
 
 corpus_prior_option = click.option(
     "--corpus-prior", "corpus_prior", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
@@ -51,8 +64,9 @@ def generate(repo: Path, store_dir: Path | None, max_candidates: int | None, see
 @cli.command(help="Write the store's trajectories, one JSON object per line.")
 @click.argument("repo", type=click.Path(path_type=Path), required=False)
 @store_option
-@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
-@click.option("--output", "-o", type=click.File("w"), default="-", help="Output file (default: stdout).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True,
+              help="Output format.")
+@click.option("--output", "-o", type=click.File("w"), default="-", show_default=True, help="Output file (- is stdout).")
 def export(repo: Path | None, store_dir: Path | None, fmt: str, output) -> None:
     from bugprm.exporting import export_jsonl
 
@@ -133,7 +147,7 @@ def corpus_list() -> None:
 
 
 @cli.command(help="Rank candidate bugs (--bugs), patch files (--patch FILE...) or the changes of a revision range "
-                  f"(--diff A...B) by a trained PRM's step rewards; docs/ci.md shows it in CI.\n\n{EXIT_CODES_HELP}")
+                  f"(--diff A...B) by a trained PRM's step rewards; docs/ci.md shows it in CI.\n\n{GATE_FOOTER}")
 @click.argument("patch_files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--bugs", is_flag=True, help="Score the store's candidate bugs (the unexecuted ones; --all for all).")
 @click.option("--patch", "patch", is_flag=True, help="Score the unified diffs given as arguments against --repo.")
@@ -149,13 +163,14 @@ def corpus_list() -> None:
               help="Output format (default: rich on a terminal, json otherwise).")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=0.7, show_default=True,
               help="Recommend 'use' at or above this aggregate score, else 'refine'.")
-@click.option("--aggregate", type=click.Choice(["min", "product", "mean", "last"]), default="min", show_default=True)
+@click.option("--aggregate", type=click.Choice(["min", "product", "mean", "last"]), default="min", show_default=True,
+              help=AGGREGATE_HELP)
 @click.option("--fail-under", type=click.FloatRange(0, 1), default=None,
               help="Exit 1 when any candidate or hunk scores below this.")
 @click.option("--max-gaps", type=click.IntRange(min=0), default=None, metavar="N",
               help="The test-gap gate: exit 1 when more than N candidate bugs are predicted (or, verified, found) "
                    "to survive the tests; CI uses 0.")
-@click.option("--verify", type=click.IntRange(min=0), default=0, metavar="K",
+@click.option("--verify", type=click.IntRange(min=0), default=0, show_default=True, metavar="K",
               help="Run the tests of the K most uncertain predictions and show predicted against actual.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report here (default: stdout).")
@@ -175,8 +190,7 @@ def score(patch_files, bugs, patch, rev_range, repo, store_dir, all_, model_dir,
     ))
 
 
-@cli.command(help="Train a process reward model on the labels already in the store; executes nothing.\n\n"
-                  f"{EXIT_CODES_HELP}")
+@cli.command(help="Train a process reward model on the labels already in the store; executes nothing.")
 @store_option
 @click.option("--config", "config_source", default=None, metavar="FILE|PRESET",
               help="YAML config, or a preset: tiny, default, unixcoder, qwen-coder (default: default).")
@@ -203,16 +217,18 @@ def fit(store_dir: Path | None, config_source: str | None, out_dir: Path | None,
 
 
 @cli.command("eval", help="Evaluate a trained model on `bugprm export` jsonl or ProcessBench-format jsonl "
-                           "(problem, steps, label = first wrong step or -1).\n\n" + EXIT_CODES_HELP)
+                           "(problem, steps, label = first wrong step or -1).")
 @click.option("--model", "model_dir", required=True, type=click.Path(path_type=Path), help="Trained model directory.")
 @click.option("--data", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Labelled trajectories, one JSON object per line.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format.")
 @click.option("--predictions", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write one line per trajectory: id, score, steps [{reward, std}].")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,
               help="Step threshold (default: chosen on a 20% validation split, metrics on the rest).")
-@click.option("--aggregate", type=click.Choice(["min", "product", "mean", "last"]), default="min", show_default=True)
+@click.option("--aggregate", type=click.Choice(["min", "product", "mean", "last"]), default="min", show_default=True,
+              help=AGGREGATE_HELP)
 def eval_command(model_dir: Path, data: Path, fmt: str, predictions: Path | None, threshold: float | None,
                  aggregate: str) -> None:
     import json
@@ -224,8 +240,7 @@ def eval_command(model_dir: Path, data: Path, fmt: str, predictions: Path | None
 
 
 @cli.command(help="Execute candidates from the store against REPO's own pytest suite and record their outcomes. "
-                  "Interrupted runs resume: verdicts already made under the same settings are kept.\n\n"
-                  + EXIT_CODES_HELP)
+                  "Interrupted runs resume: verdicts already made under the same settings are kept.")
 @click.argument("repo", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @store_option
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Label a seeded sample of N candidates.")
@@ -234,9 +249,8 @@ def eval_command(model_dir: Path, data: Path, fmt: str, predictions: Path | None
 @click.option("--ids", "ids_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Label the candidate ids listed in FILE, one per line.")
 @click.option("--all", "all_", is_flag=True, help="Label every candidate (the default).")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Parallel workers.")
-@click.option("--python", type=click.Path(dir_okay=False), default=None,
-              help="The subject's interpreter (default: remembered for REPO, else this one).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help=WORKERS_HELP)
+@python_option("for REPO")
 @click.option("--pytest-args", default=None, help="Extra pytest arguments, e.g. \"-k 'not slow'\" (remembered).")
 @click.option("--full-matrix", is_flag=True, help="Run every covering test and record each failing one.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for --limit/--fraction sampling.")
@@ -252,7 +266,7 @@ def label(repo: Path, store_dir: Path | None, limit: int | None, fraction: float
 @cli.command(help="Candidate patches for a failing state (the repository's failing tests, or a killed candidate "
                   "bug of the store), ranked by a PRM (--model) or by the Ochiai suspiciousness of their line, then "
                   "the smallest diff; --execute N runs the top N and says which make the failing tests pass without "
-                  f"breaking a passing test.\n\n{EXIT_CODES_HELP}")
+                  "breaking a passing test.")
 @click.argument("repo", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @store_option
 @click.option("--bug", "bug_id", default=None, help="Repair this killed candidate bug of the store.")
@@ -267,8 +281,8 @@ def label(repo: Path, store_dir: Path | None, limit: int | None, fraction: float
 @click.option("--model", "model_dir", type=click.Path(path_type=Path), default=None, help="Trained model directory.")
 @click.option("--format", "fmt", type=click.Choice(["rich", "json"]), default=None,
               help="Output format (default: rich on a terminal, json otherwise).")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
-@click.option("--python", type=click.Path(dir_okay=False), default=None, help="The subject's interpreter (remembered).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help=WORKERS_HELP)
+@python_option("for REPO")
 @click.option("--pytest-args", default=None, help="Extra pytest arguments (remembered).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for --from-store-killed sampling.")
 def repair(repo, store_dir, bug_id, from_store_killed, top_sites, execute_top, patch_files, model_dir, fmt, workers,
@@ -288,7 +302,8 @@ def repair(repo, store_dir, bug_id, from_store_killed, top_sites, execute_top, p
 @click.option("--config", "config_source", default=None, metavar="FILE|PRESET", help="YAML config or preset name.")
 @click.option("--budget", default=None, help="0.2 (fraction of the pool), 150 (count) or cpu:600 (test CPU-seconds).")
 @click.option("--strategy", type=click.Choice(["actprm", "entropy", "mc-dropout", "margin", "committee", "composite",
-                                               "random"]), default=None)
+                                               "random"]), default=None,
+              help="How each round picks what to execute (default: the config's, actprm).")
 @click.option("--mode", type=click.Choice(["pool", "stream"]), default=None, help="Default: the config's (pool).")
 @click.option("--diversity", "diversity_weight", type=click.FloatRange(min=0), default=None,
               help="Penalise picks close (in embedding) to ones already chosen this round.")
@@ -297,19 +312,21 @@ def repair(repo, store_dir, bug_id, from_store_killed, top_sites, execute_top, p
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Model directory (default: model/ in the first repository's store).")
 @click.option("--max", "max_candidates", type=click.IntRange(min=1), default=None, help="Pool size cap for new pools.")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
-@click.option("--python", default=None, help="The subject's interpreter (remembered per repository).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help=WORKERS_HELP)
+@python_option("per repository")
 @click.option("--pytest-args", default=None, help="Extra pytest arguments (remembered per repository).")
 @corpus_prior_option
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Run directory holding the store, with one repository (default: .bugprm/ in each repository).")
 def train(repos, config_source, budget, strategy, mode, diversity_weight, eval_fraction, out_dir, max_candidates,
-          workers, python, pytest_args, corpus_prior) -> None:
+          workers, python, pytest_args, corpus_prior, store_dir) -> None:
     from bugprm.active.run import train_active
     from bugprm.active.settings import train_request
     from bugprm.report.card import write_card
     from bugprm.report.console import print_round, print_training_card
 
     request = train_request(repos, config_source, budget, strategy, mode, diversity_weight, eval_fraction, out_dir,
-                            max_candidates, workers, python, pytest_args, corpus_prior)
+                            max_candidates, workers, python, pytest_args, corpus_prior, store_dir)
     card = train_active(request, on_round=print_round)
     write_card(card, request.out)
     print_training_card(card)
@@ -323,7 +340,8 @@ def train(repos, config_source, budget, strategy, mode, diversity_weight, eval_f
               help="Shares of the training pool a run may execute.")
 @click.option("--strategies", default="actprm,random,full,pmt-rf,covered-killed", show_default=True,
               help="Selection strategies of `train --strategy`, and the baselines.")
-@click.option("--seeds", type=click.IntRange(min=1), default=3, show_default=True)
+@click.option("--seeds", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Repeats of each strategy and budget, each with its own seed.")
 @click.option("--config", "config_source", default=None, metavar="FILE|PRESET", help="YAML config or preset name.")
 @click.option("--splits", default="within,cross", show_default=True,
               help="within: held-out candidates of each repository; cross: each repository left out in turn.")
@@ -332,7 +350,7 @@ def train(repos, config_source, budget, strategy, mode, diversity_weight, eval_f
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output directory (default: bench/ in the first repository's store).")
 @click.option("--max", "max_candidates", type=click.IntRange(min=1), default=None, help="Pool size cap for new pools.")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help=WORKERS_HELP)
 def bench(repos, budgets, strategies, seeds, config_source, splits, held_out, out_dir, max_candidates,
           workers) -> None:
     from bugprm.bench import bench_request, run_bench
@@ -350,7 +368,8 @@ def bench(repos, budgets, strategies, seeds, config_source, splits, held_out, ou
 @click.option("--dest", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to fetch it (default: $BUGPRM_CORPORA or ~/.cache/bugprm/corpora).")
 @click.option("--config", "config_source", default="tiny", show_default=True, help="Config file or preset name.")
-@click.option("--max", "max_candidates", type=click.IntRange(min=10), default=300, show_default=True)
+@click.option("--max", "max_candidates", type=click.IntRange(min=10), default=300, show_default=True,
+              help="Pool size cap.")
 def demo(corpus_name: str, dest: Path | None, config_source: str, max_candidates: int) -> None:
     from bugprm.demo import DemoPlan, run_demo
 

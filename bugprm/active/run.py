@@ -33,6 +33,7 @@ class TrainRequest:
     python: str | None = None
     pytest_args: str | None = None
     max_candidates: int | None = None
+    store_dir: Path | None = None  # with one repository: its run directory, when not .bugprm/ inside it
 
 
 @dataclass(frozen=True)
@@ -119,11 +120,12 @@ def train_active(request: TrainRequest, on_round: Callable[[RoundLog], None] | N
 def _pool_store(repo: Path, request: TrainRequest) -> Store:
     from bugprm.generate import generate_pool
 
-    store = Store.open(find_store_directory(None, repo), create=True)
+    directory = find_store_directory(request.store_dir, repo)
+    store = Store.open(directory, create=True)
     if store.count_candidates() == 0:
         store.close()
-        generate_pool(repo, None, max_candidates=request.max_candidates, seed=request.settings.seed)
-        store = Store.open(find_store_directory(None, repo))
+        generate_pool(repo, directory, max_candidates=request.max_candidates, seed=request.settings.seed)
+        store = Store.open(directory)
     return store
 
 
