@@ -134,3 +134,15 @@ def test_the_pre_commit_hook_runs_its_entry_on_a_push(pull_request, tiny_model, 
     result = subprocess.run(command, cwd=project, env=bugprm_on_path, capture_output=True, text=True, timeout=300)
     assert result.returncode == 1, result.stderr
     assert "likely test gaps (more than --max-gaps 0)" in result.stderr
+
+
+def test_the_ci_docs_use_the_action_and_the_hook_and_install_from_the_repository():
+    text = (ROOT / "docs" / "ci.md").read_text()
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", text, flags=re.S)]
+    workflow, hooks = blocks
+    steps = [s for job in workflow["jobs"].values() for s in job["steps"]]
+    [uses] = [s for s in steps if s.get("uses", "").startswith("OWNER/bugprm@")]
+    assert set(uses["with"]) <= set(action()["inputs"])
+    [hook_id] = [h["id"] for r in hooks["repos"] for h in r["hooks"]]
+    assert hook_id == yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())[0]["id"]
+    assert not re.search(r"pip install (-q )?bugprm\b", text)
