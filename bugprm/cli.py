@@ -174,8 +174,10 @@ def corpus_list() -> None:
               help="Run the tests of the K most uncertain predictions and show predicted against actual.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report here (default: stdout).")
+@click.option("--sarif", "sarif_output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the SARIF alerts here (one scoring run for a comment and the alerts).")
 def score(patch_files, bugs, patch, rev_range, repo, store_dir, all_, model_dir, fmt, threshold, aggregate,
-          fail_under, max_gaps, verify, output) -> None:
+          fail_under, max_gaps, verify, output, sarif_output) -> None:
     from bugprm.score_run import ScoreRequest, run_score
     from bugprm.scoring import ScoreSettings
 
@@ -187,6 +189,7 @@ def score(patch_files, bugs, patch, rev_range, repo, store_dir, all_, model_dir,
         bugs=bugs, patch_files=tuple(patch_files), rev_range=rev_range, repo=repo, store_dir=store_dir,
         include_executed=all_, model_dir=model_dir, settings=ScoreSettings(aggregate, threshold),
         fmt=fmt or _default_format(), fail_under=fail_under, verify=verify, output=output, max_gaps=max_gaps,
+        sarif_output=sarif_output,
     ))
 
 

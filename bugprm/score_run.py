@@ -36,6 +36,7 @@ class ScoreRequest:
     verify: int = 0
     output: Path | None = None
     max_gaps: int | None = None
+    sarif_output: Path | None = None
 
     @property
     def repo_or_cwd(self) -> Path:
@@ -56,6 +57,8 @@ def run_score(request: ScoreRequest) -> ScoreReport:
         if store is not None:
             store.close()
     write_score_report(report, request.fmt, request.output)
+    if request.sarif_output is not None:
+        write_score_report(report, "sarif", request.sarif_output)
     check_gate(report, request.fail_under)
     check_gap_gate(report, request.max_gaps)
     return report

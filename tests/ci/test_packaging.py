@@ -125,15 +125,22 @@ def test_the_actions_score_and_gate_steps_run_on_a_pull_request(pull_request, ti
     assert gate == [1, 0, 3]  # no exit code at all (the score step died): a runtime error
 
 
-def test_the_pre_commit_hook_runs_its_entry_on_a_push(pull_request, tiny_model, bugprm_on_path):
+def test_the_pre_commit_hook_runs_its_entry_on_a_push(pull_request, tiny_model, monkeypatch, capsys):
+    """The hook's command line, run in the repository as pre-commit runs it (in this process: one interpreter start
+    with torch is enough for the action's test above)."""
+    from bugprm.cli import main
+
     [hook] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert {"id", "name", "entry", "language"} <= set(hook) and hook["language"] == "python"
     assert hook["pass_filenames"] is False and hook["stages"] == ["pre-push"]
-    project, _ = pull_request
-    command = [*shlex.split(hook["entry"]), *hook["args"], "--model", str(tiny_model), "--threshold", "1"]
-    result = subprocess.run(command, cwd=project, env=bugprm_on_path, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 1, result.stderr
-    assert "likely test gaps (more than --max-gaps 0)" in result.stderr
+    program, *arguments = [*shlex.split(hook["entry"]), *hook["args"], "--model", str(tiny_model), "--threshold", "1"]
+    assert program == "bugprm"
+    monkeypatch.chdir(pull_request[0])
+    monkeypatch.setattr(sys, "argv", [program, *arguments])
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    assert exit_.value.code == 1
+    assert "likely test gaps (more than --max-gaps 0)" in capsys.readouterr().err
 
 
 def test_the_ci_docs_use_the_action_and_the_hook_and_install_from_the_repository():

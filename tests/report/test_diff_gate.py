@@ -45,10 +45,14 @@ def score(bugprm_cli, project, rev_range, *options):
     return code, json.loads(out), err
 
 
-def test_the_gap_gate_counts_predicted_survivors(bugprm_cli, hash_scorer, helpers):
-    code, document, err = score(bugprm_cli, helpers, "HEAD~1", "--threshold", "1", "--max-gaps", "0")
+def test_the_gap_gate_counts_predicted_survivors(bugprm_cli, hash_scorer, helpers, tmp_path):
+    sarif = tmp_path / "gaps.sarif"
+    code, document, err = score(bugprm_cli, helpers, "HEAD~1", "--threshold", "1", "--max-gaps", "0",
+                                "--sarif", str(sarif))
     assert code == 1 and "likely test gaps (more than --max-gaps 0)" in err
-    assert document["candidates"]  # the report is written before the gate fails
+    assert document["candidates"]  # the report and the alerts are written before the gate fails
+    alerts = json.loads(sarif.read_text())["runs"][0]["results"]
+    assert {a["locations"][0]["physicalLocation"]["region"]["startLine"] for a in alerts} == {10}
     assert score(bugprm_cli, helpers, "HEAD~1", "--threshold", "0", "--max-gaps", "0")[0] == 0
 
 
