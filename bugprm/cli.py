@@ -400,7 +400,10 @@ def _write_html_report(store, output: Path | None) -> None:
     if output is None:
         click.echo(page, nl=False)
         return
-    output.write_text(page, encoding="utf-8")
+    try:
+        output.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {output}: {exc}") from exc
     click.echo(f"wrote {output}", err=True)
 
 

@@ -13,9 +13,11 @@ from bugprm.store import Store
 
 AUTHOR = git.Actor("bugprm tests", "tests@example.com")
 APP = "def clamp(x, low, high):\n    return max(low, min(x, high))\n"
-TESTS = "from app import clamp\n\n\ndef test_clamp():\n    assert clamp(5, 0, 3) == 3\n    assert clamp(-1, 0, 3) == 0\n"
+TESTS = ("from app import clamp\n\n\ndef test_clamp():\n    assert clamp(5, 0, 3) == 3\n"
+         "    assert clamp(-1, 0, 3) == 0\n")
 TESTED_HELPER = "\n\ndef double(x):\n    return x * 2\n"
-DOUBLE_TEST = "\n\ndef test_double():\n    from app import double\n    assert double(3) == 6\n    assert double(-2) == -4\n"
+DOUBLE_TEST = ("\n\ndef test_double():\n    from app import double\n    assert double(3) == 6\n"
+               "    assert double(-2) == -4\n")
 UNTESTED_HELPER = "\n\ndef triple(x):\n    return x * 3\n"
 
 
