@@ -8,6 +8,7 @@ from pathlib import Path
 from bugprm.active.budget import Budget
 from bugprm.active.run import TrainRequest
 from bugprm.config import ActiveLearningConfig, load_config, with_corpus_prior
+from bugprm.execute.executors import LOCAL
 from bugprm.store import find_store_directory
 
 MODEL_DIRNAME = "model"
@@ -19,7 +20,7 @@ def loop_settings(active: ActiveLearningConfig, **overrides) -> ActiveLearningCo
 
 
 def train_request(repos, config_source, budget, strategy, mode, diversity_weight, eval_fraction, out_dir,
-                  max_candidates, workers, python, pytest_args, corpus_prior=None) -> TrainRequest:
+                  max_candidates, workers, python, pytest_args, corpus_prior=None, executor=LOCAL) -> TrainRequest:
     config = with_corpus_prior(load_config(config_source), corpus_prior)
     repos = tuple(Path(r).resolve() for r in repos)
     return TrainRequest(
@@ -27,5 +28,5 @@ def train_request(repos, config_source, budget, strategy, mode, diversity_weight
         out=Path(out_dir) if out_dir else find_store_directory(None, repos[0]) / MODEL_DIRNAME,
         settings=loop_settings(config.active_learning, mode=mode, strategy=strategy, diversity_weight=diversity_weight),
         eval_fraction=eval_fraction, workers=workers, python=python, pytest_args=pytest_args,
-        max_candidates=max_candidates,
+        max_candidates=max_candidates, executor=executor,
     )
