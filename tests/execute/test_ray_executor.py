@@ -106,6 +106,24 @@ def test_kill_9_of_the_driver_then_a_rerun_loses_nothing(cluster, h, tmp_path):
     assert h.tree_digest(repo) == before
 
 
+def test_train_pools_execute_on_ray_and_report_cpu_by_node(cluster, h, tmp_path):
+    from contextlib import ExitStack
+
+    from bugprm.active.run import Pools
+    from bugprm.active.settings import train_request
+
+    repo, candidates = _calc_store(h, tmp_path, names=("killed", "survived"))
+    request = train_request([repo], "tiny", "1.0", None, None, None, 0.0, tmp_path / "model", None, 1, None, None,
+                            executor=RAY)
+    with ExitStack() as stack:
+        pools = Pools(request, stack)
+        verdicts = pools.oracle(list(candidates.values()))
+        report = pools.execution_report()
+    assert {name: verdicts[c.id].outcome for name, c in candidates.items()} == {
+        "killed": Outcome.KILLED, "survived": Outcome.SURVIVED}
+    assert report["executor"] == "ray" and sum(report["cpu_seconds_by_node"].values()) > 0
+
+
 def test_the_executor_choice_is_checked_before_any_work():
     from bugprm.errors import InputError
 
