@@ -87,7 +87,7 @@ def test_a_dead_actor_loses_its_batch_to_another_and_nothing_counts_twice(cluste
     assert {name: verdicts[c.id].outcome for name, c in candidates.items()} == EXPECTED
 
 
-def test_kill_9_of_the_driver_then_a_rerun_loses_nothing(cluster, h, tmp_path):
+def test_kill_9_of_the_driver_then_train_on_ray_resumes_and_loses_nothing(cluster, h, tmp_path):
     repo, candidates = _calc_store(h, tmp_path)
     before = h.tree_digest(repo)
     driver = subprocess.Popen([sys.executable, "-m", "bugprm", "label", str(repo), "--executor", "ray",
@@ -95,33 +95,29 @@ def test_kill_9_of_the_driver_then_a_rerun_loses_nothing(cluster, h, tmp_path):
     _wait_for_executions(repo, 1, driver)
     driver.send_signal(signal.SIGKILL)
     driver.wait()
-    first = _executed(repo)
+    first = _verdicts(repo)
     assert 1 <= len(first) < len(candidates), "the driver finished before the kill: the test proves nothing"
     assert h.tree_digest(repo) == before
 
-    second = label_pool(repo, None, executor=RAY)
-    assert second.skipped_already_done == len(first)
-    assert second.executed == len(candidates) - len(first)
-    assert sorted(_executed(repo)) == sorted(c.id for c in candidates.values())
+    verdicts, report = _train_oracle(repo, list(candidates.values()))  # the same verdicts train's loop asks for
+    assert {name: verdicts[c.id].outcome for name, c in candidates.items()} == EXPECTED
+    assert {i: e for i, e in _verdicts(repo).items() if i in first} == first  # recorded ones were not run again
+    assert sorted(_verdicts(repo)) == sorted(c.id for c in candidates.values())
+    assert report["executor"] == "ray" and sum(report["cpu_seconds_by_node"].values()) > 0
     assert h.tree_digest(repo) == before
 
 
-def test_train_pools_execute_on_ray_and_report_cpu_by_node(cluster, h, tmp_path):
+def _train_oracle(repo: Path, candidates: list) -> tuple[dict, dict]:
     from contextlib import ExitStack
 
     from bugprm.active.run import Pools
     from bugprm.active.settings import train_request
 
-    repo, candidates = _calc_store(h, tmp_path, names=("killed", "survived"))
-    request = train_request([repo], "tiny", "1.0", None, None, None, 0.0, tmp_path / "model", None, 1, None, None,
+    request = train_request([repo], "tiny", "1.0", None, None, None, 0.0, repo / "model", None, 1, None, None,
                             executor=RAY)
     with ExitStack() as stack:
         pools = Pools(request, stack)
-        verdicts = pools.oracle(list(candidates.values()))
-        report = pools.execution_report()
-    assert {name: verdicts[c.id].outcome for name, c in candidates.items()} == {
-        "killed": Outcome.KILLED, "survived": Outcome.SURVIVED}
-    assert report["executor"] == "ray" and sum(report["cpu_seconds_by_node"].values()) > 0
+        return pools.oracle(candidates), pools.execution_report()
 
 
 def test_the_executor_choice_is_checked_before_any_work():
@@ -147,19 +143,14 @@ def _actor_pids(roots: list[Path]) -> list[int]:
     return sorted(set(parents))
 
 
-def _executed(repo: Path) -> list[str]:
-    import sqlite3
-
-    try:
-        with sqlite3.connect(repo / ".bugprm" / "bugprm.sqlite", timeout=5) as db:
-            return [row[0] for row in db.execute("SELECT candidate_id FROM executions")]
-    except sqlite3.OperationalError:
-        return []
+def _verdicts(repo: Path) -> dict:
+    with Store.open(repo / ".bugprm") as store:
+        return store.executions()
 
 
 def _wait_for_executions(repo: Path, count: int, process: subprocess.Popen, limit: float = 240.0) -> None:
     deadline = time.monotonic() + limit
-    while len(_executed(repo)) < count:
+    while len(_verdicts(repo)) < count:
         assert process.poll() is None, process.communicate()
         assert time.monotonic() < deadline, "the label run made no progress"
         time.sleep(0.05)
