@@ -73,7 +73,8 @@ def _start_ray(cpus: int) -> None:
 def _report(runs: list[dict]) -> None:
     reference = runs[0]["verdicts"]
     for run in runs[1:]:
-        differ = {i: (reference[i], run["verdicts"].get(i)) for i in reference if run["verdicts"].get(i) != reference[i]}
+        found = run["verdicts"]
+        differ = {i: (reference[i], found.get(i)) for i in reference if found.get(i) != reference[i]}
         print(f"{run['name']} vs local #0: {len(differ)} of {len(reference)} verdicts differ {differ or ''}")
     rates = {name: sum(r["executed"] for r in runs if r["name"] == name) /
              sum(r["seconds"] for r in runs if r["name"] == name) for name in ("local", "ray")}

@@ -17,7 +17,6 @@ import io
 import logging
 import os
 import platform
-import shutil
 import tarfile
 import tempfile
 from collections import deque
@@ -177,7 +176,6 @@ class RayPool:
         self._actors: list = []
         self.running = 0
         self.retried = 0
-        self.nodes_seen: set[str] = set()
 
     def run(self, candidates: list[Candidate], on_result: Callable[[Execution, str], None]) -> None:
         """Execute ``candidates``; ``on_result(execution, node)`` is called on the driver as each batch finishes."""
@@ -215,7 +213,6 @@ class RayPool:
             return self._replace(actor)
         except RayTaskError as exc:
             executions, node = [self._failed(c, f"harness failure on Ray:\n{exc}") for c in batch.candidates], "?"
-        self.nodes_seen.add(node)
         for execution in executions:
             on_result(execution, node)
         return actor
