@@ -40,6 +40,16 @@ corpus_prior_option = click.option(
     help="A model fitted on other projects' labels: the heads also read its text prior, frozen (model.corpus_prior).",
 )
 
+executor_option = click.option(
+    "--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+    help="Where candidates run: this machine's workers, or a Ray cluster (pip install bugprm[ray]).",
+)
+
+ray_address_option = click.option(
+    "--ray-address", default=None, metavar="ADDR",
+    help="A running Ray cluster (head's host:port) for --executor ray; without it a local Ray runs for the command.",
+)
+
 
 @click.group(help=f"Learn which code changes are real bugs and which patches are right.\n\n{EXIT_CODES_HELP}")
 @click.version_option(__version__, prog_name="bugprm")
@@ -257,12 +267,17 @@ def eval_command(model_dir: Path, data: Path, fmt: str, predictions: Path | None
 @click.option("--pytest-args", default=None, help="Extra pytest arguments, e.g. \"-k 'not slow'\" (remembered).")
 @click.option("--full-matrix", is_flag=True, help="Run every covering test and record each failing one.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for --limit/--fraction sampling.")
+@executor_option
+@ray_address_option
 def label(repo: Path, store_dir: Path | None, limit: int | None, fraction: float | None, ids_file: Path | None,
-          all_: bool, workers: int, python: str | None, pytest_args: str | None, full_matrix: bool, seed: int) -> None:
+          all_: bool, workers: int, python: str | None, pytest_args: str | None, full_matrix: bool, seed: int,
+          executor: str, ray_address: str | None) -> None:
     from bugprm.execute import describe_summary, label_pool
+    from bugprm.execute.executors import executor_choice
 
     summary = label_pool(repo, store_dir, limit=limit, fraction=fraction, ids=ids_file, all_=all_, workers=workers,
-                         python=python, pytest_args=pytest_args, full_matrix=full_matrix, progress=True, seed=seed)
+                         python=python, pytest_args=pytest_args, full_matrix=full_matrix, progress=True, seed=seed,
+                         executor=executor_choice(executor, ray_address))
     click.echo(describe_summary(summary))
 
 
@@ -321,15 +336,19 @@ def repair(repo, store_dir, bug_id, from_store_killed, top_sites, execute_top, p
 @corpus_prior_option
 @click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Run directory holding the store, with one repository (default: .bugprm/ in each repository).")
+@executor_option
+@ray_address_option
 def train(repos, config_source, budget, strategy, mode, diversity_weight, eval_fraction, out_dir, max_candidates,
-          workers, python, pytest_args, corpus_prior, store_dir) -> None:
+          workers, python, pytest_args, corpus_prior, store_dir, executor, ray_address) -> None:
     from bugprm.active.run import train_active
     from bugprm.active.settings import train_request
+    from bugprm.execute.executors import executor_choice
     from bugprm.report.card import write_card
     from bugprm.report.console import print_round, print_training_card
 
     request = train_request(repos, config_source, budget, strategy, mode, diversity_weight, eval_fraction, out_dir,
-                            max_candidates, workers, python, pytest_args, corpus_prior, store_dir)
+                            max_candidates, workers, python, pytest_args, corpus_prior, store_dir,
+                            executor_choice(executor, ray_address))
     card = train_active(request, on_round=print_round)
     write_card(card, request.out)
     print_training_card(card)

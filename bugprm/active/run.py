@@ -7,8 +7,9 @@ was in: the budget counts only verdicts this run asked for, and the harness neve
 from __future__ import annotations
 
 import time
+from collections import Counter
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -17,6 +18,7 @@ import numpy as np
 from bugprm.active.budget import Budget
 from bugprm.active.loop import ActiveLoop, RoundLog
 from bugprm.config import ActiveLearningConfig, Config, fingerprint
+from bugprm.execute.executors import LOCAL, ExecutorChoice
 from bugprm.records import Candidate, Execution, content_id
 from bugprm.store import Store, find_store_directory
 
@@ -34,6 +36,7 @@ class TrainRequest:
     pytest_args: str | None = None
     max_candidates: int | None = None
     store_dir: Path | None = None  # with one repository: its run directory, when not .bugprm/ inside it
+    executor: ExecutorChoice = LOCAL
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,8 @@ class Pools:
 
         self.stores = [stack.enter_context(_pool_store(r, request)) for r in request.repos]
         self.sessions = [stack.enter_context(HarnessSession.open(s, r, workers=request.workers, python=request.python,
-                                                                 pytest_args=request.pytest_args))
+                                                                 pytest_args=request.pytest_args,
+                                                                 executor=request.executor))
                          for s, r in zip(self.stores, request.repos)]
         for store, session in zip(self.stores, self.sessions):
             fill_features(store, session.runner, store.candidates())
@@ -93,6 +97,13 @@ class Pools:
         rounds = max((len(store.rounds(run_id)) for store in self.stores), default=0)
         return done, rounds
 
+    def execution_report(self) -> dict:
+        """The executor and the test CPU-seconds each node spent in this run (the card's ``extra``)."""
+        from bugprm.execute.label import node_seconds
+
+        by_node = sum((session.cpu_by_node for session in self.sessions), Counter())
+        return {"executor": self.sessions[0].executor.describe(), "cpu_seconds_by_node": node_seconds(by_node)}
+
 
 def train_active(request: TrainRequest, on_round: Callable[[RoundLog], None] | None = None) -> TrainingCard:
     from bugprm.labels import step_labels
@@ -114,7 +125,8 @@ def train_active(request: TrainRequest, on_round: Callable[[RoundLog], None] | N
         learner.save(request.out)
         metrics = _held_out_metrics(learner, pools, held_out) if held_out else None
         rounds = tuple(r["metrics"] for r in pools.stores[0].rounds(run_id))
-    return _card(request, run_id, pool, held_out, result, rounds, final_fit, metrics, time.perf_counter() - started)
+        card = _card(request, run_id, pool, held_out, result, rounds, final_fit, metrics, time.perf_counter() - started)
+        return replace(card, extra={**card.extra, **pools.execution_report()})
 
 
 def _pool_store(repo: Path, request: TrainRequest) -> Store:

@@ -9,6 +9,7 @@ from bugprm.active.budget import Budget
 from bugprm.active.run import TrainRequest
 from bugprm.config import ActiveLearningConfig, load_config, with_corpus_prior
 from bugprm.errors import InputError
+from bugprm.execute.executors import LOCAL
 from bugprm.store import find_store_directory
 
 MODEL_DIRNAME = "model"
@@ -20,7 +21,8 @@ def loop_settings(active: ActiveLearningConfig, **overrides) -> ActiveLearningCo
 
 
 def train_request(repos, config_source, budget, strategy, mode, diversity_weight, eval_fraction, out_dir,
-                  max_candidates, workers, python, pytest_args, corpus_prior=None, store_dir=None) -> TrainRequest:
+                  max_candidates, workers, python, pytest_args, corpus_prior=None, store_dir=None,
+                  executor=LOCAL) -> TrainRequest:
     config = with_corpus_prior(load_config(config_source), corpus_prior)
     repos = tuple(Path(r).resolve() for r in repos)
     if store_dir is not None and len(repos) > 1:
@@ -31,5 +33,5 @@ def train_request(repos, config_source, budget, strategy, mode, diversity_weight
         store_dir=Path(store_dir) if store_dir else None,
         settings=loop_settings(config.active_learning, mode=mode, strategy=strategy, diversity_weight=diversity_weight),
         eval_fraction=eval_fraction, workers=workers, python=python, pytest_args=pytest_args,
-        max_candidates=max_candidates,
+        max_candidates=max_candidates, executor=executor,
     )

@@ -6,11 +6,12 @@ import math
 import random
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
 
 from bugprm.errors import InputError
+from bugprm.execute.executors import LOCAL, ExecutorChoice
 from bugprm.execute.features import fill_features
 from bugprm.execute.progress import label_progress
 from bugprm.execute.session import HarnessSession
@@ -27,27 +28,30 @@ class LabelSummary:
     skipped_already_done: int
     fingerprint: str
     broken_tests: dict
+    executor: str = "local"
+    cpu_seconds_by_node: dict = field(default_factory=dict)
 
 
 def label_pool(repo: Path, store_dir: Path | None, *, limit: int | None = None, fraction: float | None = None,
                ids: Iterable[str] | Path | None = None, all_: bool = False, workers: int = 1,
                python: str | None = None, pytest_args: str | None = None, full_matrix: bool = False,
-               progress: bool = False, seed: int = 0, **settings) -> LabelSummary:
+               progress: bool = False, seed: int = 0, executor: ExecutorChoice = LOCAL, **settings) -> LabelSummary:
     """Execute the chosen bug candidates (all by default) and record one verdict each; resumable at any point."""
     started = time.monotonic()
     with Store.open(find_store_directory(store_dir, repo)) as store:
         pool = store.candidates(kind=Kind.BUG)
         chosen = choose_candidates(pool, limit=limit, fraction=fraction, ids=ids, all_=all_, seed=seed)
         with HarnessSession.open(store, Path(repo), workers=workers, python=python, pytest_args=pytest_args,
-                                 full_matrix=full_matrix, **settings) as session:
+                                 full_matrix=full_matrix, executor=executor, **settings) as session:
             done = session.executed()
             todo = [c for c in chosen if c.id not in done]
             if todo:
                 fill_features(store, session.runner, pool)
-            with label_progress(len(todo), progress) as advance:
+            with label_progress(len(todo), progress, status=session.executor_status) as advance:
                 fresh = session.execute(todo, on_result=advance)
             excluded = session.baseline.excluded if todo else {}
-    return _summary(fresh, len(chosen) - len(todo), session.fingerprint, excluded, time.monotonic() - started)
+    summary = _summary(fresh, len(chosen) - len(todo), session.fingerprint, excluded, time.monotonic() - started)
+    return replace(summary, executor=executor.describe(), cpu_seconds_by_node=node_seconds(session.cpu_by_node))
 
 
 def choose_candidates(pool: list[Candidate], *, limit: int | None = None, fraction: float | None = None,
@@ -91,12 +95,19 @@ def _summary(fresh: list[Execution], skipped: int, fingerprint: str, excluded: d
                         fingerprint=fingerprint, broken_tests=dict(excluded))
 
 
+def node_seconds(cpu_by_node: dict) -> dict[str, float]:
+    return {node: round(seconds, 3) for node, seconds in sorted(cpu_by_node.items())}
+
+
 def describe_summary(summary: LabelSummary) -> str:
     """A few plain lines for the terminal (the summary itself is the library's answer)."""
     outcomes = ", ".join(f"{n} {o}" for o, n in summary.outcomes.items()) or "nothing new"
     lines = [f"executed {summary.executed} candidates in {summary.seconds:.1f}s "
              f"({summary.cpu_seconds:.1f} CPU s): {outcomes}",
              f"already done under fingerprint {summary.fingerprint}: {summary.skipped_already_done}"]
+    if summary.cpu_seconds_by_node:
+        nodes = ", ".join(f"{node} {seconds:.1f}" for node, seconds in summary.cpu_seconds_by_node.items())
+        lines.append(f"executor {summary.executor}, CPU s by node: {nodes}")
     if summary.broken_tests:
         lines.append(f"excluded {len(summary.broken_tests)} tests or modules at baseline:")
         lines += [f"  {test}: {why}" for test, why in sorted(summary.broken_tests.items())]

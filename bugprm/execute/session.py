@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 import queue
-import traceback
+from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -22,13 +23,14 @@ from bugprm.errors import BugprmError, RepoError
 from bugprm.execute.baseline import Baseline, measure_baseline
 from bugprm.execute.config import HarnessConfig, make_config, resolve_python
 from bugprm.execute.executor import CandidateRunner
+from bugprm.execute.executors import LOCAL, ExecutorChoice, ExecutorName, local_node
 from bugprm.execute.failing import FailingState, bug_state, killed_verdict, suite_state
+from bugprm.execute.guarded import execute_guarded
 from bugprm.execute.repair import RepairRunner, Unrunnable
 from bugprm.execute.sanity import forced_failure_check
 from bugprm.execute.saved import load_baseline, save_baseline
 from bugprm.execute.slot import Slot
 from bugprm.execute.spectrum import bug_spectrum, full_matrix_runner
-from bugprm.execute.verdict import infra_error
 from bugprm.execute.workspace import RunFolder
 from bugprm.records import Candidate, Execution, Kind, Outcome
 from bugprm.store import Store
@@ -39,7 +41,7 @@ FINGERPRINT_META = "fingerprint"
 
 class HarnessSession:
     def __init__(self, store: Store, repo: Path, config: HarnessConfig, workers: int = 1,
-                 allow_failing: bool = False):
+                 allow_failing: bool = False, executor: ExecutorChoice = LOCAL):
         if not repo.is_dir():
             raise RepoError(f"{repo} is not a directory")
         self.store = store
@@ -55,11 +57,15 @@ class HarnessSession:
         self._runner: CandidateRunner | None = None
         self._spectrum_runner: CandidateRunner | None = None
         self._repair_runners: dict[str | None, RepairRunner | Unrunnable] = {}
+        self.executor = executor
+        self.cpu_by_node: Counter = Counter()
+        self._remote = ExitStack()
+        self.ray_pool = None
 
     @classmethod
     def open(cls, store: Store, repo: Path, *, workers: int = 1, python: str | None = None,
              pytest_args: str | None = None, full_matrix: bool = False, allow_failing: bool = False,
-             **settings) -> "HarnessSession":
+             executor: ExecutorChoice = LOCAL, **settings) -> "HarnessSession":
         """The interpreter and pytest arguments given win and are remembered; otherwise the remembered ones apply."""
         remembered = json.loads(store.get_meta(SETTINGS_META, "{}"))
         chosen = {"python": resolve_python(python) if python else None, "pytest_args": pytest_args}
@@ -67,7 +73,7 @@ class HarnessSession:
         store.set_meta(SETTINGS_META, json.dumps(merged, sort_keys=True))
         config = make_config(Path(repo), merged.get("python"), merged.get("pytest_args"), full_matrix=full_matrix,
                              **settings)
-        return cls(store, Path(repo), config, workers, allow_failing)
+        return cls(store, Path(repo), config, workers, allow_failing, executor)
 
     def __enter__(self) -> "HarnessSession":
         return self
@@ -116,7 +122,14 @@ class HarnessSession:
         fresh = self._run_all(todo, on_result) if todo else {}
         return [fresh.get(c.id) or done[c.id] for c in candidates if c.id in fresh or c.id in done]
 
+    def executor_status(self) -> str:
+        """Where candidates run now, for the progress line."""
+        if self.ray_pool is not None:
+            return self.ray_pool.status()
+        return f"{self.executor.describe()}: {self.workers} workers"
+
     def close(self) -> None:
+        self._remote.close()
         for slot in self._slots:
             slot.close()
         if self._folder is not None:
@@ -152,6 +165,34 @@ class HarnessSession:
         return self._repair_runners[candidate.bug_id]
 
     def _run_all(self, todo: list[Candidate], on_result) -> dict[str, Execution]:
+        if self.executor.name is ExecutorName.LOCAL:
+            return self._run_local(todo, on_result)
+        results: dict[str, Execution] = {}
+        bugs = [c for c in todo if c.kind is not Kind.REPAIR]  # a repair's failing state is rebuilt here, locally
+        if bugs:
+            self._remote_pool().run(bugs, lambda e, node: self._record(e, node, results, on_result))
+        return {**results, **self._run_local([c for c in todo if c.kind is Kind.REPAIR], on_result)}
+
+    def _remote_pool(self):
+        if self.ray_pool is None:
+            from bugprm.execute.ray_pool import NodeJob, RayPool, ray_connection, snapshot_of
+
+            self._remote.enter_context(ray_connection(self.executor, self.workers))
+            job = NodeJob(snapshot_of(self.repo), self.baseline, self.config, self.fingerprint, _corpus_of(self.repo))
+            self.ray_pool = RayPool(job)
+            self._remote.callback(self.ray_pool.close)
+        return self.ray_pool
+
+    def _record(self, execution: Execution, node: str, results: dict, on_result) -> None:
+        self.store.record_execution(execution)
+        self.cpu_by_node[node] += execution.cpu_seconds
+        results[execution.candidate_id] = execution
+        if on_result is not None:
+            on_result(execution)
+
+    def _run_local(self, todo: list[Candidate], on_result) -> dict[str, Execution]:
+        if not todo:
+            return {}
         runners, slots = [self._runner_for(c) for c in todo], queue.Queue()
         for slot in self._ready_slots():
             slots.put(slot)
@@ -171,11 +212,7 @@ class HarnessSession:
         while pending:
             finished, still = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
-                execution = future.result()
-                self.store.record_execution(execution)
-                results[execution.candidate_id] = execution
-                if on_result is not None:
-                    on_result(execution)
+                self._record(future.result(), local_node(), results, on_result)
             pending = list(still)
 
 
@@ -183,8 +220,15 @@ def _on_free_slot(slots: queue.Queue, runner: CandidateRunner | RepairRunner | U
                   candidate: Candidate) -> Execution:
     slot = slots.get()
     try:
-        return runner.execute(slot, candidate)
-    except Exception:  # noqa: BLE001 - a bug of ours becomes a recorded infra_error with its traceback, not a lost run
-        return infra_error(candidate.id, runner.fingerprint, f"harness failure:\n{traceback.format_exc()[-1500:]}")
+        return execute_guarded(runner, slot, candidate)
     finally:
         slots.put(slot)
+
+
+def _corpus_of(repo: Path) -> str | None:
+    """The corpus manifest ``repo`` was fetched from (``<dest>/repos/<root>``), if any: a Ray node lacking the
+    interpreter rebuilds it from the manifest."""
+    from bugprm.corpus import load_manifests
+
+    return next((spec.name for spec in load_manifests().values()
+                 if repo.parent.name == "repos" and repo.name == Path(spec.root).name), None)

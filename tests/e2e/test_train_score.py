@@ -38,6 +38,7 @@ def test_train_spends_at_most_the_budget_and_writes_a_card(trained):
     assert card["executed"] >= 1 and card["rounds"]
     assert (repo / ".bugprm" / "model" / "training_card.md").read_text().startswith("# Training card")
     assert card["held_out_metrics"]["held_out"] > 0
+    assert card["extra"]["executor"] == "local" and sum(card["extra"]["cpu_seconds_by_node"].values()) > 0
 
 
 def test_rounds_never_select_a_candidate_twice(trained):

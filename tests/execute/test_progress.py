@@ -23,3 +23,11 @@ def test_no_terminal_no_bar():
     with label_progress(2, True, Console(file=out, force_terminal=False)) as advance:
         advance(Execution("a", Outcome.KILLED))
     assert out.getvalue() == ""
+
+
+def test_the_bar_says_where_candidates_run_and_how_fast():
+    out = io.StringIO()
+    status = lambda: "ray: 2 nodes, 2 actors, 1 tasks running"  # noqa: E731 - the executor's status line
+    with label_progress(1, True, Console(file=out, force_terminal=True, width=160), status=status) as advance:
+        advance(Execution("a", Outcome.KILLED))
+    assert "ray: 2 nodes" in out.getvalue() and "/min" in out.getvalue()
