@@ -20,6 +20,7 @@ from bugprm.parsing.discovery import FileSkipped, SourceFile, discover_sources, 
 from bugprm.parsing.languages import EXTENSIONS
 from bugprm.records import Candidate
 from bugprm.store import Store, find_store_directory
+from bugprm.store_lock import store_lock
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def generate_pool(
     if not sources:
         raise RepoError(f"no source files under {root} (bugprm reads {' '.join(EXTENSIONS)}; tests are not mutated)")
     directory = find_store_directory(store_dir, root)
-    with Store.open(directory, create=True) as store:
+    with Store.open(directory, create=True) as store, store_lock(directory):
         parsed, unparsed = _parse_all(sources)
         pool, dropped = _pool(parsed, root.name)
         chosen = _sampled(pool, max_candidates, seed)

@@ -19,6 +19,7 @@ from bugprm.active.loop import ActiveLoop, RoundLog
 from bugprm.config import ActiveLearningConfig, Config, fingerprint
 from bugprm.records import Candidate, Execution, content_id
 from bugprm.store import Store, find_store_directory
+from bugprm.store_lock import store_lock
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ class Pools:
         from bugprm.execute.session import HarnessSession
 
         self.stores = [stack.enter_context(_pool_store(r, request)) for r in request.repos]
+        for store in self.stores:
+            stack.enter_context(store_lock(store.directory))
         self.sessions = [stack.enter_context(HarnessSession.open(s, r, workers=request.workers, python=request.python,
                                                                  pytest_args=request.pytest_args))
                          for s, r in zip(self.stores, request.repos)]

@@ -7,6 +7,7 @@ red suite instead of refusing it (``bugprm repair`` on the repository's own fail
 The interpreter and pytest arguments given explicitly win and are remembered in the store's meta; later commands on
 the repository (the active-learning loop, ``score --verify``) reuse them, so their verdicts share the fingerprint.
 ``full_matrix`` is per call: it is in the fingerprint, so its verdicts never mix with stop-at-first-failure ones.
+A session holds the store's lock (``store_lock``) from open to close: one run executes on a store at a time.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 import queue
 import traceback
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -32,6 +34,7 @@ from bugprm.execute.verdict import infra_error
 from bugprm.execute.workspace import RunFolder
 from bugprm.records import Candidate, Execution, Kind, Outcome
 from bugprm.store import Store
+from bugprm.store_lock import store_lock
 
 SETTINGS_META = "harness.settings"
 FINGERPRINT_META = "fingerprint"
@@ -55,19 +58,22 @@ class HarnessSession:
         self._runner: CandidateRunner | None = None
         self._spectrum_runner: CandidateRunner | None = None
         self._repair_runners: dict[str | None, RepairRunner | Unrunnable] = {}
+        self._hold = ExitStack()
+        self._hold.enter_context(store_lock(store.directory))
 
     @classmethod
     def open(cls, store: Store, repo: Path, *, workers: int = 1, python: str | None = None,
              pytest_args: str | None = None, full_matrix: bool = False, allow_failing: bool = False,
              **settings) -> "HarnessSession":
         """The interpreter and pytest arguments given win and are remembered; otherwise the remembered ones apply."""
-        remembered = json.loads(store.get_meta(SETTINGS_META, "{}"))
-        chosen = {"python": resolve_python(python) if python else None, "pytest_args": pytest_args}
-        merged = {**remembered, **{k: v for k, v in chosen.items() if v is not None}}
-        store.set_meta(SETTINGS_META, json.dumps(merged, sort_keys=True))
-        config = make_config(Path(repo), merged.get("python"), merged.get("pytest_args"), full_matrix=full_matrix,
-                             **settings)
-        return cls(store, Path(repo), config, workers, allow_failing)
+        with store_lock(store.directory):  # held again by the session itself until close()
+            remembered = json.loads(store.get_meta(SETTINGS_META, "{}"))
+            chosen = {"python": resolve_python(python) if python else None, "pytest_args": pytest_args}
+            merged = {**remembered, **{k: v for k, v in chosen.items() if v is not None}}
+            store.set_meta(SETTINGS_META, json.dumps(merged, sort_keys=True))
+            config = make_config(Path(repo), merged.get("python"), merged.get("pytest_args"),
+                                 full_matrix=full_matrix, **settings)
+            return cls(store, Path(repo), config, workers, allow_failing)
 
     def __enter__(self) -> "HarnessSession":
         return self
@@ -121,6 +127,7 @@ class HarnessSession:
             slot.close()
         if self._folder is not None:
             self._folder.close()
+        self._hold.close()
 
     def _measure(self) -> Baseline:
         baseline = measure_baseline(self._ensure_slots(), self.fingerprint, self.allow_failing)
