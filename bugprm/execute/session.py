@@ -34,6 +34,7 @@ from bugprm.execute.verdict import infra_error
 from bugprm.execute.workspace import RunFolder
 from bugprm.records import Candidate, Execution, Kind, Outcome
 from bugprm.store import Store
+from bugprm.store_identity import check_repository, refuse_stale
 from bugprm.store_lock import store_lock
 
 SETTINGS_META = "harness.settings"
@@ -67,6 +68,9 @@ class HarnessSession:
              **settings) -> "HarnessSession":
         """The interpreter and pytest arguments given win and are remembered; otherwise the remembered ones apply."""
         with store_lock(store.directory):  # held again by the session itself until close()
+            check_repository(store, Path(repo))
+            if not allow_failing:  # repair's own failing state is the changed source; a store bug is checked alone
+                refuse_stale(store, Path(repo))
             remembered = json.loads(store.get_meta(SETTINGS_META, "{}"))
             chosen = {"python": resolve_python(python) if python else None, "pytest_args": pytest_args}
             merged = {**remembered, **{k: v for k, v in chosen.items() if v is not None}}
@@ -102,6 +106,7 @@ class HarnessSession:
         if bug_id is None:
             return suite_state(self.baseline)
         bug = self.store.candidate(bug_id)
+        refuse_stale(self.store, self.repo, [bug.file])
         verdict = killed_verdict(bug, self.executed().get(bug_id))
         if self._spectrum_runner is None:
             self._spectrum_runner = full_matrix_runner(self.runner)
