@@ -95,7 +95,8 @@ def store_state(repo: Path) -> dict:
         ids = sorted(r[0] for r in db.execute("SELECT id FROM candidates"))
         verdicts = {f"{c}/{f}": (o, t) for c, f, o, t in
                     db.execute("SELECT candidate_id, fingerprint, outcome, executed_at FROM executions")}
-        rounds = [(r, json.loads(s)) for r, s in db.execute("SELECT round, selected FROM rounds ORDER BY run_id, round")]
+        sql = "SELECT round, selected FROM rounds ORDER BY run_id, round"
+        rounds = [(r, json.loads(s)) for r, s in db.execute(sql)]
     return {"integrity": integrity, "ids": ids, "verdicts": verdicts, "rounds": rounds}
 
 
@@ -145,7 +146,8 @@ def _checks(command, before_tree, tree_after_kill, tree_after, before, killed, f
         "tree_unmodified": before_tree == tree_after_kill == tree_after,
         "store_opens": killed["integrity"] == final["integrity"] == "ok",
         "nothing_lost": all(k in final["verdicts"] and final["verdicts"][k][0] == v[0] for k, v in kept.items()),
-        "nothing_executed_twice": all(final["verdicts"][k][1] == v[1] for k, v in kept.items() if k in final["verdicts"]),
+        "nothing_executed_twice": all(final["verdicts"][k][1] == v[1] for k, v in kept.items()
+                                      if k in final["verdicts"]),
         "ids_stable": set(before["ids"]) <= set(final["ids"]) and (ref is None or final["ids"] == ref["ids"]),
     }
     if ref is not None:

@@ -3,9 +3,9 @@
 A job is a JSON object: ``root`` (the workspace), ``args`` (pytest arguments), ``results`` (JSON-lines file),
 ``wanted`` (node ids to keep, fastest first, or null for all), ``log`` (where stdout/stderr go), ``purge``
 (top-level module names of the workspace, dropped from ``sys.modules`` so a forked child imports the edited files
-afresh), ``memory_mb``, ``cpu_seconds`` and ``file_size_mb`` (resource limits), ``coverage`` (file for per-test line coverage, or null),
-``assertions`` (count assertions per test), ``keep_order`` (wanted tests in pytest's order), ``modules`` (file
-listing the modules imported by the end).
+afresh), ``memory_mb``, ``cpu_seconds`` and ``file_size_mb`` (resource limits), ``coverage`` (file for per-test line
+coverage, or null), ``assertions`` (count assertions per test), ``keep_order`` (wanted tests in pytest's order),
+``modules`` (file listing the modules imported by the end).
 
 pytest-cov: when it is installed, ``--no-cov`` is appended. It keeps every ``--cov*`` option of the subject's
 ``addopts`` valid (``-p no:cov`` would make them unknown) while stopping pytest-cov from tracing, which would fight

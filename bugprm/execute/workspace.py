@@ -2,9 +2,10 @@
 
 The user's tree is only ever read. Each run owns a folder under the system temp dir named after its pid; it is
 removed at exit (atexit, SIGTERM, SIGHUP) and, after a ``kill -9``, by the next run, which removes every run folder
-whose owner process is gone (``bugprm.sweep``; every command sweeps at start). A workspace is reused across candidates: apply writes the edited bytes, revert writes
-the original bytes back, and each edited state gets its own modification time, so neither Python's bytecode cache
-nor pytest's assertion-rewrite cache (both keyed on mtime and size) can serve a stale module.
+whose owner process is gone (``bugprm.sweep``; every command sweeps at start). A workspace is reused across
+candidates: apply writes the edited bytes, revert writes the original bytes back, and each edited state gets its own
+modification time, so neither Python's bytecode cache nor pytest's assertion-rewrite cache (both keyed on mtime and
+size) can serve a stale module.
 """
 
 from __future__ import annotations
