@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from bugprm.cli import cli
 from bugprm.errors import ConfigError
 from bugprm.execute.config import make_config
-from bugprm.execute.containment import settings_from_environ
+from bugprm.execute.containment import say_network_state, settings_from_environ
 from bugprm.execute.slot import Slot
 from bugprm.execute.verdict import judge
 from bugprm.execute.workspace import RunFolder
@@ -207,3 +207,11 @@ def test_every_command_removes_the_workspaces_of_killed_runs(tmp_path, monkeypat
     assert result.exit_code == 0, result.output
     assert not leftover.parent.exists()
     assert mine.exists()  # a live run's folder is left alone
+
+
+def test_when_the_kernel_refuses_namespaces_bugprm_says_so_once(capsys):
+    refused = "not isolated: unshare refused (Operation not permitted, probe)"
+    say_network_state(refused, "isolate")
+    say_network_state(refused, "isolate")
+    say_network_state("isolated", "isolate")
+    assert capsys.readouterr().err.count("tests run WITH network access (not isolated: unshare refused") == 1
