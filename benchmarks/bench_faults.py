@@ -1,11 +1,12 @@
 """Fault injection: ``kill -9`` at random moments of ``label``, ``train``, ``repair`` and ``score --verify``.
 
-    python benchmarks/bench_faults.py [--trials 20] [--commands label,train,repair,score] [--seed 0] [--out FILE]
+    python benchmarks/bench_faults.py [--trials 20] [--commands label,train,repair,score] [--seed 0] [--jobs 1]
+        [--out FILE]
 
-A small real repository (the ``h_calc`` fixture, made a git repository) gets a generated, partly labelled store and a
-model once. Each command is first run cleanly on a copy (the reference). Then each trial copies the template, starts
-the command, kills it with SIGKILL after a random share of the reference's wall time, runs the same command again to
-completion, and checks:
+A small real repository (the ``h_calc`` fixture, made a git repository) gets a generated, partly labelled store and
+a model once (a micro config: the faults are in the bookkeeping, not in the model's size). Each command is first run
+cleanly on a copy (the reference). Then each trial copies the template, starts the command, kills it with SIGKILL
+after a random share of the reference's wall time, runs the same command again to completion, and checks:
 
 - the user's tree (everything outside ``.bugprm/``) is byte-identical after the kill and after the rerun;
 - the store opens and SQLite's ``integrity_check`` is ``ok``;
@@ -34,15 +35,21 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "h_calc"
 ENV = {"BUGPRM_TIMEOUT_CONSTANT": "3", "BUGPRM_BASELINE_TIMEOUT": "60", "BUGPRM_LOCK_WAIT": "30"}
+MICRO_CONFIG = """model: {backbone: scratch, architecture: llama, vocab_size: 256, hidden_size: 32, num_layers: 1,
+  num_heads_attention: 2, heads: 2, head_hidden: 16, max_length: 128, prior: forest+text}
+active_learning: {batch_size: 3, rounds: 4, seed_size: 3}
+training: {epochs: 2, batch_size: 8, seed: 0}
+"""
 COMMANDS = {
     "label": ["label", "{repo}", "--all"],
-    "train": ["train", "{repo}", "--config", "tiny", "--budget", "0.6"],
-    "repair": ["repair", "{repo}", "--from-store-killed", "1", "--execute", "4", "--top-sites", "3", "--format",
+    "train": ["train", "{repo}", "--config", "{repo}/../micro.yaml", "--budget", "9"],
+    "repair": ["repair", "{repo}", "--from-store-killed", "1", "--execute", "3", "--top-sites", "2", "--format",
                "json"],
     "score": ["score", "--bugs", "--all", "--verify", "3", "--format", "json", "--repo", "{repo}", "--store",
               "{repo}/.bugprm"],
@@ -63,7 +70,7 @@ def finished(args: list[str], repo: Path) -> str:
     return out
 
 
-def template(scratch: Path, with_model: bool, pool: int = 30, labelled: int = 12) -> Path:
+def template(scratch: Path, with_model: bool, pool: int = 20, labelled: int = 8) -> Path:
     """h_calc as a git repository with a pool of bugs, some labelled (so some are killed), and a tiny model."""
     repo = shutil.copytree(FIXTURE, scratch / "template" / "h_calc")
     for step in (["init", "-q"], ["add", "-A"], ["-c", "user.name=b", "-c", "user.email=b@b", "commit", "-qm", "x"]):
@@ -71,12 +78,15 @@ def template(scratch: Path, with_model: bool, pool: int = 30, labelled: int = 12
     finished(["generate", "{repo}", "--max", str(pool)], repo)
     finished(["label", "{repo}", "--limit", str(labelled)], repo)
     if with_model:
-        finished(["fit", "--config", "tiny", "--store", "{repo}/.bugprm"], repo)
+        (repo.parent / "micro.yaml").write_text(MICRO_CONFIG)
+        finished(["fit", "--config", "{repo}/../micro.yaml", "--store", "{repo}/.bugprm"], repo)
     return repo
 
 
 def copy_of(repo: Path, target: Path) -> Path:
-    return shutil.copytree(repo, target / repo.name, symlinks=True)
+    copy = shutil.copytree(repo, target / repo.name, symlinks=True)
+    (target / "micro.yaml").write_text(MICRO_CONFIG)
+    return copy
 
 
 def tree_digest(repo: Path) -> str:
@@ -165,6 +175,7 @@ def main() -> int:
     parser.add_argument("--trials", type=int, default=20)
     parser.add_argument("--commands", default="label,train,repair,score")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--jobs", type=int, default=1, help="Trials run side by side (each is its own processes).")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     commands = [c.strip() for c in args.commands.split(",") if c.strip()]
@@ -172,18 +183,21 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-faults-") as folder:
         scratch = Path(folder)
         base = template(scratch, with_model="score" in commands)
-        refs = {c: reference(c, copy_of(base, scratch / f"ref-{c}")) for c in commands}
-        results = []
-        for index in range(args.trials):
-            command = commands[index % len(commands)]
-            result = trial(command, copy_of(base, scratch / f"trial-{index}"), refs[command], rng)
-            print(json.dumps(result), file=sys.stderr, flush=True)
-            results.append(result)
+        with ThreadPoolExecutor(args.jobs) as pool:
+            refs = dict(zip(commands, pool.map(lambda c: reference(c, copy_of(base, scratch / f"ref-{c}")), commands)))
+            plan = [(commands[i % len(commands)], copy_of(base, scratch / f"trial-{i}"), random.Random(rng.random()))
+                    for i in range(args.trials)]
+            results = list(pool.map(lambda p: _reported(trial(p[0], p[1], refs[p[0]], p[2])), plan))
     summary = _summary(results, refs)
     print(json.dumps(summary, indent=2))
     if args.out:
         args.out.write_text(json.dumps({"summary": summary, "trials": results}, indent=2))
     return 0 if summary["failed_trials"] == 0 else 1
+
+
+def _reported(result: dict) -> dict:
+    print(json.dumps(result), file=sys.stderr, flush=True)
+    return result
 
 
 def _summary(results: list[dict], refs: dict) -> dict:
