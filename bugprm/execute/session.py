@@ -66,18 +66,24 @@ class HarnessSession:
     def open(cls, store: Store, repo: Path, *, workers: int = 1, python: str | None = None,
              pytest_args: str | None = None, full_matrix: bool = False, allow_failing: bool = False,
              **settings) -> "HarnessSession":
-        """The interpreter and pytest arguments given win and are remembered; otherwise the remembered ones apply."""
+        """Under the store's lock, once the store is known to be this repository's and not stale (a failing state's
+        changed source is repair's input: there only the bug repaired is checked, in ``failing_state``)."""
         with store_lock(store.directory):  # held again by the session itself until close()
             check_repository(store, Path(repo))
-            if not allow_failing:  # repair's own failing state is the changed source; a store bug is checked alone
+            if not allow_failing:
                 refuse_stale(store, Path(repo))
-            remembered = json.loads(store.get_meta(SETTINGS_META, "{}"))
-            chosen = {"python": resolve_python(python) if python else None, "pytest_args": pytest_args}
-            merged = {**remembered, **{k: v for k, v in chosen.items() if v is not None}}
-            store.set_meta(SETTINGS_META, json.dumps(merged, sort_keys=True))
-            config = make_config(Path(repo), merged.get("python"), merged.get("pytest_args"),
-                                 full_matrix=full_matrix, **settings)
-            return cls(store, Path(repo), config, workers, allow_failing)
+            return cls._settled(store, repo, workers, python, pytest_args, full_matrix, allow_failing, settings)
+
+    @classmethod
+    def _settled(cls, store, repo, workers, python, pytest_args, full_matrix, allow_failing, settings):
+        """The interpreter and pytest arguments given win and are remembered; otherwise the remembered ones apply."""
+        remembered = json.loads(store.get_meta(SETTINGS_META, "{}"))
+        chosen = {"python": resolve_python(python) if python else None, "pytest_args": pytest_args}
+        merged = {**remembered, **{k: v for k, v in chosen.items() if v is not None}}
+        store.set_meta(SETTINGS_META, json.dumps(merged, sort_keys=True))
+        config = make_config(Path(repo), merged.get("python"), merged.get("pytest_args"), full_matrix=full_matrix,
+                             **settings)
+        return cls(store, Path(repo), config, workers, allow_failing)
 
     def __enter__(self) -> "HarnessSession":
         return self
