@@ -54,7 +54,10 @@ ray_address_option = click.option(
 @click.group(help=f"Learn which code changes are real bugs and which patches are right.\n\n{EXIT_CODES_HELP}")
 @click.version_option(__version__, prog_name="bugprm")
 def cli() -> None:
-    """The bugprm command group."""
+    """The bugprm command group: every command first removes the workspaces of killed runs."""
+    from bugprm.sweep import sweep_leftovers
+
+    sweep_leftovers()
 
 
 @cli.command(help="Parse REPO with tree-sitter and write a pool of candidate bugs into the store.")

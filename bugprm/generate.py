@@ -20,6 +20,8 @@ from bugprm.parsing.discovery import FileSkipped, SourceFile, discover_sources, 
 from bugprm.parsing.languages import EXTENSIONS
 from bugprm.records import Candidate
 from bugprm.store import Store, find_store_directory
+from bugprm.store_identity import check_repository, record_sources, refresh_stale
+from bugprm.store_lock import store_lock
 
 
 @dataclass(frozen=True)
@@ -49,12 +51,15 @@ def generate_pool(
     if not sources:
         raise RepoError(f"no source files under {root} (bugprm reads {' '.join(EXTENSIONS)}; tests are not mutated)")
     directory = find_store_directory(store_dir, root)
-    with Store.open(directory, create=True) as store:
+    with Store.open(directory, create=True) as store, store_lock(directory):
+        check_repository(store, root)
         parsed, unparsed = _parse_all(sources)
         pool, dropped = _pool(parsed, root.name)
         chosen = _sampled(pool, max_candidates, seed)
         skipped += unparsed
+        refresh_stale(store, {p.path: p.source for p in parsed})
         written = _record(store, root, skipped, chosen)
+        record_sources(store, root, {p.path: p.source for p in parsed})
     return GenerateSummary(
         repo=str(root), store_dir=str(directory), files_parsed=len(parsed), files_skipped=tuple(skipped),
         candidates_found=len(pool), candidates_written=written,

@@ -10,5 +10,5 @@ Imports inside the package are relative for the same reason.
 - ``worker``: a long-lived warm process that forks (or spawns) one job at a time and enforces the wall timeout.
 """
 
-HARNESS_VERSION = "5"
+HARNESS_VERSION = "6"
 RESULTS_ENV = "BUGPRM_RESULTS"

@@ -3,9 +3,9 @@
 A job is a JSON object: ``root`` (the workspace), ``args`` (pytest arguments), ``results`` (JSON-lines file),
 ``wanted`` (node ids to keep, fastest first, or null for all), ``log`` (where stdout/stderr go), ``purge``
 (top-level module names of the workspace, dropped from ``sys.modules`` so a forked child imports the edited files
-afresh), ``memory_mb`` and ``cpu_seconds`` (resource limits), ``coverage`` (file for per-test line coverage, or null),
-``assertions`` (count assertions per test), ``keep_order`` (wanted tests in pytest's order), ``modules`` (file
-listing the modules imported by the end).
+afresh), ``memory_mb``, ``cpu_seconds`` and ``file_size_mb`` (resource limits), ``coverage`` (file for per-test line
+coverage, or null), ``assertions`` (count assertions per test), ``keep_order`` (wanted tests in pytest's order),
+``modules`` (file listing the modules imported by the end).
 
 pytest-cov: when it is installed, ``--no-cov`` is appended. It keeps every ``--cov*`` option of the subject's
 ``addopts`` valid (``-p no:cov`` would make them unknown) while stopping pytest-cov from tracing, which would fight
@@ -30,7 +30,7 @@ EXIT_HARNESS_CRASHED = 70
 
 def run_job(job: dict) -> int:
     """Run pytest for one job and return its exit status (the caller exits with it)."""
-    _set_limits(job.get("memory_mb"), job.get("cpu_seconds"))
+    _set_limits(job.get("memory_mb"), job.get("cpu_seconds"), job.get("file_size_mb"))
     os.chdir(job["root"])
     os.environ[RESULTS_ENV] = job["results"]
     _purge_modules(job.get("purge", ()))
@@ -57,7 +57,11 @@ def _pytest_args(args: list[str]) -> list[str]:
     return list(args)
 
 
-def _set_limits(memory_mb: int | None, cpu_seconds: int | None) -> None:
+def _set_limits(memory_mb: int | None, cpu_seconds: int | None, file_size_mb: int | None = None) -> None:
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if file_size_mb:
+        limit = int(file_size_mb) * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
     if memory_mb:
         limit = int(memory_mb) * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

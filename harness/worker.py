@@ -9,10 +9,11 @@ Protocol: one JSON object per line on stdin (``{"op": "run", "job": {...}, "mode
 private descriptor so nothing a test prints can corrupt the protocol.
 
 What it protects against: a job running past its wall timeout (its whole process group is killed), a child that
-segfaults or exits early (reported with its signal and status), runaway memory or CPU (resource limits in the
-child), and being orphaned (EOF on stdin, even mid-job, kills the job's process group and ends the worker; a
-job's child also dies with the worker).
-What it does not: tests that write outside the workspace by absolute path, or that talk to the network.
+segfaults or exits early (reported with its signal and status), runaway memory, CPU or file size (resource limits
+in the child), the network (``--isolate-network``: see ``contain``; the ``status`` op says whether it held), and
+being orphaned (EOF on stdin, even mid-job, kills the job's process group and ends the worker; a job's child also
+dies with the worker). bugprm starts it with a scrubbed environment and HOME/TMPDIR inside the workspace.
+What it does not: tests that read or write outside the workspace by absolute path (bugprm's README, "Threat model").
 """
 
 from __future__ import annotations
@@ -27,16 +28,20 @@ import signal
 import sys
 import time
 
+from .contain import isolate_network
 from .job import EXIT_HARNESS_CRASHED, run_guarded
 
 PR_SET_PDEATHSIG = 1
 ADDR_NO_RANDOMIZE = 0x0040000
 QUERY_PERSONALITY = 0xFFFFFFFF
 _running: dict[str, int] = {}
+_network = {"state": "allowed"}
 
 
 def main() -> None:
     _without_address_randomisation()
+    if "--isolate-network" in sys.argv[1:]:
+        _network["state"] = isolate_network()
     replies = os.fdopen(os.dup(1), "w", buffering=1)
     _redirect(1, os.devnull)
     # No parent-death signal here: Linux sends it when the parent THREAD exits, and bugprm starts workers from
@@ -49,6 +54,8 @@ def main() -> None:
 
 
 def _handle(request: dict) -> dict:
+    if request["op"] == "status":
+        return {"network": _network["state"]}
     if request["op"] == "preload":
         return {"loaded": _preload(request["modules"])}
     if request["op"] == "run":
@@ -170,7 +177,7 @@ def _without_address_randomisation() -> None:
             return
     except (OSError, AttributeError):
         return
-    os.execv(sys.executable, [sys.executable, "-m", __spec__.name])
+    os.execv(sys.executable, [sys.executable, "-m", __spec__.name, *sys.argv[1:]])
 
 
 def _on_stop(signum, frame) -> None:

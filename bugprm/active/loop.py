@@ -75,10 +75,17 @@ class ActiveLoop:
         self._stream_order = [c.id for c in self._shuffled(pool)]
         self._streamed: set[str] = set()
         self._last_fit: dict = {}
+        self._recorded: dict[int, list[str]] = {}
 
-    def run(self, executions: dict[str, Execution] | None = None, start_round: int = 0) -> LoopResult:
+    def run(self, executions: dict[str, Execution] | None = None, start_round: int = 0,
+            recorded: dict[int, list[str]] | None = None) -> LoopResult:
+        """``recorded``: the selections a killed run wrote before executing them, by round. The run is replayed from
+        ``start_round`` (0) with those selections instead of new ones, so it first finishes what it had chosen (the
+        oracle answers the verdicts it already has without running them), and its rounds, fits and random draws
+        follow the clean run's; only then does it select anew."""
         pool_ids = {c.id for c in self.pool}
         self.executions = {k: v for k, v in (executions or {}).items() if k in pool_ids}
+        self._recorded = dict(recorded or {})
         stopped = "rounds"
         for round_index in range(start_round, self.settings.rounds):
             stopped = self._round(round_index)
@@ -101,12 +108,20 @@ class ActiveLoop:
         else:
             self._train()
             chosen, considered = self._select(left)
+        chosen = self._as_recorded(round_index, chosen)
         if not chosen:
             return "nothing uncertain" if considered else "pool exhausted"
         self.on_selected(round_index, [c.id for c in chosen])
         self._execute(chosen)
         self._log(round_index, chosen, considered)
         return ""
+
+    def _as_recorded(self, round_index: int, chosen: list[Candidate]) -> list[Candidate]:
+        ids = self._recorded.get(round_index)
+        if ids is None:
+            return chosen
+        by_id = {c.id: c for c in self.pool}
+        return [by_id[i] for i in ids if i in by_id]
 
     def _seed_set(self, left: int) -> list[Candidate]:
         pool = self._unexecuted()

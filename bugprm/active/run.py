@@ -1,7 +1,9 @@
 """`bugprm train`: build or reuse each repository's pool, then run the ActPRM loop with the harness as oracle.
 
-Every round's selection is written to the store before it is executed, so a killed run resumes at the round it
-was in: the budget counts only verdicts this run asked for, and the harness never executes a candidate twice.
+Every round's selection is written to the store before it is executed. A killed run resumes by replaying its
+recorded rounds (the verdicts it has are answered from the store, the rest of its last selection is executed) and
+only then selects again: the budget counts only verdicts this run asked for, the harness never executes a candidate
+twice, and the round log ends as a clean run's would.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from bugprm.config import ActiveLearningConfig, Config, fingerprint
 from bugprm.execute.executors import LOCAL, ExecutorChoice
 from bugprm.records import Candidate, Execution, content_id
 from bugprm.store import Store, find_store_directory
+from bugprm.store_lock import store_lock
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,8 @@ class Pools:
         from bugprm.execute.session import HarnessSession
 
         self.stores = [stack.enter_context(_pool_store(r, request)) for r in request.repos]
+        for store in self.stores:
+            stack.enter_context(store_lock(store.directory))
         self.sessions = [stack.enter_context(HarnessSession.open(s, r, workers=request.workers, python=request.python,
                                                                  pytest_args=request.pytest_args,
                                                                  executor=request.executor))
@@ -88,14 +93,13 @@ class Pools:
         for index, store in enumerate(self.stores):
             store.record_round(run_id, round_index, [i for i in ids if self._owner[i] == index], metrics)
 
-    def resumed(self, run_id: str) -> tuple[dict[str, Execution], int]:
-        """Verdicts this run already asked for, and the round to resume at."""
-        asked = {i for store in self.stores for r in store.rounds(run_id) for i in r["selected"]}
-        done = {}
-        for store, session in zip(self.stores, self.sessions):
-            done.update({i: e for i, e in session.executed().items() if i in asked})
-        rounds = max((len(store.rounds(run_id)) for store in self.stores), default=0)
-        return done, rounds
+    def recorded(self, run_id: str) -> dict[int, list[str]]:
+        """The selections this run recorded, by round: a resumed run replays them (``ActiveLoop.run``)."""
+        selections: dict[int, list[str]] = {}
+        for store in self.stores:
+            for found in store.rounds(run_id):
+                selections.setdefault(found["round"], []).extend(found["selected"])
+        return selections
 
     def execution_report(self) -> dict:
         """The executor and the test CPU-seconds each node spent in this run (the card's ``extra``)."""
@@ -114,13 +118,12 @@ def train_active(request: TrainRequest, on_round: Callable[[RoundLog], None] | N
         pools = Pools(request, stack)
         pool, held_out = held_out_split(pools.candidates, request.eval_fraction, request.settings.seed)
         run_id = _run_id(request, pools)
-        executions, start_round = pools.resumed(run_id)
         learner = PrmLearner(request.config, corpus=[s.text for c in pool for s in c.steps],
                              seed=request.settings.seed)
         loop = ActiveLoop(pool, learner, pools.oracle, step_labels, request.settings, request.budget,
                           on_round=_recorder(pools, run_id, on_round),
                           on_selected=lambda r, ids: pools.record_round(run_id, r, ids, {"status": "selected"}))
-        result = loop.run(executions, start_round)
+        result = loop.run(recorded=pools.recorded(run_id))
         final_fit = learner.refit(loop.labelled())
         learner.save(request.out)
         metrics = _held_out_metrics(learner, pools, held_out) if held_out else None

@@ -102,8 +102,9 @@ def _deselect_hanging(results: RunResults, slot: Slot, extra, excluded):
 def _check_reference(report: ChildReport, results: RunResults) -> None:
     if results.exitstatus is None:
         hint = " (is coverage.py installed in that interpreter?)" if "coverage" in results.log_tail() else ""
-        raise HarnessError(f"the baseline run did not finish (exit {report.code}, signal {report.signal}){hint}:\n"
-                           f"{results.log_tail()}")
+        inside = f" inside {results.unfinished} (os._exit?)" if results.unfinished else ""
+        raise HarnessError(f"the baseline run did not finish (exit {report.code}, signal {report.signal}){inside}"
+                           f"{hint}:\n{results.log_tail()}")
     if not results.tests and not results.collect_errors:
         raise HarnessError(f"the suite collects no tests (pytest exit status {results.exitstatus}):\n"
                            f"{results.log_tail()}")

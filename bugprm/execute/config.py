@@ -18,6 +18,7 @@ from pathlib import Path
 from harness import HARNESS_VERSION
 
 from bugprm.errors import HarnessError, InputError
+from bugprm.execute.containment import DEFAULT_ENV_ALLOW, settings_from_environ
 
 PYTHON_META = "harness.python"
 PYTEST_ARGS_META = "harness.pytest_args"
@@ -37,6 +38,9 @@ class HarnessConfig:
     memory_mb: int = 4096
     isolation: str = "fork"
     baseline_timeout: float = 600.0
+    file_size_mb: int = 1024
+    env_allow: tuple[str, ...] = DEFAULT_ENV_ALLOW
+    network: str = "isolate"
     hash_seed: str = field(default_factory=lambda: hash_seed())
     source_digest: str = field(default="", compare=False)
 
@@ -48,7 +52,9 @@ class HarnessConfig:
 
 def make_config(repo: Path, python: str | None, pytest_args: str | None, *, full_matrix: bool = False,
                 **settings) -> HarnessConfig:
-    """Resolve the interpreter, ask it for its version, and hash the sources the verdicts depend on."""
+    """Resolve the interpreter, ask it for its version, and hash the sources the verdicts depend on. ``BUGPRM_*``
+    variables (``containment``) set limits, timeouts, the environment allow-list and the network; ``settings`` win."""
+    settings = {**settings_from_environ(), **settings}
     interpreter = resolve_python(python)
     return HarnessConfig(python=interpreter, python_version=_python_version(interpreter),
                          pytest_args=tuple(shlex.split(pytest_args or "")), full_matrix=full_matrix,

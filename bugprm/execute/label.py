@@ -17,6 +17,7 @@ from bugprm.execute.progress import label_progress
 from bugprm.execute.session import HarnessSession
 from bugprm.records import Candidate, Execution, Kind
 from bugprm.store import Store, find_store_directory
+from bugprm.store_lock import store_lock
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ def label_pool(repo: Path, store_dir: Path | None, *, limit: int | None = None, 
                progress: bool = False, seed: int = 0, executor: ExecutorChoice = LOCAL, **settings) -> LabelSummary:
     """Execute the chosen bug candidates (all by default) and record one verdict each; resumable at any point."""
     started = time.monotonic()
-    with Store.open(find_store_directory(store_dir, repo)) as store:
+    with Store.open(find_store_directory(store_dir, repo)) as store, store_lock(store.directory):
         pool = store.candidates(kind=Kind.BUG)
         chosen = choose_candidates(pool, limit=limit, fraction=fraction, ids=ids, all_=all_, seed=seed)
         with HarnessSession.open(store, Path(repo), workers=workers, python=python, pytest_args=pytest_args,

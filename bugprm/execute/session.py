@@ -7,6 +7,7 @@ red suite instead of refusing it (``bugprm repair`` on the repository's own fail
 The interpreter and pytest arguments given explicitly win and are remembered in the store's meta; later commands on
 the repository (the active-learning loop, ``score --verify``) reuse them, so their verdicts share the fingerprint.
 ``full_matrix`` is per call: it is in the fingerprint, so its verdicts never mix with stop-at-first-failure ones.
+A session holds the store's lock (``store_lock``) from open to close: one run executes on a store at a time.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from bugprm.execute.spectrum import bug_spectrum, full_matrix_runner
 from bugprm.execute.workspace import RunFolder
 from bugprm.records import Candidate, Execution, Kind, Outcome
 from bugprm.store import Store
+from bugprm.store_identity import check_repository, refuse_stale
+from bugprm.store_lock import store_lock
 
 SETTINGS_META = "harness.settings"
 FINGERPRINT_META = "fingerprint"
@@ -61,11 +64,24 @@ class HarnessSession:
         self.cpu_by_node: Counter = Counter()
         self._remote = ExitStack()
         self.ray_pool = None
+        self._hold = ExitStack()
+        self._hold.enter_context(store_lock(store.directory))
 
     @classmethod
     def open(cls, store: Store, repo: Path, *, workers: int = 1, python: str | None = None,
              pytest_args: str | None = None, full_matrix: bool = False, allow_failing: bool = False,
              executor: ExecutorChoice = LOCAL, **settings) -> "HarnessSession":
+        """Under the store's lock, once the store is known to be this repository's and not stale (a failing state's
+        changed source is repair's input: there only the bug repaired is checked, in ``failing_state``)."""
+        with store_lock(store.directory):  # held again by the session itself until close()
+            check_repository(store, Path(repo))
+            if not allow_failing:
+                refuse_stale(store, Path(repo))
+            return cls._settled(store, repo, workers, python, pytest_args, full_matrix, allow_failing, executor,
+                               settings)
+
+    @classmethod
+    def _settled(cls, store, repo, workers, python, pytest_args, full_matrix, allow_failing, executor, settings):
         """The interpreter and pytest arguments given win and are remembered; otherwise the remembered ones apply."""
         remembered = json.loads(store.get_meta(SETTINGS_META, "{}"))
         chosen = {"python": resolve_python(python) if python else None, "pytest_args": pytest_args}
@@ -102,6 +118,7 @@ class HarnessSession:
         if bug_id is None:
             return suite_state(self.baseline)
         bug = self.store.candidate(bug_id)
+        refuse_stale(self.store, self.repo, [bug.file])
         verdict = killed_verdict(bug, self.executed().get(bug_id))
         if self._spectrum_runner is None:
             self._spectrum_runner = full_matrix_runner(self.runner)
@@ -134,6 +151,7 @@ class HarnessSession:
             slot.close()
         if self._folder is not None:
             self._folder.close()
+        self._hold.close()
 
     def _measure(self) -> Baseline:
         baseline = measure_baseline(self._ensure_slots(), self.fingerprint, self.allow_failing)

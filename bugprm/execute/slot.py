@@ -17,7 +17,7 @@ class Slot:
     def __init__(self, workspace: Workspace, config: HarnessConfig, preload: tuple[str, ...] = ()):
         self.workspace = workspace
         self.config = config
-        self.worker = WarmWorker(config.python, workspace, preload)
+        self.worker = WarmWorker(config, workspace, preload)
         self._runs = itertools.count()
         self._purge = top_level_names(workspace.root)
 
@@ -27,7 +27,7 @@ class Slot:
         results = self.workspace.tmp / f"run-{next(self._runs)}.jsonl"
         job = {"root": str(self.workspace.root), "args": self.pytest_args(extra_args, files), "results": str(results),
                "wanted": list(wanted) if wanted is not None else None, "log": str(results.with_suffix(".log")),
-               "purge": self._purge, "memory_mb": self.config.memory_mb,
+               "purge": self._purge, "memory_mb": self.config.memory_mb, "file_size_mb": self.config.file_size_mb,
                "cpu_seconds": int(timeout) + 2, **job_options}
         report = self.worker.run(job, timeout, mode or self.config.isolation)
         found = read_results(results)

@@ -42,7 +42,16 @@ def _classify(report: ChildReport, results: RunResults) -> tuple[Outcome, list[s
     if results.collect_errors:
         where, message = next(iter(results.collect_errors.items()))
         return Outcome.INCOMPETENT, [], f"collection error in {where or 'the session'}: {message}"
+    if results.exitstatus is None and report.code != EXIT_HARNESS_CRASHED and running is not None:
+        return _exited(report.code, running, results)
     return _by_exit_status(report, results)
+
+
+def _exited(code: int | None, running: str, results: RunResults) -> tuple[Outcome, list[str], str]:
+    """The process ended inside a test without pytest finishing (``os._exit``, ``sys.exit`` from a thread...): that
+    test did not pass, whatever the status."""
+    detail = f"the test process exited with status {code} inside {running} (os._exit?)"
+    return Outcome.KILLED, [running], f"{detail}\n{results.log_tail()}"
 
 
 def _crashed(signum: int, running: str | None, results: RunResults) -> tuple[Outcome, list[str], str]:

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import harness
 
-from bugprm.execute.config import hash_seed
+from bugprm.execute.config import HarnessConfig, hash_seed
+from bugprm.execute.containment import contained_env, say_network_state
 from bugprm.execute.workspace import Workspace
 
 HARNESS_PACKAGE = "_bugprm_harness"
@@ -39,12 +40,14 @@ class ChildReport:
 
 
 class WarmWorker:
-    def __init__(self, python: str, workspace: Workspace, preload: tuple[str, ...] = ()):
-        self.python = python
+    def __init__(self, config: HarnessConfig, workspace: Workspace, preload: tuple[str, ...] = ()):
+        self.config = config
+        self.python = config.python
         self.workspace = workspace
         self.preload = preload
         self._process: subprocess.Popen | None = None
         self._stopped = False
+        self.network = "not started"
 
     def run(self, job: dict, timeout: float, mode: str) -> ChildReport:
         reply = self._ask({"op": "run", "job": job, "mode": mode, "timeout": timeout}, timeout + REPLY_GRACE_SECONDS)
@@ -82,9 +85,11 @@ class WarmWorker:
             raise WorkerDied("the run was stopped")
         with open(self._log, "ab") as log:
             self._process = subprocess.Popen(
-                [self.python, "-m", f"{HARNESS_PACKAGE}.worker"], cwd=self.workspace.root,
-                env=worker_env(self.workspace), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
-                start_new_session=True)
+                [self.python, "-m", f"{HARNESS_PACKAGE}.worker", *self._flags], cwd=self.workspace.root,
+                env=worker_env(self.workspace, self.config.env_allow), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=log, start_new_session=True)
+        self.network = self._ask({"op": "status"}, 60.0)["network"]
+        say_network_state(self.network, self.config.network)
         if self.preload:
             self._ask({"op": "preload", "modules": list(self.preload)}, 300.0)
 
@@ -102,6 +107,10 @@ class WarmWorker:
             raise WorkerDied(f"{exc}\n{self._log_tail()}") from exc
 
     @property
+    def _flags(self) -> tuple[str, ...]:
+        return ("--isolate-network",) if self.config.network == "isolate" else ()
+
+    @property
     def _log(self) -> Path:
         return self.workspace.tmp / "worker.log"
 
@@ -112,12 +121,13 @@ class WarmWorker:
             return ""
 
 
-def worker_env(workspace: Workspace) -> dict:
-    env = dict(os.environ)
+def worker_env(workspace: Workspace, allow: tuple[str, ...]) -> dict:
+    """The allow-listed environment (``containment``), the workspace first on PYTHONPATH, one hash seed."""
+    env = contained_env(dict(os.environ), allow, workspace.tmp)
     paths = [workspace.root / "src", workspace.root, _harness_link(workspace)]
     existing = [env["PYTHONPATH"]] if env.get("PYTHONPATH") else []
     env.update(PYTHONPATH=os.pathsep.join([*(str(p) for p in paths if p.exists()), *existing]),
-               TMPDIR=str(workspace.tmp), PYTHONFAULTHANDLER="1", PYTHONHASHSEED=hash_seed())
+               PYTHONFAULTHANDLER="1", PYTHONHASHSEED=hash_seed())
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 

@@ -2,9 +2,10 @@
 
 The user's tree is only ever read. Each run owns a folder under the system temp dir named after its pid; it is
 removed at exit (atexit, SIGTERM, SIGHUP) and, after a ``kill -9``, by the next run, which removes every run folder
-whose owner process is gone. A workspace is reused across candidates: apply writes the edited bytes, revert writes
-the original bytes back, and each edited state gets its own modification time, so neither Python's bytecode cache
-nor pytest's assertion-rewrite cache (both keyed on mtime and size) can serve a stale module.
+whose owner process is gone (``bugprm.sweep``; every command sweeps at start). A workspace is reused across
+candidates: apply writes the edited bytes, revert writes the original bytes back, and each edited state gets its own
+modification time, so neither Python's bytecode cache nor pytest's assertion-rewrite cache (both keyed on mtime and
+size) can serve a stale module.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from pathlib import Path
 
 from bugprm.execute.config import is_skipped_dir
 from bugprm.records import Edit
+from bugprm.sweep import ROOT_NAME, remove_stale, workspaces_base  # noqa: F401 - ROOT_NAME, remove_stale re-exported
 
-ROOT_NAME = "bugprm-workspaces"
 _MTIME_STEP_NS = 1_000_000_000
 
 
@@ -98,7 +99,7 @@ class RunFolder:
     """This run's folder of workspaces; removed at exit, or by a later run if this process is killed."""
 
     def __init__(self, base: Path | None = None):
-        self.base = Path(base or tempfile.gettempdir()) / ROOT_NAME
+        self.base = workspaces_base(base)
         self.base.mkdir(parents=True, exist_ok=True)
         remove_stale(self.base)
         self.path = Path(tempfile.mkdtemp(prefix=f"run-{os.getpid()}-", dir=self.base))
@@ -109,27 +110,6 @@ class RunFolder:
 
     def close(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
-
-
-def remove_stale(base: Path) -> list[Path]:
-    """Remove run folders whose owning process no longer exists; returns what was removed."""
-    removed = []
-    for folder in base.glob("run-*-*"):
-        owner = folder.name.split("-")[1]
-        if owner.isdigit() and not _alive(int(owner)):
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _cleanup_at_exit(path: Path) -> None:

@@ -118,3 +118,56 @@ def test_budget_parsing(text, limit):
 def test_bad_budgets_are_input_errors(text):
     with pytest.raises(InputError):
         Budget.parse(text)
+
+
+# -- kill mid-round, resume, compare with a clean run ----------------------------------------------------------
+class Killed(BaseException):
+    """Stands for a kill -9 arriving while the harness executes a round."""
+
+
+class StoredOracle:
+    """Verdicts persist across runs like the store's; ``kill_after`` stops the run after that many executions."""
+
+    def __init__(self, store: dict, kill_after: int | None = None):
+        self.store, self.kill_after, self.ran = store, kill_after, []
+
+    def __call__(self, candidates):
+        for c in candidates:
+            if c.id not in self.store:
+                if self.kill_after is not None and len(self.ran) == self.kill_after:
+                    raise Killed
+                assert c.id not in self.ran
+                self.ran.append(c.id)
+                self.store[c.id] = _verdict(c)
+        return {c.id: self.store[c.id] for c in candidates}
+
+
+def _verdict(c):
+    return Execution(c.id, Outcome.KILLED if c.features["x"] % 2 else Outcome.SURVIVED, cpu_seconds=1.0)
+
+
+def _resumable_run(oracle, rounds_log: dict, recorded=None):
+    settings = loop_config(batch_size=7, seed_size=9, rounds=6)
+    loop = ActiveLoop(pool(120), FeatureLearner(), oracle, labeller, settings, Budget.parse("0.4"),
+                      on_round=lambda log: rounds_log.__setitem__(log.round, ("done", log.selected)),
+                      on_selected=lambda r, ids: rounds_log.__setitem__(r, ("selected", tuple(ids))))
+    return loop.run(recorded=recorded)
+
+
+@pytest.mark.parametrize("kill_after", [3, 12, 20])
+def test_kill_mid_round_then_resume_matches_a_clean_run(kill_after):
+    clean_log: dict = {}
+    clean = _resumable_run(StoredOracle({}), clean_log)
+
+    verdicts, log = {}, {}
+    with pytest.raises(Killed):
+        _resumable_run(StoredOracle(verdicts, kill_after), log)
+    assert any(state == "selected" for state, _ in log.values()), "the kill came between rounds: nothing proved"
+    first_ran = set(verdicts)
+    resumed_oracle = StoredOracle(verdicts)
+    resumed = _resumable_run(resumed_oracle, log, recorded={r: list(ids) for r, (_, ids) in log.items()})
+
+    assert not first_ran & set(resumed_oracle.ran)  # nothing executed twice
+    assert set(resumed.executions) == set(clean.executions)
+    assert log == clean_log  # every round completed, with the clean run's selections
+    assert [r.selected for r in resumed.rounds] == [r.selected for r in clean.rounds]

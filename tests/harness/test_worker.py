@@ -49,7 +49,7 @@ def _pid_in(path: Path, within: float = 30.0) -> int:
 
 def test_a_job_past_its_timeout_is_killed_with_its_whole_process_group(make_slot, tmp_path, monkeypatch):
     monkeypatch.setenv("PID_FILE", str(tmp_path / "grandchild.pid"))
-    slot = make_slot({"test_m.py": WRITES_PID_THEN_SLEEPS})
+    slot = make_slot({"test_m.py": WRITES_PID_THEN_SLEEPS}, env_allow=("PID_FILE",))
     started = time.monotonic()
     report, results = slot.run(None, 3.0)
     assert report.timed_out and report.signal == signal.SIGKILL
@@ -104,7 +104,8 @@ def test_worker_and_job_die_with_their_parent(tmp_path):
         repo = Path({str(tmp_path / "repo")!r})
         repo.mkdir()
         (repo / "test_m.py").write_text({WRITES_PID_THEN_SLEEPS!r}.replace("\\n    ", "\\n"))
-        slot = Slot(Workspace.copy_of(repo, repo.parent / "ws"), HarnessConfig(sys.executable, "test"))
+        config = HarnessConfig(sys.executable, "test", env_allow=("PID_FILE",))
+        slot = Slot(Workspace.copy_of(repo, repo.parent / "ws"), config)
         slot.run(None, 600)
     ''')
     env = {**os.environ, "PID_FILE": str(tmp_path / "grandchild.pid")}
