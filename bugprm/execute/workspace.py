@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from bugprm.execute.config import is_skipped_dir
+from bugprm.files import special_kind
 from bugprm.records import Edit
 
 ROOT_NAME = "bugprm-workspaces"
@@ -99,7 +100,9 @@ def net_edit(file: str, before: bytes, after: bytes) -> Edit | None:
 
 
 def _ignored(folder: str, names: list[str]) -> set[str]:
-    return {n for n in names if is_skipped_dir(Path(folder) / n)}
+    """Skipped folders, and special files: copying a FIFO blocks and a device never ends (links are copied as
+    links, never followed)."""
+    return {n for n in names if is_skipped_dir(Path(folder) / n) or special_kind(Path(folder) / n)}
 
 
 class RunFolder:
