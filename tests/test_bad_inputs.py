@@ -23,7 +23,8 @@ def repo(tmp_path) -> Path:
     (root / "pkg").mkdir(parents=True)
     (root / "pkg" / "mod.py").write_text(MODULE)
     (root / "tests").mkdir()
-    (root / "tests" / "test_mod.py").write_text("from pkg.mod import add\n\ndef test_add():\n    assert add(1, 2) == 3\n")
+    (root / "tests" / "test_mod.py").write_text(
+        "from pkg.mod import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n")
     return root
 
 
