@@ -53,7 +53,8 @@ ray_address_option = click.option(
 
 @click.group(help=f"Learn which code changes are real bugs and which patches are right.\n\n{EXIT_CODES_HELP}")
 @click.version_option(__version__, prog_name="bugprm")
-def cli() -> None:
+@click.option("--debug", is_flag=True, help="Show the Python traceback of an error (before the command name).")
+def cli(debug: bool) -> None:
     """The bugprm command group: every command first removes the workspaces of killed runs."""
     from bugprm.sweep import sweep_leftovers
 
@@ -444,7 +445,9 @@ def _default_format() -> str:
 
 
 def main() -> None:
-    """Console entry point: run the group and map BugprmError to its documented exit code."""
+    """Console entry point: run the group and map every error to its documented exit code (never 1, which is a
+    failed gate, for a crash); a traceback only with ``--debug``."""
+    debug = _debug_requested(sys.argv[1:])
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
@@ -453,8 +456,30 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(2)
-    except BugprmError as exc:
-        click.echo(f"bugprm: error: {exc}", err=True)
-        sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except BugprmError as exc:
+        _fail(exc, debug)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a documented code, not a traceback
+        from bugprm.failures import classified
+
+        _fail(classified(exc), debug)
+
+
+def _debug_requested(args: list[str]) -> bool:
+    """``--debug`` among the options before the command name."""
+    for arg in args:
+        if not arg.startswith("-"):
+            return False
+        if arg == "--debug":
+            return True
+    return False
+
+
+def _fail(error: BugprmError, debug: bool) -> None:
+    if debug:
+        import traceback
+
+        traceback.print_exc()
+    click.echo(f"bugprm: error: {error}", err=True)
+    sys.exit(error.exit_code)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from bugprm.errors import StoreError
+from bugprm.failures import store_database_error
 from bugprm.records import Candidate, Edit, Execution, Kind, Outcome, Step, StepName
 
 SCHEMA_VERSION = 1
@@ -223,7 +224,7 @@ def _connect(path: Path, create: bool) -> sqlite3.Connection:
         db.execute("PRAGMA synchronous=NORMAL")
         _check_or_create_schema(db, path, create)
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"the store at {path} is corrupt or not a bugprm store ({exc})") from exc
+        raise store_database_error(path, exc) from exc
     return db
 
 

@@ -18,3 +18,25 @@ def fixture_repo(tmp_path):
         return target
 
     return copy
+
+
+@pytest.fixture
+def run_bugprm(monkeypatch):
+    """Run the console entry point as a shell would, returning (exit code, stdout, stderr)."""
+    import sys
+
+    from click.testing import CliRunner
+
+    from bugprm.cli import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["bugprm", *map(str, args)])
+        with CliRunner().isolation() as (out, err, _):
+            try:
+                main()
+                code = 0
+            except SystemExit as exit_:
+                code = exit_.code
+        return code, out.getvalue().decode(), err.getvalue().decode()
+
+    return run

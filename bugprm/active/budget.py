@@ -50,6 +50,6 @@ class Budget:
 
 
 def _positive(value: float) -> float:
-    if value <= 0:
-        raise InputError(f"a budget must be positive, not {value:g}")
+    if not math.isfinite(value) or value <= 0:
+        raise InputError(f"a budget must be a positive, finite number, not {value:g} (e.g. 0.2, 150 or cpu:600)")
     return value

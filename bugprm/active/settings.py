@@ -7,8 +7,8 @@ from pathlib import Path
 
 from bugprm.active.budget import Budget
 from bugprm.active.run import TrainRequest
-from bugprm.config import ActiveLearningConfig, load_config, with_corpus_prior
-from bugprm.errors import InputError
+from bugprm.config import ActiveLearningConfig, Config, load_config, with_corpus_prior
+from bugprm.errors import ConfigError, InputError
 from bugprm.execute.executors import LOCAL
 from bugprm.store import find_store_directory
 
@@ -20,10 +20,22 @@ def loop_settings(active: ActiveLearningConfig, **overrides) -> ActiveLearningCo
     return replace(active, **{k: v for k, v in overrides.items() if v is not None})
 
 
+MODEL_SIZES = ("vocab_size", "hidden_size", "num_layers", "num_heads_attention", "heads", "head_hidden", "max_length")
+
+
+def check_model_sizes(config: Config) -> None:
+    """Sizes a model is built from must be positive: checked before any test runs, not after the labels are paid."""
+    for key in MODEL_SIZES:
+        if getattr(config.model, key) < 1:
+            raise ConfigError(f"model.{key} must be a positive integer, got {getattr(config.model, key)}: "
+                              "fix the config file or use a preset (tiny, default)")
+
+
 def train_request(repos, config_source, budget, strategy, mode, diversity_weight, eval_fraction, out_dir,
                   max_candidates, workers, python, pytest_args, corpus_prior=None, store_dir=None,
                   executor=LOCAL) -> TrainRequest:
     config = with_corpus_prior(load_config(config_source), corpus_prior)
+    check_model_sizes(config)
     repos = tuple(Path(r).resolve() for r in repos)
     if store_dir is not None and len(repos) > 1:
         raise InputError("--store names one run directory; with several repositories each keeps its own .bugprm/")

@@ -19,6 +19,7 @@ from harness import HARNESS_VERSION
 
 from bugprm.errors import HarnessError, InputError
 from bugprm.execute.containment import DEFAULT_ENV_ALLOW, settings_from_environ
+from bugprm.files import entry_bytes
 
 PYTHON_META = "harness.python"
 PYTEST_ARGS_META = "harness.pytest_args"
@@ -57,7 +58,7 @@ def make_config(repo: Path, python: str | None, pytest_args: str | None, *, full
     settings = {**settings_from_environ(), **settings}
     interpreter = resolve_python(python)
     return HarnessConfig(python=interpreter, python_version=_python_version(interpreter),
-                         pytest_args=tuple(shlex.split(pytest_args or "")), full_matrix=full_matrix,
+                         pytest_args=split_pytest_args(pytest_args), full_matrix=full_matrix,
                          source_digest=source_digest(repo), **settings)
 
 
@@ -75,22 +76,39 @@ def resolve_python(python: str | None) -> str:
     path = Path(python or sys.executable).expanduser()
     if not path.exists():
         raise InputError(f"--python {python}: no such interpreter")
+    if not path.is_file() or not os.access(path, os.X_OK):
+        raise InputError(f"--python {python}: not an executable file (give the subject's interpreter, "
+                         "e.g. .venv/bin/python)")
     return str(path.absolute())
+
+
+def split_pytest_args(pytest_args: str | None) -> tuple[str, ...]:
+    """The arguments as a shell would split them; unbalanced quotes are an input error, not a crash."""
+    try:
+        return tuple(shlex.split(pytest_args or ""))
+    except ValueError as exc:
+        raise InputError(f"--pytest-args {pytest_args!r}: {exc} (quote as in a shell: \"-k 'not slow'\")") from exc
 
 
 def _python_version(python: str) -> str:
     probe = "import sys, pytest; print(sys.version.split()[0], pytest.__version__)"
-    done = subprocess.run([python, "-c", probe], capture_output=True, text=True, timeout=120)
+    try:
+        done = subprocess.run([python, "-c", probe], capture_output=True, text=True, timeout=120)
+    except OSError as exc:
+        raise InputError(f"--python {python}: cannot run it ({exc.strerror})") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise HarnessError(f"the subject interpreter {python} did not answer within 120 s") from exc
     if done.returncode != 0:
         raise HarnessError(f"the subject interpreter {python} cannot import pytest: {done.stderr.strip()[-300:]}")
     return done.stdout.strip()
 
 
 def source_digest(repo: Path) -> str:
-    """A hash of every Python file and pytest config file in the repository (the state the verdicts belong to)."""
+    """A hash of every Python file and pytest config file in the repository (the state the verdicts belong to).
+    Links are hashed by their target and never followed, as discovery and the workspace copy treat them."""
     digest = hashlib.sha256()
     for path in sorted(_source_files(repo)):
-        digest.update(str(path.relative_to(repo)).encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(str(path.relative_to(repo)).encode() + b"\0" + entry_bytes(path) + b"\0")
     return digest.hexdigest()[:16]
 
 

@@ -40,7 +40,9 @@ def _sites(runner: CandidateRunner) -> list[Candidate]:
             tree = ast.parse(runner.source(file))
         except (SyntaxError, ValueError, OSError):
             continue
-        sites.extend(_raising_candidate(file, runner.source(file), f) for f in _functions(tree))
+        source = runner.source(file)
+        offsets = _line_offsets(source)  # once per file: per function it was quadratic on a big module
+        sites.extend(_raising_candidate(file, source, offsets, f) for f in _functions(tree))
     with_tests = [(c, runner.plan(c)) for c in sites]
     usable = [(c, p) for c, p in with_tests if p is not None and not p.whole_suite]
     return [c for c, p in sorted(usable, key=lambda cp: (cp[1].timeout, cp[0].file, cp[0].line))]
@@ -59,9 +61,9 @@ def _first_statement(function: ast.FunctionDef) -> ast.stmt | None:
     return body[0] if body and body[0].lineno > function.lineno else None
 
 
-def _raising_candidate(file: str, source: bytes, function: ast.FunctionDef) -> Candidate:
+def _raising_candidate(file: str, source: bytes, offsets: list[int], function: ast.FunctionDef) -> Candidate:
     first = _first_statement(function)
-    line_start = _line_offsets(source)[first.lineno - 1]
+    line_start = offsets[first.lineno - 1]
     offset = line_start + first.col_offset
     edit = Edit(file, offset, offset, "", RAISE + source[line_start:offset].decode("utf-8", "replace"))
     return Candidate(id=f"sanity-{file}-{first.lineno}", kind=Kind.BUG, repo="", file=file, function=function.name,

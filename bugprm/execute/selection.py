@@ -13,6 +13,8 @@ import ast
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bugprm.parsing.functions import Nesting
+from bugprm.parsing.lines import LineTable
 from bugprm.records import Edit
 
 MODULE_LEVEL = ""
@@ -30,12 +32,12 @@ class TestPlan:
 
 def changed_lines(source: bytes, edits: tuple[Edit, ...]) -> set[int]:
     """Lines of every statement an edit touches (a statement header only, for compound statements)."""
-    statements = _statement_ranges(source)
+    statements, table = _statement_ranges(source), _line_table(source)
     lines: set[int] = set()
     for edit in edits:
-        first = source.count(b"\n", 0, edit.start_byte) + 1
-        last = source.count(b"\n", 0, max(edit.end_byte - 1, edit.start_byte)) + 1
-        lines.update(_enclosing(statements, first, last) or range(first, last + 1))
+        first = table.line_of(edit.start_byte)
+        last = table.line_of(max(edit.end_byte - 1, edit.start_byte))
+        lines.update(_innermost(statements, first, last) or range(first, last + 1))
     return lines
 
 
@@ -49,13 +51,11 @@ def covering_tests(coverage: dict, file: str, lines: set[int]) -> tuple[set[str]
 
 def function_lines(source: bytes, edits: tuple[Edit, ...]) -> set[int]:
     """Body lines of the innermost function around each edit (none for an edit outside any function)."""
-    functions = _function_ranges(source)
+    functions, table = _function_ranges(source), _line_table(source)
     lines: set[int] = set()
     for edit in edits:
-        line = source.count(b"\n", 0, edit.start_byte) + 1
-        around = [f for f in functions if f[0] <= line <= f[1]]
-        if around:
-            lines.update(min(around, key=lambda f: f[1] - f[0])[2])
+        line = table.line_of(edit.start_byte)
+        lines.update(_innermost(functions, line, line) or ())
     return lines
 
 
@@ -78,32 +78,47 @@ def natural_order_plan(durations: dict[str, float], overhead: float, multiplier:
     return TestPlan(plan.tests, True, plan.timeout, natural_order=True)
 
 
-def _enclosing(statements: tuple[tuple[int, int, range], ...], first: int, last: int) -> range | None:
-    inside = [s for s in statements if s[0] <= first and last <= s[1]]
-    if not inside:
-        return None
-    return min(inside, key=lambda s: s[1] - s[0])[2]
+Ranges = tuple[Nesting, dict[tuple[int, int], range]]  # (first line, last line) nested, and the lines of each
+
+
+def _innermost(ranges: Ranges, first: int, last: int) -> range | None:
+    nesting, lines = ranges
+    around = nesting.around(first, last)
+    return lines[nesting.ranges[around[0]]] if around else None
+
+
+def _ranges(spans) -> Ranges:
+    """Each (first, last, lines) once per (first, last): statements sharing their lines stand for the same lines."""
+    lines: dict[tuple[int, int], range] = {}
+    for first, last, stands_for in spans:
+        lines.setdefault((first, last), stands_for)
+    return Nesting(lines), lines
 
 
 @lru_cache(maxsize=64)
-def _statement_ranges(source: bytes) -> tuple[tuple[int, int, range], ...]:
-    """(first line, last line, lines that stand for it) for every statement; decorators belong to their def."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return ()
-    return tuple(_statement_range(node) for node in ast.walk(tree) if isinstance(node, ast.stmt))
+def _line_table(source: bytes) -> LineTable:
+    return LineTable(source)
 
 
 @lru_cache(maxsize=64)
-def _function_ranges(source: bytes) -> tuple[tuple[int, int, range], ...]:
-    """(first line, last line, body lines) of every function; the body excludes the import-time header."""
+def _statement_ranges(source: bytes) -> Ranges:
+    """(first line, last line) -> lines that stand for it, of every statement; decorators belong to their def."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
-        return ()
+        return _ranges(())
+    return _ranges(_statement_range(node) for node in ast.walk(tree) if isinstance(node, ast.stmt))
+
+
+@lru_cache(maxsize=64)
+def _function_ranges(source: bytes) -> Ranges:
+    """(first line, last line) -> body lines of every function; the body excludes the import-time header."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return _ranges(())
     functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    return tuple((f.lineno, f.end_lineno, range(f.body[0].lineno, f.end_lineno + 1)) for f in functions)
+    return _ranges((f.lineno, f.end_lineno, range(f.body[0].lineno, f.end_lineno + 1)) for f in functions)
 
 
 def _statement_range(node: ast.stmt) -> tuple[int, int, range]:

@@ -82,13 +82,17 @@ class HarnessSession:
 
     @classmethod
     def _settled(cls, store, repo, workers, python, pytest_args, full_matrix, allow_failing, executor, settings):
-        """The interpreter and pytest arguments given win and are remembered; otherwise the remembered ones apply."""
+        """The interpreter and pytest arguments given win and are remembered once they have been checked; otherwise
+        the remembered ones apply, and one that fails says how to replace it."""
         remembered = json.loads(store.get_meta(SETTINGS_META, "{}"))
         chosen = {"python": resolve_python(python) if python else None, "pytest_args": pytest_args}
         merged = {**remembered, **{k: v for k, v in chosen.items() if v is not None}}
+        try:
+            config = make_config(Path(repo), merged.get("python"), merged.get("pytest_args"),
+                                 full_matrix=full_matrix, **settings)
+        except BugprmError as exc:
+            raise _with_remembered_hint(exc, remembered, chosen, store) from exc
         store.set_meta(SETTINGS_META, json.dumps(merged, sort_keys=True))
-        config = make_config(Path(repo), merged.get("python"), merged.get("pytest_args"), full_matrix=full_matrix,
-                             **settings)
         return cls(store, Path(repo), config, workers, allow_failing, executor)
 
     def __enter__(self) -> "HarnessSession":
@@ -250,3 +254,15 @@ def _corpus_of(repo: Path) -> str | None:
 
     return next((spec.name for spec in load_manifests().values()
                  if repo.parent.name == "repos" and repo.name == Path(spec.root).name), None)
+
+
+def _with_remembered_hint(exc: BugprmError, remembered: dict, chosen: dict, store: Store) -> BugprmError:
+    """The error, plus which of its settings were remembered from an earlier run and how to replace them."""
+    from_memory = [key for key in ("python", "pytest_args") if key in remembered and chosen[key] is None]
+    if not from_memory:
+        return exc
+    flags = {"python": "--python PATH", "pytest_args": "--pytest-args '...' (or '' for none)"}
+    settings = ", ".join(f"{key} = {remembered[key]!r}" for key in from_memory)
+    hint = " or ".join(flags[key] for key in from_memory)
+    return type(exc)(f"{exc}\n  remembered from an earlier run in {store.directory}: {settings}; pass {hint} "
+                     "to replace it")

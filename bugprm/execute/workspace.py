@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from bugprm.execute.config import is_skipped_dir
+from bugprm.files import special_kind
 from bugprm.records import Edit
 from bugprm.sweep import ROOT_NAME, remove_stale, workspaces_base  # noqa: F401 - ROOT_NAME, remove_stale re-exported
 
@@ -51,6 +52,14 @@ class Workspace:
         for file, file_edits in by_file.items():
             self._write_edited(file, file_edits)
 
+    def inside(self, file: str) -> Path:
+        """``root / file``, refused when it is absolute or resolves (through a link) outside the copy: the user's
+        tree must never be written."""
+        path = self.root / file
+        if Path(file).is_absolute() or not path.resolve().is_relative_to(self.root.resolve()):
+            raise EditMismatch(f"{file}: outside the workspace {self.root}, not written")
+        return path
+
     def revert(self) -> None:
         for file, (original, mtime_ns) in self._originals.items():
             path = self.root / file
@@ -59,7 +68,7 @@ class Workspace:
         self._originals.clear()
 
     def _write_edited(self, file: str, edits: list[Edit]) -> None:
-        path = self.root / file
+        path = self.inside(file)
         original = self._originals[file][0] if file in self._originals else path.read_bytes()
         self._originals.setdefault(file, (original, path.stat().st_mtime_ns))
         path.write_bytes(apply_edits(original, edits, file))
@@ -92,7 +101,9 @@ def net_edit(file: str, before: bytes, after: bytes) -> Edit | None:
 
 
 def _ignored(folder: str, names: list[str]) -> set[str]:
-    return {n for n in names if is_skipped_dir(Path(folder) / n)}
+    """Skipped folders, and special files: copying a FIFO blocks and a device never ends (links are copied as
+    links, never followed)."""
+    return {n for n in names if is_skipped_dir(Path(folder) / n) or special_kind(Path(folder) / n)}
 
 
 class RunFolder:

@@ -41,9 +41,10 @@ def evaluate(model, examples: Sequence[Example], threshold: float | None = None,
 def evaluate_file(model_dir: Path, data: Path, threshold: float | None = None, predictions: Path | None = None,
                   how: str = "min") -> dict:
     """Load the model, score the jsonl file, write predictions if asked; returns JSON-ready metrics."""
-    model, examples = load_model(model_dir), read_examples(data)
+    examples = read_examples(data)  # checked before the (slower) model load
     if not examples:
         raise InputError(f"{data} holds no trajectories")
+    model = load_model(model_dir)
     result = evaluate(model, examples, threshold, how)
     if predictions is not None:
         write_predictions(predictions, result.scores, how)

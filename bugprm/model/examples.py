@@ -82,6 +82,9 @@ def from_export_record(record: dict) -> Example:
 def from_processbench_record(record: dict, line_number: int) -> Example:
     first_wrong = int(record["label"])
     count = len(record["steps"])
+    if not -1 <= first_wrong < count:
+        raise ValueError(f"label {first_wrong} is not a step: it must be the index of the first wrong step "
+                         f"(0 to {count - 1}) or -1 when every step is right")
     labels = tuple(1 for _ in range(count)) if first_wrong < 0 else _first_wrong_labels(first_wrong, count)
     return Example(
         id=str(record.get("id", line_number)), kind=record.get("kind", str(Kind.BUG)),
@@ -96,17 +99,24 @@ def read_examples(path: Path) -> list[Example]:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path} is not UTF-8 text (byte {exc.start}): give a jsonl file of `bugprm export` "
+                         "or ProcessBench lines") from exc
     return [_parse_line(line, number, path) for number, line in enumerate(lines, 1) if line.strip()]
 
 
 def _parse_line(line: str, number: int, path: Path) -> Example:
     try:
         record = json.loads(line)
-        if isinstance(record.get("steps", [None])[0], str):
+        steps = record.get("steps")
+        if not isinstance(steps, list) or not steps:
+            raise ValueError(f'"steps" must be a non-empty list, not {json.dumps(steps)[:40]}')
+        if all(isinstance(step, str) for step in steps):
             return from_processbench_record(record, number)
         return from_export_record(record)
     except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
-        raise InputError(f"{path}:{number}: not a trajectory or ProcessBench line ({exc!r})") from exc
+        raise InputError(f"{path}:{number}: not a `bugprm export` or ProcessBench line ({exc}); each line is a "
+                         'JSON object with "steps": a list of step objects, or of strings with "label"') from exc
 
 
 def _unit_hash(text: str) -> float:

@@ -5,17 +5,22 @@ from __future__ import annotations
 import difflib
 import re
 
+from bugprm.parsing.lines import LineTable
+
 CONTEXT_LINES = 3
 _HUNK = re.compile(r"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@", re.MULTILINE)
 
 
-def edit_diff(path: str, source: bytes, start: int, end: int, replacement: bytes) -> str:
-    """The diff of replacing ``source[start:end]``; difflib sees only the nearby lines, then hunks are renumbered."""
+def edit_diff(path: str, source: bytes, start: int, end: int, replacement: bytes,
+              lines: LineTable | None = None) -> str:
+    """The diff of replacing ``source[start:end]``; difflib sees only the nearby lines, then hunks are renumbered
+    (by ``lines``, the file's line table, when the caller has one: counting newlines per mutant is quadratic)."""
     low = _line_start_before(source, start, CONTEXT_LINES + 1)
     high = _line_end_after(source, end, CONTEXT_LINES + 1)
     before = source[low:high].decode("utf-8")
     after = (source[low:start] + replacement + source[end:high]).decode("utf-8")
-    return _shifted(unified_diff(path, before, after), source.count(b"\n", 0, low))
+    lines_before = lines.line_of(low) - 1 if lines is not None else source.count(b"\n", 0, low)
+    return _shifted(unified_diff(path, before, after), lines_before)
 
 
 def unified_diff(path: str, before: str, after: str) -> str:

@@ -60,11 +60,10 @@ def _checked(
     if drop is not None:
         return None, drop
     source, replacement = parsed.source, edit.text.encode("utf-8")
-    mutated = source[:edit.start] + replacement + source[edit.end:]
-    drop = checks.source_drop(edit, mutated, function)
+    drop = checks.source_drop(edit, function)
     if drop is not None:
         return None, drop
-    diff = edit_diff(parsed.path, source, edit.start, edit.end, replacement)
+    diff = edit_diff(parsed.path, source, edit.start, edit.end, replacement, parsed.lines)
     original = source[edit.start:edit.end].decode("utf-8")
-    line = source.count(b"\n", 0, edit.start) + 1
+    line = parsed.lines.line_of(edit.start)
     return Mutant(parsed.path, function, site, operator, edit, original, line, diff), None

@@ -1,7 +1,7 @@
 """Which files of a repository bugprm parses, and why it leaves the others out.
 
 Test files are not mutated (they judge the mutants); symbolic links are never followed, so a link loop or a link
-out of the repository is listed as skipped rather than walked.
+out of the repository is listed as skipped rather than walked; FIFOs, devices and sockets are skipped unopened.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from bugprm.files import special_kind
 from bugprm.parsing.languages import Language, language_for_path
 
 MAX_BYTES = 1_000_000
@@ -88,6 +89,8 @@ def _consider(path: Path, root: Path, sources: list[SourceFile], skipped: list[t
         skipped.append((relative.encode("utf-8", "backslashreplace").decode("utf-8"), "file name is not UTF-8"))
     elif path.is_symlink():
         skipped.append((relative, "symbolic link, not followed"))
+    elif kind := special_kind(path):
+        skipped.append((relative, f"{kind}, not a regular file"))
     elif any(fnmatch.fnmatch(path.name, pattern) for pattern in _GENERATED_NAMES):
         skipped.append((relative, "generated file"))
     else:

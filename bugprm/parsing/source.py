@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 import tree_sitter
 
 from bugprm.parsing.functions import FunctionIndex, build_functions
 from bugprm.parsing.languages import Language, new_parser
+from bugprm.parsing.lines import LineTable
 from bugprm.parsing.query import Match, run_query
 from bugprm.parsing.spans import Function, Site, SiteKind, Span
 
@@ -28,6 +31,10 @@ class ParsedFile:
     sites: tuple[Site, ...]
     skip_regions: tuple[Span, ...]
     call_names: tuple[str, ...]
+
+    @cached_property
+    def lines(self) -> LineTable:
+        return LineTable(self.source)
 
     @property
     def functions(self) -> tuple[Function, ...]:
@@ -56,20 +63,50 @@ def parses_cleanly(source: bytes, language: Language) -> bool:
 
 
 class EditChecker:
-    """Says whether a file still parses after one edit, re-parsing incrementally from the original tree."""
+    """Says whether a file still parses after one edit.
+
+    Only the top-level statement around the edit is parsed again, spliced with the edit: re-parsing the whole file
+    per mutant, even incrementally from the old tree, walks every top-level node and made ``generate`` quadratic in
+    the file's size. The rest of the file is unchanged and parsed cleanly, so the statement decides. An edit across
+    statements, or in a statement that does not parse on its own, falls back to an incremental whole-file parse.
+    """
 
     def __init__(self, source: bytes, language: Language):
         self._parser = new_parser(language)
+        self._language = language
         self._source = source
         self._tree = self._parser.parse(source)
+        self._lines = LineTable(source)
+        self._units = [(child.start_byte, child.end_byte) for child in self._tree.root_node.children]
+        self._unit_starts = [start for start, _ in self._units]
+        self._alone: dict[tuple[int, int], bool] = {}
+
+    def unit(self, start: int, end: int) -> tuple[int, int] | None:
+        """The byte span of the top-level statement that holds ``source[start:end]``, if one does."""
+        index = bisect.bisect_right(self._unit_starts, start) - 1
+        if index < 0 or end > self._units[index][1]:
+            return None
+        return self._units[index]
 
     def parses_after(self, start: int, end: int, replacement: bytes) -> bool:
+        unit = self.unit(start, end)
+        if unit is None or not self._parses_alone(unit):
+            return self._parses_whole_after(start, end, replacement)
+        spliced = self._source[unit[0]:start] + replacement + self._source[end:unit[1]]
+        return not self._parser.parse(spliced).root_node.has_error
+
+    def _parses_alone(self, unit: tuple[int, int]) -> bool:
+        if unit not in self._alone:
+            self._alone[unit] = parses_cleanly(self._source[unit[0]:unit[1]], self._language)
+        return self._alone[unit]
+
+    def _parses_whole_after(self, start: int, end: int, replacement: bytes) -> bool:
         mutated = self._source[:start] + replacement + self._source[end:]
         tree = self._tree.copy()
         new_end = start + len(replacement)
         tree.edit(
-            start_byte=start, old_end_byte=end, new_end_byte=new_end, start_point=_point(self._source, start),
-            old_end_point=_point(self._source, end), new_end_point=_point(mutated, new_end),
+            start_byte=start, old_end_byte=end, new_end_byte=new_end, start_point=self._lines.point(start),
+            old_end_point=self._lines.point(end), new_end_point=_point(mutated, new_end),
         )
         return not self._parser.parse(mutated, tree).root_node.has_error
 

@@ -12,12 +12,19 @@ from bugprm.errors import InputError
 from bugprm.records import Candidate, Edit, Kind, content_id
 from bugprm.repair.candidates import diff_size
 from bugprm.repair.sites import Localisation, StateFiles, site_steps
+from bugprm.sources.confined import check_patch_paths
 from bugprm.sources.diffs import FilePatch, hunk_mismatch
 from bugprm.sources.patches import change_features, change_summary, patch_edits
 from bugprm.sources.user_patches import read_patch
 from bugprm.trajectory import build_steps
 
 USER_PATCH = "user_patch"
+
+
+def check_user_patches(repo: Path, paths: tuple[Path, ...]) -> None:
+    """Every patch parses and names only files inside ``repo``: checked before the harness copies or runs anything."""
+    for path in paths:
+        check_patch_paths(repo, read_patch(path), str(path))
 
 
 def user_repairs(paths: tuple[Path, ...], localisation: Localisation, files: StateFiles,

@@ -16,7 +16,7 @@ from bugprm.execute.failing import FailingState, passing_tests
 from bugprm.execute.session import HarnessSession
 from bugprm.records import Candidate, Execution, Kind, Outcome
 from bugprm.repair.candidates import DEFAULT_TOP_SITES, generate_repairs
-from bugprm.repair.patches import user_repairs
+from bugprm.repair.patches import check_user_patches, user_repairs
 from bugprm.repair.ranking import HEURISTIC, RankedRepair, by_heuristic, by_model
 from bugprm.repair.sites import Localisation, StateFiles, localise
 from bugprm.store import Store, find_store_directory
@@ -77,6 +77,7 @@ class RepairReport:
 
 
 def run_repair(request: RepairRequest) -> RepairReport:
+    check_user_patches(request.repo, request.patch_files)
     ranker, ranking = _ranker(request.model_dir)
     with Store.open(find_store_directory(request.store_dir, request.repo), create=True) as store:
         with HarnessSession.open(store, request.repo, workers=request.workers, python=request.python,

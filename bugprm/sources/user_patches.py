@@ -9,6 +9,7 @@ import git
 from bugprm.errors import InputError, RepoError
 from bugprm.scoring import ScoringInput, SourceFile
 from bugprm.sources.bugs import read_sources
+from bugprm.sources.confined import check_patch_paths
 from bugprm.sources.diffs import FilePatch, hunk_mismatch, parse_unified_diff
 from bugprm.sources.patches import Coverage, change_candidate, patch_edits
 
@@ -21,6 +22,7 @@ def patch_files(repo: Path, paths: list[Path], coverage: Coverage | None = None)
     items, files = [], []
     for path in paths:
         patches = read_patch(path)
+        check_patch_paths(repo, patches, str(path))
         check_applies(repo, path, patches)
         files += read_sources(repo, [p.old_path for p in patches if p.old_path])
         texts = {p.path: _text(repo / p.old_path) if p.old_path else "" for p in patches}

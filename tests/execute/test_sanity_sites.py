@@ -2,7 +2,7 @@
 
 import ast
 
-from bugprm.execute.sanity import _first_statement, _functions, _raising_candidate
+from bugprm.execute.sanity import _first_statement, _functions, _line_offsets, _raising_candidate
 
 SOURCE = b'''def documented(x):
     """Docstrings never run, so coverage never marks them."""
@@ -20,7 +20,7 @@ def only_a_docstring():
 def test_the_forced_failure_skips_the_docstring():
     tree = ast.parse(SOURCE)
     documented = next(f for f in _functions(tree) if f.name == "documented")
-    candidate = _raising_candidate("m.py", SOURCE, documented)
+    candidate = _raising_candidate("m.py", SOURCE, _line_offsets(SOURCE), documented)
     assert candidate.line == 3
     edited = SOURCE[: candidate.edits[0].start_byte] + candidate.edits[0].replacement.encode() + \
         SOURCE[candidate.edits[0].end_byte:]

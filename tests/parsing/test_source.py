@@ -58,3 +58,12 @@ def test_incremental_reparse_agrees_with_a_full_parse():
         text = rng.choice([b"", b"(", b"x", b"not (a)", b":", b"\n    raise"])
         mutated = source[:start] + text + source[end:]
         assert checker.parses_after(start, end, text) == parses_cleanly(mutated, Language.PYTHON)
+
+
+def test_a_mutant_is_checked_on_the_top_level_statement_around_it_only():
+    source = b"".join(b"def f%d(a):\n    return a + %d\n\n\n" % (n, n) for n in range(300))
+    checker = EditChecker(source, Language.PYTHON)
+    at = source.index(b"a + 150")
+    low, high = checker.unit(at + 2, at + 3)
+    assert source[low:high] == b"def f150(a):\n    return a + 150"  # what a mutant there re-parses, not the file
+    assert checker.parses_after(at + 2, at + 3, b"-") and not checker.parses_after(at + 2, at + 3, b"(")
