@@ -6,13 +6,15 @@ harness) and a simulated `bugprm bench` (the oracle reads verdicts cached from o
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
 import numpy as np
 
 from bugprm.active.budget import Budget
-from bugprm.active.selection import SAMPLINGS, select_uncertain
+from bugprm.active.seeding import SEED_SELECTIONS, seed_set
+from bugprm.active.selection import SAMPLINGS, Selection, select_round
 from bugprm.active.strategies import Prediction, make_strategy
 from bugprm.config import ActiveLearningConfig
 from bugprm.errors import ConfigError
@@ -32,6 +34,20 @@ Labeller = Callable[[list[Candidate], dict[str, Execution]], list[Candidate]]
 def seed_count(settings: ActiveLearningConfig, pool_size: int) -> int:
     """The random seed set: as configured, else the smaller of 100 and 5% of the pool."""
     return settings.seed_size or min(100, max(1, round(0.05 * pool_size)))
+
+
+def selection_log(selection: Selection, predictions: list[Prediction]) -> dict:
+    """What a round's selection saw: how many trajectories counted as uncertain, and how spread the scores (the
+    heads' mean) and their uncertainty (the heads' std) were over the pool, as 10th/50th/90th percentiles."""
+    means = np.array([float(np.min(p.mean)) for p in predictions])
+    spreads = np.array([float(np.max(p.std)) for p in predictions])
+    return {"uncertain": selection.uncertain, "uncertain_share": round(selection.uncertain / len(predictions), 4),
+            "filled": selection.filled, "score_p10_50_90": _percentiles(means),
+            "uncertainty_p10_50_90": _percentiles(spreads)}
+
+
+def _percentiles(values: np.ndarray) -> list[float]:
+    return [round(float(v), 4) for v in np.percentile(values, [10, 50, 90])]
 
 
 @dataclass(frozen=True)
@@ -66,15 +82,20 @@ class ActiveLoop:
         self.settings, self.budget = settings, budget
         self.on_round = on_round or (lambda log: None)
         self.on_selected = on_selected or (lambda round_index, ids: None)
-        self.strategy = make_strategy(settings.strategy, settings.delta_pred, settings.delta_std)
+        self.strategy = make_strategy(settings.strategy, settings.delta_pred, settings.delta_std,
+                                      thresholds=settings.thresholds, share=settings.uncertain_share)
         if settings.sampling not in SAMPLINGS:
             raise ConfigError(f"active_learning.sampling must be one of {', '.join(SAMPLINGS)}, got {settings.sampling!r}")
+        if settings.seed_selection not in SEED_SELECTIONS:
+            raise ConfigError(f"active_learning.seed_selection must be one of {', '.join(SEED_SELECTIONS)}, "
+                              f"got {settings.seed_selection!r}")
         self.rng = np.random.default_rng(settings.seed)
         self.executions: dict[str, Execution] = {}
         self.logs: list[RoundLog] = []
         self._stream_order = [c.id for c in self._shuffled(pool)]
         self._streamed: set[str] = set()
         self._last_fit: dict = {}
+        self._last_selection: dict = {}
 
     def run(self, executions: dict[str, Execution] | None = None, start_round: int = 0) -> LoopResult:
         pool_ids = {c.id for c in self.pool}
@@ -98,9 +119,10 @@ class ActiveLoop:
             return "budget"
         if not self._labelled_ids():
             chosen, considered = self._seed_set(left), len(self._unexecuted())
+            self._last_selection = {"seed_set": len(chosen), "seed_selection": self.settings.seed_selection}
         else:
             self._train()
-            chosen, considered = self._select(left)
+            chosen, considered = self._select(self._round_limit(left, round_index))
         if not chosen:
             return "nothing uncertain" if considered else "pool exhausted"
         self.on_selected(round_index, [c.id for c in chosen])
@@ -111,17 +133,23 @@ class ActiveLoop:
     def _seed_set(self, left: int) -> list[Candidate]:
         pool = self._unexecuted()
         size = min(seed_count(self.settings, len(self.pool)), left, len(pool))
-        picks = self.rng.choice(len(pool), size=size, replace=False) if size else []
-        return [pool[i] for i in sorted(picks)]
+        return seed_set(pool, size, self.rng, self.settings.seed_selection)
 
-    def _select(self, left: int) -> tuple[list[Candidate], int]:
+    def _round_limit(self, left: int, round_index: int) -> int:
+        """Pool mode: at least the batch size, more when the rounds left would not otherwise spend the budget."""
+        if self.settings.mode != "pool":
+            return left
+        rounds_left = max(1, self.settings.rounds - round_index)
+        return min(left, max(self.settings.batch_size, math.ceil(left / rounds_left)))
+
+    def _select(self, limit: int) -> tuple[list[Candidate], int]:
         considered = self._considered()
         predictions = self.learner.predict(considered, self._mc_passes())
-        limit = min(left, self.settings.batch_size) if self.settings.mode == "pool" else left
-        ids = select_uncertain(predictions, self.strategy, limit, self.rng, self.settings.diversity_weight,
-                               self.settings.sampling)
+        selection = select_round(predictions, self.strategy, limit, self.rng, self.settings.diversity_weight,
+                                 self.settings.sampling, fill=not self.settings.stop_when_certain)
+        self._last_selection = selection_log(selection, predictions)
         by_id = {c.id: c for c in considered}
-        return [by_id[i] for i in ids], len(considered)
+        return [by_id[i] for i in selection.ids], len(considered)
 
     def _considered(self) -> list[Candidate]:
         """Pool mode: every unexecuted candidate. Stream mode: the next batch of the stream not yet executed."""
@@ -143,7 +171,7 @@ class ActiveLoop:
     def _log(self, round_index: int, chosen: list[Candidate], considered: int) -> None:
         spent = sum(e.cpu_seconds for e in self.executions.values())
         log = RoundLog(round_index, tuple(c.id for c in chosen), considered, len(self.executions),
-                       self._budget_left(), round(spent, 3), dict(self._last_fit))
+                       self._budget_left(), round(spent, 3), {**self._last_fit, **self._last_selection})
         self.logs.append(log)
         self.on_round(log)
 

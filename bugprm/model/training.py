@@ -73,11 +73,12 @@ def train(model: PRM, items: Sequence[Candidate | Example], max_steps: int | Non
     return TrainLog(len(pairs), steps, tuple(losses), time.perf_counter() - started)
 
 
-def update(model: PRM, items: Sequence[Candidate | Example], epochs: int = 1) -> TrainLog:
-    """Continue training on newly labelled items (the active-learning step): fresh AdamW, constant learning rate."""
+def update(model: PRM, items: Sequence[Candidate | Example], epochs: int = 1, min_steps: int = 1) -> TrainLog:
+    """Continue training on newly labelled items (the active-learning step): fresh AdamW, constant learning rate,
+    at least ``min_steps`` optimizer steps (one epoch of a few labels is a handful of steps: the base rate only)."""
     settings = model.config.training
     labelled = sum(as_example(item).has_labels for item in items)
-    steps = max(1, math.ceil(epochs * labelled / (settings.batch_size * settings.gradient_accumulation)))
+    steps = max(1, min_steps, math.ceil(epochs * labelled / (settings.batch_size * settings.gradient_accumulation)))
     return train(model, items, max_steps=steps, decay=False)
 
 

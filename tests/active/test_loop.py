@@ -85,14 +85,28 @@ def test_seed_round_is_random_and_of_the_configured_size():
     assert len(result.rounds[0].selected) == 10
 
 
-def test_confident_learner_stops_early_and_reports_the_saving():
-    result, oracle = run(200, "0.9", loop_config(batch_size=20, seed_size=60))
+def test_confident_learner_stops_early_only_when_asked_to():
+    asked = loop_config(batch_size=20, seed_size=60, thresholds="absolute", stop_when_certain=True)
+    result, oracle = run(200, "0.9", asked)
     assert result.stopped == "nothing uncertain"
     assert len(oracle.seen) < 180
 
 
+def test_budget_is_spent_in_full_even_when_nothing_is_uncertain():
+    result, oracle = run(200, "0.9", loop_config(batch_size=20, seed_size=60, thresholds="absolute", rounds=5))
+    assert len(oracle.seen) == 180
+    assert any(r.metrics["filled"] > 0 for r in result.rounds[1:])
+
+
+def test_each_round_logs_the_uncertain_share_and_the_spreads():
+    result, _ = run(200, "0.5", loop_config(batch_size=20, seed_size=20, uncertain_share=0.25, rounds=4))
+    logged = result.rounds[1].metrics
+    assert 0.125 <= logged["uncertain_share"] <= 0.25  # the union of two tests that take 12.5% each
+    assert len(logged["score_p10_50_90"]) == 3 and len(logged["uncertainty_p10_50_90"]) == 3
+
+
 def test_resume_executes_nothing_twice_and_respects_the_budget():
-    first, oracle = run(200, "0.2", loop_config(batch_size=10, seed_size=10, rounds=2))
+    first, oracle = run(200, "0.1", loop_config(batch_size=10, seed_size=10, rounds=2))
     assert len(first.executions) == 20
     second, _ = run(200, "0.2", executions=first.executions, start=2, oracle=oracle)
     assert len(second.executions) <= 40 and len(oracle.seen) == len(second.executions)
