@@ -3,7 +3,7 @@
 The PRM trained for a few optimizer steps per round learns little more than the base rate, so its heads agree
 everywhere and select nothing (issue 15). Each head here is a forest fitted on its own bootstrap resample of the
 labels, so the heads disagree where the labels leave the answer open; their probabilities pass through a map
-calibrated on out-of-fold scores. Until both outcomes have been seen twice a head says its resample's base rate
+calibrated on out-of-bag scores (each label scored by the heads whose resample left it out). Until both outcomes have been seen twice a head says its resample's base rate
 (smoothed), the same at fitting and at prediction, so no input is constant in one and varying in the other.
 """
 
@@ -16,9 +16,8 @@ from bugprm.active.strategies import Prediction
 from bugprm.baselines import FeatureEncoder
 from bugprm.records import Candidate
 
-HEADS = 8
-TREES_PER_HEAD = 40
-FOLDS = 5
+HEADS = 16
+TREES_PER_HEAD = 20
 MIN_PER_CLASS = 2  # fewer examples of an outcome than this: a head falls back to its resample's base rate
 
 
@@ -40,13 +39,14 @@ class BaggedForestLearner:
         self.encoder = FeatureEncoder.fit(judged)
         x = self.encoder.transform(judged)
         rng = np.random.default_rng(self.seed + len(judged))
-        self.members = [_fit_member(x, labels, _bootstrap(labels, rng), self.seed + k) for k in range(self.heads)]
-        out_of_fold = _out_of_fold(x, labels, self.seed)
-        self.calibration = fit_calibration(self.calibration_kind, out_of_fold, labels)
-        calibrated = self.calibration(out_of_fold)
+        resamples = [_bootstrap(labels, rng) for _ in range(self.heads)]
+        self.members = [_fit_member(x, labels, rows, self.seed + k) for k, rows in enumerate(resamples)]
+        out_of_bag = _out_of_bag(self.members, resamples, x)
+        self.calibration = fit_calibration(self.calibration_kind, out_of_bag, labels)
+        calibrated = self.calibration(out_of_bag)
         return {"trained_on": len(judged), "positive_rate": round(float(labels.mean()), 4) if len(labels) else None,
                 "calibration": self.calibration.kind,
-                "calibration_error_oof": round(adaptive_calibration_error(calibrated, labels), 4)}
+                "calibration_error_oob": round(adaptive_calibration_error(calibrated, labels), 4)}
 
     def refit(self, labelled: list[Candidate]) -> dict:
         return self.fit(labelled)
@@ -86,19 +86,14 @@ def _member_probability(member, x: np.ndarray) -> np.ndarray:
     return member.predict_proba(x)[:, list(member.classes_).index(1)]
 
 
-def _out_of_fold(x: np.ndarray, labels: np.ndarray, seed: int) -> np.ndarray:
-    """Each label's score from a forest that never saw it; the base rate while an outcome is too rare."""
-    counts = np.bincount(labels, minlength=2)
-    folds = min(FOLDS, int(counts.min()))
-    if folds < MIN_PER_CLASS:
-        return np.full(len(labels), (counts[1] + 1) / (counts.sum() + 2))
-    from sklearn.model_selection import StratifiedKFold
-
-    scores = np.zeros(len(labels))
-    for train, held in StratifiedKFold(folds, shuffle=True, random_state=seed).split(x, labels):
-        scores[held] = _member_probability(_forest(HEADS * TREES_PER_HEAD // 2, seed).fit(x[train], labels[train]),
-                                           x[held])
-    return scores
+def _out_of_bag(members: list, resamples: list[np.ndarray], x: np.ndarray) -> np.ndarray:
+    """Each label's mean score over the heads whose resample left it out (over all heads if none did)."""
+    scores = np.stack([_member_probability(m, x) for m in members])
+    left_out = np.ones_like(scores, dtype=bool)
+    for k, rows in enumerate(resamples):
+        left_out[k, rows] = False
+    counts = left_out.sum(axis=0)
+    return np.where(counts > 0, (scores * left_out).sum(axis=0) / np.maximum(counts, 1), scores.mean(axis=0))
 
 
 def _forest(trees: int, seed: int):
