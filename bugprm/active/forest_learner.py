@@ -3,8 +3,9 @@
 The PRM trained for a few optimizer steps per round learns little more than the base rate, so its heads agree
 everywhere and select nothing (issue 15). Each head here is a forest fitted on its own bootstrap resample of the
 labels, so the heads disagree where the labels leave the answer open; their probabilities pass through a map
-calibrated on out-of-bag scores (each label scored by the heads whose resample left it out). Until both outcomes have been seen twice a head says its resample's base rate
-(smoothed), the same at fitting and at prediction, so no input is constant in one and varying in the other.
+calibrated on out-of-bag scores (each label scored by the heads whose resample left it out). Until both outcomes
+have been seen twice a head says its resample's base rate (smoothed), the same at fitting and at prediction, so no
+input is constant in one and varying in the other.
 """
 
 from __future__ import annotations
