@@ -278,11 +278,11 @@ def train(repos, config_source, budget, strategy, mode, diversity_weight, eval_f
 
 @cli.command(help="Learning curves: execute each REPO's whole pool once (cached in its store), then simulate active "
                   "learning from those verdicts for every strategy, budget and seed. Baselines are strategies: full, "
-                  "pmt-rf, covered-killed. Writes bench.json, bench.md and PNG plots; prints the Markdown table.")
+                  "pmt-rf, covered-killed, same-line. Writes bench.json, bench.md and PNG plots; prints the Markdown table.")
 @click.argument("repos", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--budgets", default="0.05,0.1,0.2,0.3,0.5,1.0", show_default=True,
               help="Shares of the training pool a run may execute.")
-@click.option("--strategies", default="actprm,random,full,pmt-rf,covered-killed", show_default=True,
+@click.option("--strategies", default="actprm,random,full,pmt-rf,covered-killed,same-line", show_default=True,
               help="Selection strategies of `train --strategy`, and the baselines.")
 @click.option("--seeds", type=click.IntRange(min=1), default=3, show_default=True)
 @click.option("--config", "config_source", default=None, metavar="FILE|PRESET", help="YAML config or preset name.")

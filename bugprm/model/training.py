@@ -31,6 +31,9 @@ from bugprm.model.warmup import warm_up
 from bugprm.records import Candidate
 
 
+MIN_PER_CLASS = 2  # of each outcome, for the priors' out-of-fold estimates (two folds)
+
+
 @dataclass(frozen=True)
 class TrainLog:
     trajectories: int
@@ -103,8 +106,13 @@ def _fit_priors(model: PRM, examples: list[Example]) -> dict[str, dict[str, floa
         if name not in FITTED:
             estimates[name] = dict(zip((e.id for e in judged), model.prior_log_odds(name, judged)))
             continue
-        if len(set(labels)) > 1:
-            model.priors[name] = KINDS[name].fit(judged, labels, seed)
+        if min(labels.count(0), labels.count(1)) < MIN_PER_CLASS:
+            # Too few of an outcome for out-of-fold estimates: the input stays 0 (even odds) in training and in
+            # prediction alike; a prior fitted now would be a constant in one and vary in the other.
+            model.priors.pop(name, None)
+            estimates[name] = {e.id: 0.0 for e in judged}
+            continue
+        model.priors[name] = KINDS[name].fit(judged, labels, seed)
         estimates[name] = dict(zip((e.id for e in judged), out_of_fold_log_odds(name, judged, labels, seed)))
     return estimates
 
