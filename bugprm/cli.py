@@ -249,7 +249,9 @@ def repair(repo, store_dir, bug_id, from_store_killed, top_sites, execute_top, p
 @click.option("--config", "config_source", default=None, metavar="FILE|PRESET", help="YAML config or preset name.")
 @click.option("--budget", default=None, help="0.2 (fraction of the pool), 150 (count) or cpu:600 (test CPU-seconds).")
 @click.option("--strategy", type=click.Choice(["actprm", "entropy", "mc-dropout", "margin", "committee", "composite",
-                                               "random"]), default=None)
+                                               "survivors", "random"]), default=None)
+@click.option("--goal", type=click.Choice(["rank", "gaps"]), default=None,
+              help="rank: the PRM that ranks the rest best (--strategy); gaps: execute the likeliest survivors first.")
 @click.option("--mode", type=click.Choice(["pool", "stream"]), default=None, help="Default: the config's (pool).")
 @click.option("--diversity", "diversity_weight", type=click.FloatRange(min=0), default=None,
               help="Penalise picks close (in embedding) to ones already chosen this round.")
@@ -262,15 +264,15 @@ def repair(repo, store_dir, bug_id, from_store_killed, top_sites, execute_top, p
 @click.option("--python", default=None, help="The subject's interpreter (remembered per repository).")
 @click.option("--pytest-args", default=None, help="Extra pytest arguments (remembered per repository).")
 @corpus_prior_option
-def train(repos, config_source, budget, strategy, mode, diversity_weight, eval_fraction, out_dir, max_candidates,
-          workers, python, pytest_args, corpus_prior) -> None:
+def train(repos, config_source, budget, strategy, goal, mode, diversity_weight, eval_fraction, out_dir,
+          max_candidates, workers, python, pytest_args, corpus_prior) -> None:
     from bugprm.active.run import train_active
     from bugprm.active.settings import train_request
     from bugprm.report.card import write_card
     from bugprm.report.console import print_round, print_training_card
 
     request = train_request(repos, config_source, budget, strategy, mode, diversity_weight, eval_fraction, out_dir,
-                            max_candidates, workers, python, pytest_args, corpus_prior)
+                            max_candidates, workers, python, pytest_args, corpus_prior, goal=goal)
     card = train_active(request, on_round=print_round)
     write_card(card, request.out)
     print_training_card(card)

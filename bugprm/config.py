@@ -75,6 +75,10 @@ class ActiveLearningConfig:
     stop_when_certain: bool = False  # stop before the budget is spent when nothing counts as uncertain
     seed_selection: str = "stratified"  # "stratified" (by coverage, operator family and file) or "uniform"
     calibration: str = "platt"  # out-of-fold map from score to probability: "platt", "isotonic" or "none"
+    # What the loop is for: "rank" (the PRM that ranks the unexecuted rest: `strategy`) or "gaps" (find surviving
+    # candidates: the likeliest survivors first, `uniform_floor` of each round drawn uniformly)
+    goal: str = "rank"
+    uniform_floor: float = 0.0  # share of each round drawn uniformly from the pool (0.2 under goal gaps if 0)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ harness) and a simulated `bugprm bench` (the oracle reads verdicts cached from o
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Protocol
 
 import numpy as np
@@ -29,6 +29,20 @@ class Learner(Protocol):
 
 Oracle = Callable[[list[Candidate]], dict[str, Execution]]
 Labeller = Callable[[list[Candidate], dict[str, Execution]], list[Candidate]]
+
+
+GOALS = ("rank", "gaps")
+GAPS_FLOOR = 0.2
+
+
+def for_goal(settings: ActiveLearningConfig) -> ActiveLearningConfig:
+    """The settings a goal implies: ``gaps`` executes the likeliest survivors first (the most found per execution)
+    with a uniform floor, so that no candidate's chance of being executed is zero."""
+    if settings.goal not in GOALS:
+        raise ConfigError(f"active_learning.goal must be one of {', '.join(GOALS)}, got {settings.goal!r}")
+    if settings.goal == "rank":
+        return settings
+    return replace(settings, strategy="survivors", sampling="top", uniform_floor=settings.uniform_floor or GAPS_FLOOR)
 
 
 def seed_count(settings: ActiveLearningConfig, pool_size: int) -> int:
@@ -79,6 +93,7 @@ class ActiveLoop:
                  settings: ActiveLearningConfig, budget: Budget, on_round: Callable[[RoundLog], None] | None = None,
                  on_selected: Callable[[int, list[str]], None] | None = None):
         self.pool, self.learner, self.oracle, self.labeller = pool, learner, oracle, labeller
+        settings = for_goal(settings)
         self.settings, self.budget = settings, budget
         self.on_round = on_round or (lambda log: None)
         self.on_selected = on_selected or (lambda round_index, ids: None)
@@ -146,7 +161,8 @@ class ActiveLoop:
         considered = self._considered()
         predictions = self.learner.predict(considered, self._mc_passes())
         selection = select_round(predictions, self.strategy, limit, self.rng, self.settings.diversity_weight,
-                                 self.settings.sampling, fill=not self.settings.stop_when_certain)
+                                 self.settings.sampling, fill=not self.settings.stop_when_certain,
+                                 uniform_floor=self.settings.uniform_floor)
         self._last_selection = selection_log(selection, predictions)
         by_id = {c.id: c for c in considered}
         return [by_id[i] for i in selection.ids], len(considered)

@@ -33,17 +33,21 @@ def select_uncertain(predictions: list[Prediction], strategy, limit: int | None,
 
 
 def select_round(predictions: list[Prediction], strategy, limit: int | None, rng: np.random.Generator,
-                 diversity_weight: float = 0.0, sampling: str = "top", fill: bool = False) -> Selection:
-    """Up to `limit` uncertain trajectories; with ``fill``, the most uncertain of the rest make up the number."""
+                 diversity_weight: float = 0.0, sampling: str = "top", fill: bool = False,
+                 uniform_floor: float = 0.0) -> Selection:
+    """Up to `limit` uncertain trajectories; with ``fill``, the most uncertain of the rest make up the number.
+    ``uniform_floor``: that share of `limit` is first drawn uniformly from all, so every trajectory may be picked."""
     if not predictions:
         return Selection((), 0, 0)
     scores = strategy.scores(predictions, rng)
-    pool = np.flatnonzero(strategy.uncertain(predictions, rng))
-    wanted = len(pool) if limit is None else min(limit, len(predictions))
-    chosen = list(_among_uncertain(pool, scores, predictions, min(wanted, len(pool)), rng, diversity_weight,
-                                   sampling))
+    uncertain = strategy.uncertain(predictions, rng)
+    wanted = int(uncertain.sum()) if limit is None else min(limit, len(predictions))
+    floor = list(rng.choice(len(predictions), size=int(uniform_floor * wanted), replace=False))
+    pool = np.array([i for i in np.flatnonzero(uncertain) if i not in set(floor)], dtype=int)
+    chosen = floor + list(_among_uncertain(pool, scores, predictions, min(wanted - len(floor), len(pool)), rng,
+                                           diversity_weight, sampling))
     extra = _most_uncertain_rest(scores, set(chosen), wanted - len(chosen)) if fill else []
-    return Selection(tuple(predictions[i].id for i in [*chosen, *extra]), len(pool), len(extra))
+    return Selection(tuple(predictions[i].id for i in [*chosen, *extra]), int(uncertain.sum()), len(extra))
 
 
 def _among_uncertain(pool, scores, predictions, limit, rng, diversity_weight, sampling):

@@ -19,13 +19,14 @@ def loop_settings(active: ActiveLearningConfig, **overrides) -> ActiveLearningCo
 
 
 def train_request(repos, config_source, budget, strategy, mode, diversity_weight, eval_fraction, out_dir,
-                  max_candidates, workers, python, pytest_args, corpus_prior=None) -> TrainRequest:
+                  max_candidates, workers, python, pytest_args, corpus_prior=None, goal=None) -> TrainRequest:
     config = with_corpus_prior(load_config(config_source), corpus_prior)
     repos = tuple(Path(r).resolve() for r in repos)
     return TrainRequest(
         repos=repos, config=config, budget=Budget.parse(budget if budget is not None else config.active_learning.budget),
         out=Path(out_dir) if out_dir else find_store_directory(None, repos[0]) / MODEL_DIRNAME,
-        settings=loop_settings(config.active_learning, mode=mode, strategy=strategy, diversity_weight=diversity_weight),
+        settings=loop_settings(config.active_learning, mode=mode, strategy=strategy, diversity_weight=diversity_weight,
+                               goal=goal),
         eval_fraction=eval_fraction, workers=workers, python=python, pytest_args=pytest_args,
         max_candidates=max_candidates,
     )

@@ -79,6 +79,11 @@ def margin_score(p: Prediction) -> float:
     return float(np.max(1 - np.abs(2 * p.mean[p.decisive_steps()] - 1)))
 
 
+def survival_score(p: Prediction) -> float:
+    """How likely the tests let the trajectory through: 1 - its predicted chance of being killed (its weakest step)."""
+    return float(1 - np.min(p.mean))
+
+
 def committee_score(p: Prediction) -> float:
     """Vote entropy of the heads' yes/no decisions, worst decisive step; a unanimous vote scores exactly 0."""
     votes = (p.per_head[:, p.decisive_steps()] >= 0.5).mean(axis=0)
@@ -194,7 +199,7 @@ def _percentile_rank(values: np.ndarray, rng: np.random.Generator) -> np.ndarray
     return ranks
 
 
-STRATEGY_NAMES = ("actprm", "entropy", "mc-dropout", "margin", "committee", "composite", "random")
+STRATEGY_NAMES = ("actprm", "entropy", "mc-dropout", "margin", "committee", "composite", "survivors", "random")
 
 
 def make_strategy(name: str, delta_pred: float = 0.95, delta_std: float = 0.005, weights=None,
@@ -207,6 +212,7 @@ def make_strategy(name: str, delta_pred: float = 0.95, delta_std: float = 0.005,
         "margin": lambda: ScoreStrategy("margin", margin_score),
         "committee": lambda: ScoreStrategy("committee", committee_score),
         "composite": lambda: Composite(tuple(weights) if weights else (0.3, 0.3, 0.2, 0.2)),
+        "survivors": lambda: ScoreStrategy("survivors", survival_score),
         "random": RandomSelection,
     }
     if name not in builders:

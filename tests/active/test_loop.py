@@ -132,3 +132,21 @@ def test_budget_parsing(text, limit):
 def test_bad_budgets_are_input_errors(text):
     with pytest.raises(InputError):
         Budget.parse(text)
+
+
+def test_goal_gaps_executes_the_likeliest_survivors_with_a_uniform_floor():
+    from bugprm.active.loop import for_goal
+
+    settings = for_goal(loop_config(goal="gaps"))
+    assert (settings.strategy, settings.uniform_floor) == ("survivors", 0.2)
+    result, oracle = run(200, "0.5", loop_config(batch_size=20, seed_size=20, goal="gaps", rounds=5))
+    later = [i for r in result.rounds[2:] for i in r.selected]
+    survived = [i for i in later if result.executions[i].outcome is Outcome.SURVIVED]
+    assert len(survived) / len(later) > 0.6  # half the pool survives; the floor draws a fifth at random
+
+
+def test_unknown_goal_is_a_config_error():
+    from bugprm.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="goal"):
+        run(50, "0.2", loop_config(goal="everything"))
