@@ -71,7 +71,8 @@ def _print_repo(name: str, rows: list[dict], rounds: dict, args) -> None:
     print("\nrounds (mean over seeds): uncertain share | score p10/50/90 | uncertainty p10/50/90")
     for (repo, strategy, budget), runs in rounds.items():
         if repo == name and any(runs):
-            print(f"  {strategy} at {budget:.0%}: " + "; ".join(_round_summary(runs, i) for i in range(1, len(runs[0]))))
+            summaries = (_round_summary(runs, i) for i in range(1, len(runs[0])))
+            print(f"  {strategy} at {budget:.0%}: " + "; ".join(summaries))
 
 
 def _round_summary(runs: list, index: int) -> str:

@@ -280,7 +280,8 @@ def train(repos, config_source, budget, strategy, goal, mode, diversity_weight, 
 
 @cli.command(help="Learning curves: execute each REPO's whole pool once (cached in its store), then simulate active "
                   "learning from those verdicts for every strategy, budget and seed. Baselines are strategies: full, "
-                  "pmt-rf, covered-killed, same-line. Writes bench.json, bench.md and PNG plots; prints the Markdown table.")
+                  "pmt-rf, covered-killed, same-line. Writes bench.json, bench.md and PNG plots; prints the Markdown "
+                  "table.")
 @click.argument("repos", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--budgets", default="0.05,0.1,0.2,0.3,0.5,1.0", show_default=True,
               help="Shares of the training pool a run may execute.")

@@ -13,7 +13,8 @@ from bugprm.bench.splits import Split
 from bugprm.metrics import DEFAULT_THRESHOLD, auroc, f1_at, pr_auc, processbench
 from bugprm.records import Candidate, Execution
 
-METRICS = ("auroc", "auroc_covered", "auroc_unexecuted", "auroc_unexecuted_covered", "pr_auc", "f1", "processbench_f1", "score_error", "score_error_probability",
+METRICS = ("auroc", "auroc_covered", "auroc_unexecuted", "auroc_unexecuted_covered", "pr_auc", "f1", "processbench_f1",
+           "score_error", "score_error_probability",
            "calibration_error", "low_decile_gap", "low_decile_survivor_lift", "survivors_found")
 LOW_SHARE = 0.1  # the share of unexecuted candidates scored least likely to be killed: where test gaps are sought
 
