@@ -150,3 +150,15 @@ def test_unknown_goal_is_a_config_error():
 
     with pytest.raises(ConfigError, match="goal"):
         run(50, "0.2", loop_config(goal="everything"))
+
+
+def test_the_round_line_says_how_many_were_uncertain():
+    from rich.console import Console
+
+    from bugprm.active.loop import RoundLog
+    from bugprm.report.console import print_round
+
+    console = Console(record=True, width=200)
+    metrics = {"uncertain": 30, "uncertain_share": 0.3, "uncertainty_p10_50_90": [0.01, 0.02, 0.03]}
+    print_round(RoundLog(1, ("a",), 100, 5, 3, 1.0, metrics), console)
+    assert "uncertain 30 (30%), head spread 0.010/0.020/0.030" in console.export_text()
