@@ -324,8 +324,10 @@ def repair(repo, store_dir, bug_id, from_store_killed, top_sites, execute_top, p
 @click.option("--config", "config_source", default=None, metavar="FILE|PRESET", help="YAML config or preset name.")
 @click.option("--budget", default=None, help="0.2 (fraction of the pool), 150 (count) or cpu:600 (test CPU-seconds).")
 @click.option("--strategy", type=click.Choice(["actprm", "entropy", "mc-dropout", "margin", "committee", "composite",
-                                               "random"]), default=None,
+                                               "survivors", "random"]), default=None,
               help="How each round picks what to execute (default: the config's, actprm).")
+@click.option("--goal", type=click.Choice(["rank", "gaps"]), default=None,
+              help="rank: the PRM that ranks the rest best (--strategy); gaps: execute the likeliest survivors first.")
 @click.option("--mode", type=click.Choice(["pool", "stream"]), default=None, help="Default: the config's (pool).")
 @click.option("--diversity", "diversity_weight", type=click.FloatRange(min=0), default=None,
               help="Penalise picks close (in embedding) to ones already chosen this round.")
@@ -342,8 +344,8 @@ def repair(repo, store_dir, bug_id, from_store_killed, top_sites, execute_top, p
               help="Run directory holding the store, with one repository (default: .bugprm/ in each repository).")
 @executor_option
 @ray_address_option
-def train(repos, config_source, budget, strategy, mode, diversity_weight, eval_fraction, out_dir, max_candidates,
-          workers, python, pytest_args, corpus_prior, store_dir, executor, ray_address) -> None:
+def train(repos, config_source, budget, strategy, goal, mode, diversity_weight, eval_fraction, out_dir,
+          max_candidates, workers, python, pytest_args, corpus_prior, store_dir, executor, ray_address) -> None:
     from bugprm.active.run import train_active
     from bugprm.active.settings import train_request
     from bugprm.execute.executors import executor_choice
@@ -352,7 +354,7 @@ def train(repos, config_source, budget, strategy, mode, diversity_weight, eval_f
 
     request = train_request(repos, config_source, budget, strategy, mode, diversity_weight, eval_fraction, out_dir,
                             max_candidates, workers, python, pytest_args, corpus_prior, store_dir,
-                            executor_choice(executor, ray_address))
+                            executor_choice(executor, ray_address), goal=goal)
     card = train_active(request, on_round=print_round)
     write_card(card, request.out)
     print_training_card(card)
@@ -360,11 +362,12 @@ def train(repos, config_source, budget, strategy, mode, diversity_weight, eval_f
 
 @cli.command(help="Learning curves: execute each REPO's whole pool once (cached in its store), then simulate active "
                   "learning from those verdicts for every strategy, budget and seed. Baselines are strategies: full, "
-                  "pmt-rf, covered-killed. Writes bench.json, bench.md and PNG plots; prints the Markdown table.")
+                  "pmt-rf, covered-killed, same-line. Writes bench.json, bench.md and PNG plots; prints the Markdown "
+                  "table.")
 @click.argument("repos", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--budgets", default="0.05,0.1,0.2,0.3,0.5,1.0", show_default=True,
               help="Shares of the training pool a run may execute.")
-@click.option("--strategies", default="actprm,random,full,pmt-rf,covered-killed", show_default=True,
+@click.option("--strategies", default="actprm,random,full,pmt-rf,covered-killed,same-line", show_default=True,
               help="Selection strategies of `train --strategy`, and the baselines.")
 @click.option("--seeds", type=click.IntRange(min=1), default=3, show_default=True,
               help="Repeats of each strategy and budget, each with its own seed.")

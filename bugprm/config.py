@@ -64,6 +64,21 @@ class ActiveLearningConfig:
     sampling: str = "uniform"  # among the uncertain: uniform draw, top (most uncertain first), proportional
     mc_passes: int = 8  # dropout passes for the mc-dropout and composite strategies
     seed: int = 0  # for the seed set, random selection and the stream order
+    # What scores the pool between rounds: "forest" (bagged forests refitted in full each round, the final PRM
+    # trained at the end) or "prm" (the PRM itself, continued each round for at least `min_round_steps`)
+    learner: str = "forest"
+    min_round_steps: int = 50
+    # "relative": the top `uncertain_share` of the pool by the strategy's score is uncertain; "absolute": the
+    # paper's fixed thresholds (delta_pred, delta_std)
+    thresholds: str = "relative"
+    uncertain_share: float = 0.3
+    stop_when_certain: bool = False  # stop before the budget is spent when nothing counts as uncertain
+    seed_selection: str = "stratified"  # "stratified" (by coverage, operator family and file) or "uniform"
+    calibration: str = "platt"  # out-of-fold map from score to probability: "platt", "isotonic" or "none"
+    # What the loop is for: "rank" (the PRM that ranks the unexecuted rest: `strategy`) or "gaps" (find surviving
+    # candidates: the likeliest survivors first, `uniform_floor` of each round drawn uniformly)
+    goal: str = "rank"
+    uniform_floor: float = 0.0  # share of each round drawn uniformly from the pool (0.2 under goal gaps if 0)
 
 
 @dataclass(frozen=True)

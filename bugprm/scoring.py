@@ -89,6 +89,7 @@ class ScoredCandidate:
     weakest: StepScore
     uncertainty: float  # mean spread over the steps
     outcome: Outcome | None = None
+    executed: bool = False  # score and recommendation are the executed verdict (1 or 0), not a prediction
 
     @property
     def id(self) -> str:
@@ -137,8 +138,10 @@ class ScoreReport:
 
     @property
     def test_gaps(self) -> tuple[ScoredCandidate, ...]:
-        """Candidate bugs predicted to survive the tests (found to, where executed): what the suite would miss."""
-        return tuple(c for c in self.candidates if c.candidate.kind is Kind.BUG and _is_gap(c))
+        """Candidate bugs the suite would not notice: those executed and not killed first, then those predicted to
+        survive, the least likely to be killed first."""
+        gaps = [c for c in self.candidates if c.candidate.kind is Kind.BUG and _is_gap(c)]
+        return tuple(sorted(gaps, key=lambda c: (not c.executed, c.score, c.id)))
 
 
 def aggregate(rewards: Sequence[float], how: str = DEFAULT_AGGREGATE) -> float:
@@ -171,11 +174,19 @@ def step_scores(candidate: Candidate, prediction: StepPrediction) -> tuple[StepS
 def score_one(item: Located, prediction: StepPrediction, settings: ScoreSettings) -> ScoredCandidate:
     steps = step_scores(item.candidate, prediction)
     score = round(aggregate([s.reward for s in steps], settings.aggregate), DIGITS)
-    return ScoredCandidate(
+    scored = ScoredCandidate(
         candidate=item.candidate, region=item.region, steps=steps, score=score,
         recommendation=recommend(score, settings.threshold), weakest=weakest_step(steps),
         uncertainty=round(sum(s.std for s in steps) / len(steps), DIGITS), outcome=item.outcome,
     )
+    return as_executed(scored, settings) if item.outcome not in (None, *UNLABELLED_OUTCOMES) else scored
+
+
+def as_executed(scored: ScoredCandidate, settings: ScoreSettings) -> ScoredCandidate:
+    """An executed candidate reports what its tests gave (a known-killed bug is no test gap), never a prediction."""
+    verdict = 1.0 if scored.outcome in POSITIVE_OUTCOMES else 0.0
+    return replace(scored, score=verdict, recommendation=recommend(verdict, settings.threshold), uncertainty=0.0,
+                   executed=True)
 
 
 def rank(scored: Sequence[ScoredCandidate]) -> tuple[ScoredCandidate, ...]:

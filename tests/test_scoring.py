@@ -168,3 +168,16 @@ def test_aggregates_match_the_metrics_module():
     metrics = pytest.importorskip("bugprm.metrics")
     for how in ("min", "product", "mean", "last"):
         assert aggregate([0.3, 0.9, 0.6], how) == pytest.approx(metrics.aggregate([0.3, 0.9, 0.6], how))
+
+
+def test_executed_candidates_report_their_verdict_and_gaps_come_best_first():
+    table = {"killed": ((0.1,) * 5, FLAT), "survived": ((0.95,) * 5, FLAT), "likely": ((0.2,) * 5, FLAT),
+             "maybe": ((0.6,) * 5, FLAT), "error": ((0.3,) * 5, FLAT)}
+    outcomes = {"killed": Outcome.KILLED, "survived": Outcome.SURVIVED, "error": Outcome.INFRA_ERROR}
+    items = tuple(Located(candidate(i), REGION, outcomes.get(i)) for i in table)
+    report = score_input(ScoringInput("test", items), TableScorer(table), ScoreSettings(), "model")
+    by_id = {c.id: c for c in report.candidates}
+    assert (by_id["killed"].score, by_id["killed"].executed) == (1.0, True)  # predicted 0.1, but it was killed
+    assert (by_id["survived"].score, by_id["survived"].executed) == (0.0, True)
+    assert not by_id["error"].executed and by_id["error"].score == 0.3  # an infra error tells nothing
+    assert [c.id for c in report.test_gaps] == ["survived", "likely", "error", "maybe"]

@@ -6,13 +6,15 @@ harness) and a simulated `bugprm bench` (the oracle reads verdicts cached from o
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from typing import Callable, Protocol
 
 import numpy as np
 
 from bugprm.active.budget import Budget
-from bugprm.active.selection import SAMPLINGS, select_uncertain
+from bugprm.active.seeding import SEED_SELECTIONS, seed_set
+from bugprm.active.selection import SAMPLINGS, Selection, select_round
 from bugprm.active.strategies import Prediction, make_strategy
 from bugprm.config import ActiveLearningConfig
 from bugprm.errors import ConfigError
@@ -29,9 +31,37 @@ Oracle = Callable[[list[Candidate]], dict[str, Execution]]
 Labeller = Callable[[list[Candidate], dict[str, Execution]], list[Candidate]]
 
 
+GOALS = ("rank", "gaps")
+GAPS_FLOOR = 0.2
+
+
+def for_goal(settings: ActiveLearningConfig) -> ActiveLearningConfig:
+    """The settings a goal implies: ``gaps`` executes the likeliest survivors first (the most found per execution)
+    with a uniform floor, so that no candidate's chance of being executed is zero."""
+    if settings.goal not in GOALS:
+        raise ConfigError(f"active_learning.goal must be one of {', '.join(GOALS)}, got {settings.goal!r}")
+    if settings.goal == "rank":
+        return settings
+    return replace(settings, strategy="survivors", sampling="top", uniform_floor=settings.uniform_floor or GAPS_FLOOR)
+
+
 def seed_count(settings: ActiveLearningConfig, pool_size: int) -> int:
     """The random seed set: as configured, else the smaller of 100 and 5% of the pool."""
     return settings.seed_size or min(100, max(1, round(0.05 * pool_size)))
+
+
+def selection_log(selection: Selection, predictions: list[Prediction]) -> dict:
+    """What a round's selection saw: how many trajectories counted as uncertain, and how spread the scores (the
+    heads' mean) and their uncertainty (the heads' std) were over the pool, as 10th/50th/90th percentiles."""
+    means = np.array([float(np.min(p.mean)) for p in predictions])
+    spreads = np.array([float(np.max(p.std)) for p in predictions])
+    return {"uncertain": selection.uncertain, "uncertain_share": round(selection.uncertain / len(predictions), 4),
+            "filled": selection.filled, "score_p10_50_90": _percentiles(means),
+            "uncertainty_p10_50_90": _percentiles(spreads)}
+
+
+def _percentiles(values: np.ndarray) -> list[float]:
+    return [round(float(v), 4) for v in np.percentile(values, [10, 50, 90])]
 
 
 @dataclass(frozen=True)
@@ -63,12 +93,17 @@ class ActiveLoop:
                  settings: ActiveLearningConfig, budget: Budget, on_round: Callable[[RoundLog], None] | None = None,
                  on_selected: Callable[[int, list[str]], None] | None = None):
         self.pool, self.learner, self.oracle, self.labeller = pool, learner, oracle, labeller
+        settings = for_goal(settings)
         self.settings, self.budget = settings, budget
         self.on_round = on_round or (lambda log: None)
         self.on_selected = on_selected or (lambda round_index, ids: None)
-        self.strategy = make_strategy(settings.strategy, settings.delta_pred, settings.delta_std)
+        self.strategy = make_strategy(settings.strategy, settings.delta_pred, settings.delta_std,
+                                      thresholds=settings.thresholds, share=settings.uncertain_share)
         if settings.sampling not in SAMPLINGS:
             raise ConfigError(f"active_learning.sampling must be one of {', '.join(SAMPLINGS)}, got {settings.sampling!r}")
+        if settings.seed_selection not in SEED_SELECTIONS:
+            raise ConfigError(f"active_learning.seed_selection must be one of {', '.join(SEED_SELECTIONS)}, "
+                              f"got {settings.seed_selection!r}")
         self.rng = np.random.default_rng(settings.seed)
         self.executions: dict[str, Execution] = {}
         self.logs: list[RoundLog] = []
@@ -76,6 +111,7 @@ class ActiveLoop:
         self._streamed: set[str] = set()
         self._last_fit: dict = {}
         self._recorded: dict[int, list[str]] = {}
+        self._last_selection: dict = {}
 
     def run(self, executions: dict[str, Execution] | None = None, start_round: int = 0,
             recorded: dict[int, list[str]] | None = None) -> LoopResult:
@@ -105,9 +141,10 @@ class ActiveLoop:
             return "budget"
         if not self._labelled_ids():
             chosen, considered = self._seed_set(left), len(self._unexecuted())
+            self._last_selection = {"seed_set": len(chosen), "seed_selection": self.settings.seed_selection}
         else:
             self._train()
-            chosen, considered = self._select(left)
+            chosen, considered = self._select(self._round_limit(left, round_index))
         chosen = self._as_recorded(round_index, chosen)
         if not chosen:
             return "nothing uncertain" if considered else "pool exhausted"
@@ -126,17 +163,24 @@ class ActiveLoop:
     def _seed_set(self, left: int) -> list[Candidate]:
         pool = self._unexecuted()
         size = min(seed_count(self.settings, len(self.pool)), left, len(pool))
-        picks = self.rng.choice(len(pool), size=size, replace=False) if size else []
-        return [pool[i] for i in sorted(picks)]
+        return seed_set(pool, size, self.rng, self.settings.seed_selection)
 
-    def _select(self, left: int) -> tuple[list[Candidate], int]:
+    def _round_limit(self, left: int, round_index: int) -> int:
+        """Pool mode: at least the batch size, more when the rounds left would not otherwise spend the budget."""
+        if self.settings.mode != "pool":
+            return left
+        rounds_left = max(1, self.settings.rounds - round_index)
+        return min(left, max(self.settings.batch_size, math.ceil(left / rounds_left)))
+
+    def _select(self, limit: int) -> tuple[list[Candidate], int]:
         considered = self._considered()
         predictions = self.learner.predict(considered, self._mc_passes())
-        limit = min(left, self.settings.batch_size) if self.settings.mode == "pool" else left
-        ids = select_uncertain(predictions, self.strategy, limit, self.rng, self.settings.diversity_weight,
-                               self.settings.sampling)
+        selection = select_round(predictions, self.strategy, limit, self.rng, self.settings.diversity_weight,
+                                 self.settings.sampling, fill=not self.settings.stop_when_certain,
+                                 uniform_floor=self.settings.uniform_floor)
+        self._last_selection = selection_log(selection, predictions)
         by_id = {c.id: c for c in considered}
-        return [by_id[i] for i in ids], len(considered)
+        return [by_id[i] for i in selection.ids], len(considered)
 
     def _considered(self) -> list[Candidate]:
         """Pool mode: every unexecuted candidate. Stream mode: the next batch of the stream not yet executed."""
@@ -158,7 +202,7 @@ class ActiveLoop:
     def _log(self, round_index: int, chosen: list[Candidate], considered: int) -> None:
         spent = sum(e.cpu_seconds for e in self.executions.values())
         log = RoundLog(round_index, tuple(c.id for c in chosen), considered, len(self.executions),
-                       self._budget_left(), round(spent, 3), dict(self._last_fit))
+                       self._budget_left(), round(spent, 3), {**self._last_fit, **self._last_selection})
         self.logs.append(log)
         self.on_round(log)
 

@@ -110,20 +110,21 @@ class Pools:
 
 
 def train_active(request: TrainRequest, on_round: Callable[[RoundLog], None] | None = None) -> TrainingCard:
+    from bugprm.active.learners import loop_learner, prm_learner
     from bugprm.labels import step_labels
-    from bugprm.model.active_learner import PrmLearner
 
     started = time.perf_counter()
     with ExitStack() as stack:
         pools = Pools(request, stack)
         pool, held_out = held_out_split(pools.candidates, request.eval_fraction, request.settings.seed)
         run_id = _run_id(request, pools)
-        learner = PrmLearner(request.config, corpus=[s.text for c in pool for s in c.steps],
-                             seed=request.settings.seed)
-        loop = ActiveLoop(pool, learner, pools.oracle, step_labels, request.settings, request.budget,
+        corpus = [s.text for c in pool for s in c.steps]
+        selector = loop_learner(request.config, request.settings, corpus, request.settings.seed)
+        loop = ActiveLoop(pool, selector, pools.oracle, step_labels, request.settings, request.budget,
                           on_round=_recorder(pools, run_id, on_round),
                           on_selected=lambda r, ids: pools.record_round(run_id, r, ids, {"status": "selected"}))
         result = loop.run(recorded=pools.recorded(run_id))
+        learner = prm_learner(request.config, corpus, request.settings.seed)
         final_fit = learner.refit(loop.labelled())
         learner.save(request.out)
         metrics = _held_out_metrics(learner, pools, held_out) if held_out else None

@@ -9,6 +9,8 @@ top, 0.807 drawn in proportion, 0.845 drawn uniformly, against 0.858 for random 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from bugprm.active.strategies import Prediction
@@ -17,23 +19,50 @@ from bugprm.active.strategies import Prediction
 SAMPLINGS = ("top", "proportional", "uniform")
 
 
+@dataclass(frozen=True)
+class Selection:
+    ids: tuple[str, ...]
+    uncertain: int  # how many trajectories counted as uncertain
+    filled: int  # picks beyond the uncertain ones, so that the round spends its share of the budget
+
+
 def select_uncertain(predictions: list[Prediction], strategy, limit: int | None, rng: np.random.Generator,
                      diversity_weight: float = 0.0, sampling: str = "top") -> list[str]:
     """Ids of up to `limit` uncertain trajectories (all of them when limit is None)."""
+    return list(select_round(predictions, strategy, limit, rng, diversity_weight, sampling).ids)
+
+
+def select_round(predictions: list[Prediction], strategy, limit: int | None, rng: np.random.Generator,
+                 diversity_weight: float = 0.0, sampling: str = "top", fill: bool = False,
+                 uniform_floor: float = 0.0) -> Selection:
+    """Up to `limit` uncertain trajectories; with ``fill``, the most uncertain of the rest make up the number.
+    ``uniform_floor``: that share of `limit` is first drawn uniformly from all, so every trajectory may be picked."""
     if not predictions:
-        return []
+        return Selection((), 0, 0)
     scores = strategy.scores(predictions, rng)
-    pool = np.flatnonzero(strategy.uncertain(predictions, rng))
-    limit = len(pool) if limit is None else min(limit, len(pool))
+    uncertain = strategy.uncertain(predictions, rng)
+    wanted = int(uncertain.sum()) if limit is None else min(limit, len(predictions))
+    floor = list(rng.choice(len(predictions), size=int(uniform_floor * wanted), replace=False))
+    pool = np.array([i for i in np.flatnonzero(uncertain) if i not in set(floor)], dtype=int)
+    chosen = floor + list(_among_uncertain(pool, scores, predictions, min(wanted - len(floor), len(pool)), rng,
+                                           diversity_weight, sampling))
+    extra = _most_uncertain_rest(scores, set(chosen), wanted - len(chosen)) if fill else []
+    return Selection(tuple(predictions[i].id for i in [*chosen, *extra]), int(uncertain.sum()), len(extra))
+
+
+def _among_uncertain(pool, scores, predictions, limit, rng, diversity_weight, sampling):
     if diversity_weight > 0 and all(p.embedding is not None for p in predictions):
-        chosen = _greedy_diverse(pool, scores, _unit_embeddings(predictions), limit, diversity_weight)
-    elif sampling == "proportional":
-        chosen = _weighted_draw(pool, scores, limit, rng)
-    elif sampling == "uniform":
-        chosen = rng.choice(pool, size=limit, replace=False)
-    else:
-        chosen = pool[np.argsort(-scores[pool], kind="stable")][:limit]
-    return [predictions[i].id for i in chosen]
+        return _greedy_diverse(pool, scores, _unit_embeddings(predictions), limit, diversity_weight)
+    if sampling == "proportional":
+        return _weighted_draw(pool, scores, limit, rng)
+    if sampling == "uniform":
+        return rng.choice(pool, size=limit, replace=False)
+    return pool[np.argsort(-scores[pool], kind="stable")][:limit]
+
+
+def _most_uncertain_rest(scores: np.ndarray, taken: set, count: int) -> list[int]:
+    order = [int(i) for i in np.argsort(-scores, kind="stable") if int(i) not in taken]
+    return order[: max(count, 0)]
 
 
 def _weighted_draw(pool: np.ndarray, scores: np.ndarray, limit: int, rng: np.random.Generator) -> np.ndarray:

@@ -33,7 +33,7 @@ def check_model_sizes(config: Config) -> None:
 
 def train_request(repos, config_source, budget, strategy, mode, diversity_weight, eval_fraction, out_dir,
                   max_candidates, workers, python, pytest_args, corpus_prior=None, store_dir=None,
-                  executor=LOCAL) -> TrainRequest:
+                  executor=LOCAL, goal=None) -> TrainRequest:
     config = with_corpus_prior(load_config(config_source), corpus_prior)
     check_model_sizes(config)
     repos = tuple(Path(r).resolve() for r in repos)
@@ -43,7 +43,8 @@ def train_request(repos, config_source, budget, strategy, mode, diversity_weight
         repos=repos, config=config, budget=Budget.parse(budget if budget is not None else config.active_learning.budget),
         out=Path(out_dir) if out_dir else find_store_directory(store_dir, repos[0]) / MODEL_DIRNAME,
         store_dir=Path(store_dir) if store_dir else None,
-        settings=loop_settings(config.active_learning, mode=mode, strategy=strategy, diversity_weight=diversity_weight),
+        settings=loop_settings(config.active_learning, mode=mode, strategy=strategy, diversity_weight=diversity_weight,
+                               goal=goal),
         eval_fraction=eval_fraction, workers=workers, python=python, pytest_args=pytest_args,
         max_candidates=max_candidates, executor=executor,
     )

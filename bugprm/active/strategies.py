@@ -79,11 +79,22 @@ def margin_score(p: Prediction) -> float:
     return float(np.max(1 - np.abs(2 * p.mean[p.decisive_steps()] - 1)))
 
 
+def survival_score(p: Prediction) -> float:
+    """How likely the tests let the trajectory through: 1 - its predicted chance of being killed (its weakest step)."""
+    return float(1 - np.min(p.mean))
+
+
 def committee_score(p: Prediction) -> float:
-    """Vote entropy of the heads' yes/no decisions, worst decisive step."""
+    """Vote entropy of the heads' yes/no decisions, worst decisive step; a unanimous vote scores exactly 0."""
     votes = (p.per_head[:, p.decisive_steps()] >= 0.5).mean(axis=0)
-    votes = np.clip(votes, 1e-7, 1 - 1e-7)
-    return float(np.max(-(votes * np.log2(votes) + (1 - votes) * np.log2(1 - votes))))
+    return float(np.max(_binary_entropy(votes)))
+
+
+def _binary_entropy(p: np.ndarray) -> np.ndarray:
+    """Bits of a yes/no with chance p, 0 at p = 0 or 1 (no clipping, which turned a unanimous vote into > 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = -(p * np.log2(p) + (1 - p) * np.log2(1 - p))
+    return np.nan_to_num(terms, nan=0.0)
 
 
 @dataclass(frozen=True)
@@ -135,10 +146,65 @@ def _normalise(values: np.ndarray) -> np.ndarray:
     return (values - values.min()) / spread if spread > 0 else np.zeros_like(values)
 
 
-STRATEGY_NAMES = ("actprm", "entropy", "mc-dropout", "margin", "committee", "composite", "random")
+THRESHOLDS = ("relative", "absolute")
 
 
-def make_strategy(name: str, delta_pred: float = 0.95, delta_std: float = 0.005, weights=None):
+@dataclass(frozen=True)
+class RelativeActPRM:
+    """ActPRM's two tests with thresholds taken from the pool: the least confident ``share``/2 and the ``share``/2
+    with the widest head spread are uncertain (fixed thresholds pass every candidate once the heads disagree at all).
+    The score is a trajectory's higher percentile of the two, so the union of both tests ranks first."""
+
+    share: float = 0.3
+    name: str = "actprm"
+
+    def scores(self, predictions: list[Prediction], rng: np.random.Generator) -> np.ndarray:
+        confidence = np.array([_decisive_confidence(p) for p in predictions])
+        spread = np.array([float(np.max(p.std[p.decisive_steps()])) for p in predictions])
+        return np.maximum(_percentile_rank(-confidence, rng), _percentile_rank(spread, rng))
+
+    def uncertain(self, predictions: list[Prediction], rng: np.random.Generator) -> np.ndarray:
+        return self.scores(predictions, rng) > 1 - self.share / 2
+
+
+@dataclass(frozen=True)
+class TopShare:
+    """Any score strategy, relative to the pool: the ``share`` of trajectories with the highest scores is uncertain,
+    ties broken at random."""
+
+    inner: object
+    share: float = 0.3
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    def scores(self, predictions: list[Prediction], rng: np.random.Generator) -> np.ndarray:
+        return self.inner.scores(predictions, rng)
+
+    def uncertain(self, predictions: list[Prediction], rng: np.random.Generator) -> np.ndarray:
+        return _percentile_rank(self.scores(predictions, rng), rng) > 1 - self.share
+
+
+def _decisive_confidence(p: Prediction) -> float:
+    mean = p.mean[p.decisive_steps()]
+    return float(np.min(np.maximum(mean, 1 - mean)))
+
+
+def _percentile_rank(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Each value's rank in (0, 1], highest 1; equal values are ordered at random."""
+    order = np.lexsort((rng.random(len(values)), values))
+    ranks = np.empty(len(values))
+    ranks[order] = np.arange(1, len(values) + 1) / max(len(values), 1)
+    return ranks
+
+
+STRATEGY_NAMES = ("actprm", "entropy", "mc-dropout", "margin", "committee", "composite", "survivors", "random")
+
+
+def make_strategy(name: str, delta_pred: float = 0.95, delta_std: float = 0.005, weights=None,
+                  thresholds: str = "absolute", share: float = 0.3):
+    """``thresholds`` relative: the top ``share`` of the pool is uncertain; absolute: the fixed thresholds."""
     builders = {
         "actprm": lambda: ActPRM(delta_pred, delta_std),
         "entropy": lambda: ScoreStrategy("entropy", entropy_score),
@@ -146,8 +212,14 @@ def make_strategy(name: str, delta_pred: float = 0.95, delta_std: float = 0.005,
         "margin": lambda: ScoreStrategy("margin", margin_score),
         "committee": lambda: ScoreStrategy("committee", committee_score),
         "composite": lambda: Composite(tuple(weights) if weights else (0.3, 0.3, 0.2, 0.2)),
+        "survivors": lambda: ScoreStrategy("survivors", survival_score),
         "random": RandomSelection,
     }
     if name not in builders:
         raise ConfigError(f"unknown strategy {name!r}; choose one of {', '.join(STRATEGY_NAMES)}")
-    return builders[name]()
+    if thresholds not in THRESHOLDS or not 0 < share <= 1:
+        raise ConfigError(f"active_learning.thresholds must be one of {', '.join(THRESHOLDS)} and uncertain_share in "
+                          f"(0, 1], got {thresholds!r} and {share!r}")
+    if thresholds == "absolute" or name == "random":
+        return builders[name]()
+    return RelativeActPRM(share) if name == "actprm" else TopShare(builders[name](), share)

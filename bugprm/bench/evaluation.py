@@ -13,7 +13,10 @@ from bugprm.bench.splits import Split
 from bugprm.metrics import DEFAULT_THRESHOLD, auroc, f1_at, pr_auc, processbench
 from bugprm.records import Candidate, Execution
 
-METRICS = ("auroc", "auroc_covered", "pr_auc", "f1", "processbench_f1", "score_error")
+METRICS = ("auroc", "auroc_covered", "auroc_unexecuted", "auroc_unexecuted_covered", "pr_auc", "f1", "processbench_f1",
+           "score_error", "score_error_probability",
+           "calibration_error", "low_decile_gap", "low_decile_survivor_lift", "survivors_found")
+LOW_SHARE = 0.1  # the share of unexecuted candidates scored least likely to be killed: where test gaps are sought
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,7 @@ class RunResult:
     executed: tuple[str, ...]
     cpu_seconds: float
     steps: dict[str, list[float]] | None = field(default=None, compare=False)
+    rounds: tuple[dict, ...] = field(default=(), compare=False)  # the loop's per-round log, for active runs
 
 
 def evaluate(split: Split, run: RunResult) -> dict:
@@ -35,10 +39,14 @@ def evaluate(split: Split, run: RunResult) -> dict:
     return {
         "auroc": auroc(labels, scores),
         "auroc_covered": auroc([labels[i] for i in covered], [scores[i] for i in covered]),
+        **unexecuted_auroc(split.target, run.scores),
         "pr_auc": pr_auc(labels, scores),
         "f1": f1_at(labels, scores),
         "processbench_f1": processbench_f1(split, test, run.steps),
         "score_error": score_error(split.target.verdicts, set(run.executed), run.scores),
+        "score_error_probability": probability_score_error(split.target.verdicts, set(run.executed), run.scores),
+        **calibration_metrics(split.target.verdicts, run.scores),
+        "survivors_found": sum(1 - is_valid_bug(split.verdicts[i]) for i in run.executed),
         "executed": len(run.executed),
         "cpu_seconds": round(run.cpu_seconds, 3),
     }
@@ -51,6 +59,44 @@ def score_error(truth: Mapping[str, Execution], executed: Collection[str], score
     true = [is_valid_bug(e) for e in truth.values()]
     estimated = [is_valid_bug(e) if i in executed else int(scores[i] >= threshold) for i, e in truth.items()]
     return abs(float(np.mean(estimated)) - float(np.mean(true)))
+
+
+def unexecuted_auroc(target, scores: Mapping[str, float]) -> dict:
+    """AUROC over every candidate of the tested repository left unexecuted (the rest a user still has to judge),
+    and over the covered ones among them (coverage alone ranks the uncovered last)."""
+    rest = [c for c in target.candidates if c.id in scores]
+    covered = [c for c in rest if _covered(c)]
+    return {f"auroc_unexecuted{suffix}": auroc([is_valid_bug(target.verdicts[c.id]) for c in chosen],
+                                               [scores[c.id] for c in chosen])
+            for suffix, chosen in (("", rest), ("_covered", covered))}
+
+
+def probability_score_error(truth: Mapping[str, Execution], executed: Collection[str],
+                            scores: Mapping[str, float]) -> float:
+    """|estimated - true| mutation score, the estimate counting each unexecuted candidate as its probability."""
+    true = [is_valid_bug(e) for e in truth.values()]
+    estimated = [is_valid_bug(e) if i in executed else scores[i] for i, e in truth.items()]
+    return abs(float(np.mean(estimated)) - float(np.mean(true)))
+
+
+def calibration_metrics(truth: Mapping[str, Execution], scores: Mapping[str, float]) -> dict:
+    """On the scored (unexecuted) candidates of the pool: adaptive calibration error (10 equal-mass bins), and
+    among the ``LOW_SHARE`` scored least likely to be killed, |mean score - kill rate| and their survivor share
+    over the pool's."""
+    from bugprm.active.calibration import adaptive_calibration_error
+
+    ids = [i for i in scores if i in truth]
+    if not ids:
+        return {"calibration_error": float("nan"), "low_decile_gap": float("nan"),
+                "low_decile_survivor_lift": float("nan")}
+    probabilities = np.array([scores[i] for i in ids], dtype=float)
+    labels = np.array([is_valid_bug(truth[i]) for i in ids], dtype=float)
+    low = np.argsort(probabilities, kind="stable")[: max(1, round(LOW_SHARE * len(ids)))]
+    pool_survivors = 1 - np.mean([is_valid_bug(e) for e in truth.values()])
+    return {"calibration_error": adaptive_calibration_error(probabilities, labels),
+            "low_decile_gap": abs(float(probabilities[low].mean() - labels[low].mean())),
+            "low_decile_survivor_lift": float((1 - labels[low].mean()) / pool_survivors) if pool_survivors else
+            float("nan")}
 
 
 def processbench_f1(split: Split, test: list[Candidate], steps: dict[str, list[float]] | None) -> float:

@@ -11,7 +11,7 @@ from bugprm.config import Config, fingerprint, load_config
 from bugprm.errors import InputError
 
 DEFAULT_BUDGETS = (0.05, 0.1, 0.2, 0.3, 0.5, 1.0)
-BASELINES = ("full", "pmt-rf", "covered-killed")
+BASELINES = ("full", "pmt-rf", "covered-killed", "same-line")
 DEFAULT_STRATEGIES = ("actprm", "random") + BASELINES
 # Baselines whose labels do not depend on the budget, and the budget their rows carry.
 FIXED_BUDGET = {"full": 1.0, "covered-killed": 0.0}

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from bugprm.bench.evaluation import evaluate
+from bugprm.bench.paired import paired_differences
 from bugprm.bench.pools import JudgedPool, judged_pool
 from bugprm.bench.request import BenchRequest
 from bugprm.bench.runners import run_strategy
@@ -26,7 +27,8 @@ class BenchResult:
     def document(self) -> dict:
         """bench.json: the rows, and the curves summarised from them."""
         return json_ready({"version": BENCH_VERSION, "repos": list(self.repos), "request": self.request,
-                           "results": list(self.results), "summary": summarise(self.results)})
+                           "results": list(self.results), "summary": summarise(self.results),
+                           "paired": paired_differences(self.results)})
 
 
 def run_bench(request: BenchRequest, on_progress: Callable[[str], None] | None = None) -> BenchResult:

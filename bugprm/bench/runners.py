@@ -11,6 +11,7 @@ from dataclasses import replace
 import numpy as np
 
 from bugprm.active.budget import Budget
+from bugprm.active.learners import loop_learner, prm_learner
 from bugprm.active.loop import ActiveLoop, seed_count
 from bugprm.active.settings import loop_settings
 from bugprm.baselines import PmtForest, covered_means_killed, is_valid_bug
@@ -32,6 +33,8 @@ def run_strategy(strategy: str, split: Split, budget: float, config: Config) -> 
         return run_forest(split, budget)
     if strategy == "covered-killed":
         return run_covered_killed(split)
+    if strategy == "same-line":
+        return run_same_line(split, budget)
     return run_active(strategy, split, budget, config)
 
 
@@ -40,17 +43,19 @@ def run_active(strategy: str, split: Split, budget: float, config: Config) -> Ru
     oracle, pool, limit = CachedOracle(split.verdicts), list(split.train), Budget(fraction=budget)
     settings = spending_settings(loop_settings(config.active_learning, strategy=strategy, seed=split.seed),
                                  limit.limit(len(pool)), len(pool))
-    learner = _learner(config, split)
-    loop = ActiveLoop(pool, learner, oracle, step_labels, settings, limit)
-    executions = loop.run().executions
-    return _prm_result(learner, loop.labelled(), split, tuple(executions), oracle.cpu_seconds)
+    loop = ActiveLoop(pool, _loop_learner(config, settings, split), oracle, step_labels, settings, limit)
+    result = loop.run()
+    final = _final_learner(config, settings, split)
+    run = _prm_result(final, loop.labelled(), split, tuple(result.executions), oracle.cpu_seconds)
+    return replace(run, rounds=tuple(r.metrics for r in result.rounds))
 
 
 def run_full(split: Split, config: Config) -> RunResult:
     """The full-data model: the PRM fitted on every label of the training pool."""
     oracle = CachedOracle(split.verdicts)
     labelled = step_labels(list(split.train), oracle(list(split.train)))
-    return _prm_result(_learner(config, split), labelled, split, tuple(oracle.asked), oracle.cpu_seconds)
+    final = _final_learner(config, config.active_learning, split)
+    return _prm_result(final, labelled, split, tuple(oracle.asked), oracle.cpu_seconds)
 
 
 def run_forest(split: Split, budget: float) -> RunResult:
@@ -62,6 +67,24 @@ def run_forest(split: Split, budget: float) -> RunResult:
     unexecuted = _unexecuted(split, verdicts)
     forest = PmtForest(seed=split.seed).fit(sample, [is_valid_bug(verdicts[c.id]) for c in sample])
     scores = dict(zip([c.id for c in unexecuted], forest.predict(unexecuted).tolist()))
+    return RunResult(scores, tuple(oracle.asked), oracle.cpu_seconds)
+
+
+def run_same_line(split: Split, budget: float) -> RunResult:
+    """The neighbour rule: mutants of one line mostly share their fate, so an unexecuted candidate takes the mean
+    verdict of the executed ones on its line (of a random ``budget`` share), else the forest's estimate."""
+    oracle, sample = CachedOracle(split.verdicts), random_share(split.train, budget, split.seed)
+    if not sample:
+        return _uninformed(split, (), 0.0)
+    verdicts = oracle(sample)
+    by_line: dict[tuple, list[int]] = {}
+    for c in sample:
+        by_line.setdefault((c.file, c.line), []).append(is_valid_bug(verdicts[c.id]))
+    unexecuted = _unexecuted(split, verdicts)
+    forest = PmtForest(seed=split.seed).fit(sample, [is_valid_bug(verdicts[c.id]) for c in sample])
+    estimates = forest.predict(unexecuted).tolist()
+    scores = {c.id: float(np.mean(by_line[(c.file, c.line)])) if (c.file, c.line) in by_line else estimate
+              for c, estimate in zip(unexecuted, estimates)}
     return RunResult(scores, tuple(oracle.asked), oracle.cpu_seconds)
 
 
@@ -86,11 +109,18 @@ def spending_settings(settings: ActiveLearningConfig, limit: int, pool_size: int
     return replace(settings, batch_size=max(settings.batch_size, needed))
 
 
-def _learner(config: Config, split: Split):
-    from bugprm.model.active_learner import PrmLearner
-
+def _loop_learner(config: Config, settings: ActiveLearningConfig, split: Split):
     seeded = with_overrides(config, {"training.seed": split.seed})
-    return PrmLearner(seeded, corpus=[s.text for c in split.train for s in c.steps], seed=split.seed)
+    return loop_learner(seeded, settings, [s.text for c in split.train for s in c.steps], split.seed)
+
+
+def _final_learner(config: Config, settings: ActiveLearningConfig, split: Split):
+    """What scores the unexecuted candidates at the end: with the ``forest`` learner, its calibrated bagged forests
+    refitted on every label (the PRM costs minutes per fit, too many for a bench of seeds); else the PRM."""
+    if settings.learner == "forest":
+        return _loop_learner(config, settings, split)
+    seeded = with_overrides(config, {"training.seed": split.seed})
+    return prm_learner(seeded, [s.text for c in split.train for s in c.steps], split.seed)
 
 
 def _prm_result(learner, labelled: list[Candidate], split: Split, executed: tuple[str, ...],

@@ -24,7 +24,7 @@ def _entry(key: tuple, by_seed: dict[int, list[dict]]) -> dict:
     split, strategy, budget = key
     entry = {"split": split, "strategy": strategy, "budget": budget, "seeds": len(by_seed)}
     for metric in SUMMARISED:
-        entry[metric] = _spread([_mean([row[metric] for row in rows]) for rows in by_seed.values()])
+        entry[metric] = _spread([_mean([row.get(metric) for row in rows]) for rows in by_seed.values()])
     return entry
 
 

@@ -19,8 +19,10 @@ from bugprm.records import Candidate
 class PrmLearner:
     """The first fit trains a new model (or continues one saved at ``init_from``); later fits continue it."""
 
-    def __init__(self, config: Config, corpus: Sequence[str] = (), init_from: Path | None = None, seed: int = 0):
+    def __init__(self, config: Config, corpus: Sequence[str] = (), init_from: Path | None = None, seed: int = 0,
+                 min_round_steps: int = 0):
         self.config, self.corpus, self.init_from, self.seed = config, list(corpus), init_from, seed
+        self.min_round_steps = min_round_steps  # a round's update runs at least this many optimizer steps
         self.model: PRM | None = None
 
     def fit(self, labelled: list[Candidate]) -> dict:
@@ -28,7 +30,7 @@ class PrmLearner:
             self.model = self._start(labelled)
             log = train(self.model, labelled)
         else:
-            log = update(self.model, labelled)
+            log = update(self.model, labelled, min_steps=self.min_round_steps)
         return {"trained_on": log.trajectories, "optimizer_steps": log.steps,
                 "loss": round(float(np.mean(log.losses[-5:])), 4) if log.losses else None,
                 "train_seconds": round(log.seconds, 2)}

@@ -31,6 +31,9 @@ from bugprm.model.warmup import warm_up
 from bugprm.records import Candidate
 
 
+MIN_PER_CLASS = 2  # of each outcome, for the priors' out-of-fold estimates (two folds)
+
+
 @dataclass(frozen=True)
 class TrainLog:
     trajectories: int
@@ -73,11 +76,12 @@ def train(model: PRM, items: Sequence[Candidate | Example], max_steps: int | Non
     return TrainLog(len(pairs), steps, tuple(losses), time.perf_counter() - started)
 
 
-def update(model: PRM, items: Sequence[Candidate | Example], epochs: int = 1) -> TrainLog:
-    """Continue training on newly labelled items (the active-learning step): fresh AdamW, constant learning rate."""
+def update(model: PRM, items: Sequence[Candidate | Example], epochs: int = 1, min_steps: int = 1) -> TrainLog:
+    """Continue training on newly labelled items (the active-learning step): fresh AdamW, constant learning rate,
+    at least ``min_steps`` optimizer steps (one epoch of a few labels is a handful of steps: the base rate only)."""
     settings = model.config.training
     labelled = sum(as_example(item).has_labels for item in items)
-    steps = max(1, math.ceil(epochs * labelled / (settings.batch_size * settings.gradient_accumulation)))
+    steps = max(1, min_steps, math.ceil(epochs * labelled / (settings.batch_size * settings.gradient_accumulation)))
     return train(model, items, max_steps=steps, decay=False)
 
 
@@ -102,8 +106,13 @@ def _fit_priors(model: PRM, examples: list[Example]) -> dict[str, dict[str, floa
         if name not in FITTED:
             estimates[name] = dict(zip((e.id for e in judged), model.prior_log_odds(name, judged)))
             continue
-        if len(set(labels)) > 1:
-            model.priors[name] = KINDS[name].fit(judged, labels, seed)
+        if min(labels.count(0), labels.count(1)) < MIN_PER_CLASS:
+            # Too few of an outcome for out-of-fold estimates: the input stays 0 (even odds) in training and in
+            # prediction alike; a prior fitted now would be a constant in one and vary in the other.
+            model.priors.pop(name, None)
+            estimates[name] = {e.id: 0.0 for e in judged}
+            continue
+        model.priors[name] = KINDS[name].fit(judged, labels, seed)
         estimates[name] = dict(zip((e.id for e in judged), out_of_fold_log_odds(name, judged, labels, seed)))
     return estimates
 

@@ -15,10 +15,12 @@ SPLIT_TITLES = {"within": "Within a project (held-out candidates)",
                 "cross": "Across projects (one repository left out)"}
 COLUMNS = (("auroc", "AUROC"), ("auroc_covered", "AUROC covered"), ("pr_auc", "PR-AUC"), ("f1", "F1"),
            ("processbench_f1", "ProcessBench F1"), ("score_error", "score error"), ("executed", "executed"),
-           ("cpu_seconds", "test CPU-s"))
+           ("cpu_seconds", "test CPU-s"), ("calibration_error", "ACE"), ("survivors_found", "survivors found"))
 PLOTTED = (("auroc", "AUROC"), ("auroc_covered", "AUROC on covered candidates"), ("pr_auc", "PR-AUC"),
            ("score_error", "mutation score error"))
-COUNTS = {"executed", "cpu_seconds"}
+COUNTS = {"executed", "cpu_seconds", "survivors_found"}
+PAIRED = (("auroc", "ΔAUROC"), ("auroc_covered", "ΔAUROC covered"), ("survivors_found", "Δsurvivors found"),
+          ("score_error_probability", "Δscore error"))
 
 
 def write_bench(document: dict, directory: Path) -> str:
@@ -33,7 +35,26 @@ def write_bench(document: dict, directory: Path) -> str:
 
 def bench_markdown(document: dict) -> str:
     tables = [_split_table(document["summary"], split) for split in _splits(document)]
-    return "\n\n".join(["# bugprm bench", _repos_table(document["repos"]), *tables]) + "\n"
+    paired = [_paired_table(document["paired"])] if document.get("paired") else []
+    return "\n\n".join(["# bugprm bench", _repos_table(document["repos"]), *tables, *paired]) + "\n"
+
+
+def _paired_table(entries: list[dict]) -> str:
+    header = "| split | repository | strategy | minus | budget | seeds | " + " | ".join(t for _, t in PAIRED) + " |"
+    rows = ["## Paired differences (same seeds)", "",
+            "Mean over seeds of strategy minus reference, [95% t-interval].", "", header,
+            "|---|---|---|---|---:|---:|" + "---:|" * len(PAIRED)]
+    rows += [f"| {e['split']} | {e['repo']} | {e['strategy']} | {e['reference']} | {e['budget']:.0%} | {e['seeds']} | "
+             + " | ".join(_interval(e[m]) for m, _ in PAIRED) + " |" for e in entries]
+    return "\n".join(rows)
+
+
+def _interval(value: dict | None) -> str:
+    if value is None:
+        return "–"
+    if value["low"] is None:
+        return f"{value['mean']:+.3f}"
+    return f"{value['mean']:+.3f} [{value['low']:+.3f}, {value['high']:+.3f}]"
 
 
 def _repos_table(repos: list[dict]) -> str:
@@ -45,7 +66,7 @@ def _repos_table(repos: list[dict]) -> str:
 def _split_table(summary: list[dict], split: str) -> str:
     header = "| strategy | budget | " + " | ".join(title for _, title in COLUMNS) + " |"
     rows = [header, "|---|---:|" + "---:|" * len(COLUMNS)]
-    rows += [f"| {e['strategy']} | {e['budget']:.0%} | " + " | ".join(_cell(e[m], m) for m, _ in COLUMNS) + " |"
+    rows += [f"| {e['strategy']} | {e['budget']:.0%} | " + " | ".join(_cell(e.get(m), m) for m, _ in COLUMNS) + " |"
              for e in summary if e["split"] == split]
     note = "Mean ± std over seeds (each seed: the mean over the repositories tested)."
     return f"## {SPLIT_TITLES.get(split, split)}\n\n{note}\n\n" + "\n".join(rows)

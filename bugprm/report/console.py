@@ -104,7 +104,16 @@ def print_round(log, console: Console | None = None) -> None:
     loss = log.metrics.get("loss")
     console.print(f"round {log.round}: executed {len(log.selected)} of {log.considered} considered "
                   f"(selection rate {log.selection_rate:.0%}); {log.executed_total} executed so far, "
-                  f"budget left {log.budget_left}" + (f", train loss {loss}" if loss is not None else ""))
+                  f"budget left {log.budget_left}" + (f", train loss {loss}" if loss is not None else "")
+                  + _uncertain_part(log.metrics))
+
+
+def _uncertain_part(metrics: dict) -> str:
+    """How many counted as uncertain, and the spread of the heads' disagreement (10th/50th/90th percentile)."""
+    if "uncertain_share" not in metrics:
+        return ""
+    spread = "/".join(f"{v:.3f}" for v in metrics["uncertainty_p10_50_90"])
+    return f"; uncertain {metrics['uncertain']} ({metrics['uncertain_share']:.0%}), head spread {spread}"
 
 
 def print_training_card(card, console: Console | None = None) -> None:

@@ -22,6 +22,8 @@ def score_document(report: ScoreReport) -> dict:
                    "test_gaps": len(report.test_gaps)},
         "candidates": [candidate_entry(rank, c) for rank, c in enumerate(report.candidates, start=1)],
         "test_gaps": [c.id for c in report.test_gaps],
+        "test_gap_details": [{"id": c.id, "kill_probability": c.score, "executed": c.executed}
+                             for c in report.test_gaps],
         "verified": [verification_entry(v) for v in report.verified],
     }
 
@@ -35,6 +37,7 @@ def candidate_entry(rank: int, scored: ScoredCandidate) -> dict:
         "weakest_step": {"name": scored.weakest.name, "reward": scored.weakest.reward, "says": scored.weakest.says},
         "steps": [{"name": s.name, "reward": s.reward, "std": s.std} for s in scored.steps],
         "outcome": str(scored.outcome) if scored.outcome else None,
+        "executed": scored.executed,
         "diff": c.diff,
     }
 

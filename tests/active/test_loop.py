@@ -85,14 +85,28 @@ def test_seed_round_is_random_and_of_the_configured_size():
     assert len(result.rounds[0].selected) == 10
 
 
-def test_confident_learner_stops_early_and_reports_the_saving():
-    result, oracle = run(200, "0.9", loop_config(batch_size=20, seed_size=60))
+def test_confident_learner_stops_early_only_when_asked_to():
+    asked = loop_config(batch_size=20, seed_size=60, thresholds="absolute", stop_when_certain=True)
+    result, oracle = run(200, "0.9", asked)
     assert result.stopped == "nothing uncertain"
     assert len(oracle.seen) < 180
 
 
+def test_budget_is_spent_in_full_even_when_nothing_is_uncertain():
+    result, oracle = run(200, "0.9", loop_config(batch_size=20, seed_size=60, thresholds="absolute", rounds=5))
+    assert len(oracle.seen) == 180
+    assert any(r.metrics["filled"] > 0 for r in result.rounds[1:])
+
+
+def test_each_round_logs_the_uncertain_share_and_the_spreads():
+    result, _ = run(200, "0.5", loop_config(batch_size=20, seed_size=20, uncertain_share=0.25, rounds=4))
+    logged = result.rounds[1].metrics
+    assert 0.125 <= logged["uncertain_share"] <= 0.25  # the union of two tests that take 12.5% each
+    assert len(logged["score_p10_50_90"]) == 3 and len(logged["uncertainty_p10_50_90"]) == 3
+
+
 def test_resume_executes_nothing_twice_and_respects_the_budget():
-    first, oracle = run(200, "0.2", loop_config(batch_size=10, seed_size=10, rounds=2))
+    first, oracle = run(200, "0.1", loop_config(batch_size=10, seed_size=10, rounds=2))
     assert len(first.executions) == 20
     second, _ = run(200, "0.2", executions=first.executions, start=2, oracle=oracle)
     assert len(second.executions) <= 40 and len(oracle.seen) == len(second.executions)
@@ -171,3 +185,32 @@ def test_kill_mid_round_then_resume_matches_a_clean_run(kill_after):
     assert set(resumed.executions) == set(clean.executions)
     assert log == clean_log  # every round completed, with the clean run's selections
     assert [r.selected for r in resumed.rounds] == [r.selected for r in clean.rounds]
+
+def test_goal_gaps_executes_the_likeliest_survivors_with_a_uniform_floor():
+    from bugprm.active.loop import for_goal
+
+    settings = for_goal(loop_config(goal="gaps"))
+    assert (settings.strategy, settings.uniform_floor) == ("survivors", 0.2)
+    result, oracle = run(200, "0.5", loop_config(batch_size=20, seed_size=20, goal="gaps", rounds=5))
+    later = [i for r in result.rounds[2:] for i in r.selected]
+    survived = [i for i in later if result.executions[i].outcome is Outcome.SURVIVED]
+    assert len(survived) / len(later) > 0.6  # half the pool survives; the floor draws a fifth at random
+
+
+def test_unknown_goal_is_a_config_error():
+    from bugprm.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="goal"):
+        run(50, "0.2", loop_config(goal="everything"))
+
+
+def test_the_round_line_says_how_many_were_uncertain():
+    from rich.console import Console
+
+    from bugprm.active.loop import RoundLog
+    from bugprm.report.console import print_round
+
+    console = Console(record=True, width=200)
+    metrics = {"uncertain": 30, "uncertain_share": 0.3, "uncertainty_p10_50_90": [0.01, 0.02, 0.03]}
+    print_round(RoundLog(1, ("a",), 100, 5, 3, 1.0, metrics), console)
+    assert "uncertain 30 (30%), head spread 0.010/0.020/0.030" in console.export_text()

@@ -91,3 +91,36 @@ def test_an_unknown_sampling_is_a_config_error():
 
     with pytest.raises(ConfigError, match="sampling"):
         ActiveLoop([], None, None, None, ActiveLearningConfig(sampling="best"), Budget(fraction=0.2))
+
+
+def test_committee_scores_a_unanimous_vote_zero_and_it_is_not_uncertain():
+    unanimous = prediction("u", [0.9], [0.8], [0.7])
+    split = prediction("s", [0.9], [0.2], [0.7])
+    strategy = make_strategy("committee")
+    assert list(strategy.uncertain([unanimous, split], RNG)) == [False, True]
+
+
+def test_relative_thresholds_keep_a_share_of_the_pool_where_absolute_ones_take_it_all():
+    # every head pair disagrees by more than delta_std, as trained ensembles do: the paper's rule passes them all
+    preds = [prediction(str(i), [0.5 + i / 250], [0.6 + i / 200]) for i in range(100)]
+    absolute = make_strategy("actprm").uncertain(preds, RNG)
+    relative = make_strategy("actprm", thresholds="relative", share=0.2).uncertain(preds, RNG)
+    assert absolute.all()
+    assert 10 <= relative.sum() <= 20
+
+
+def test_relative_threshold_ranks_the_widest_head_spread_first():
+    preds = [prediction(str(i), [0.8], [0.8 + i / 1000]) for i in range(50)] + [prediction("wide", [0.6], [0.99])]
+    chosen = select_uncertain(preds, make_strategy("actprm", thresholds="relative", share=0.1), 1, RNG)
+    assert chosen == ["wide"]
+
+
+def test_a_top_share_of_any_score_strategy_is_uncertain():
+    preds = [prediction(str(i), [i / 100]) for i in range(100)]
+    uncertain = make_strategy("margin", thresholds="relative", share=0.3).uncertain(preds, RNG)
+    assert uncertain.sum() == 30 and all(abs(int(p.id) - 50) <= 16 for p, u in zip(preds, uncertain) if u)
+
+
+def test_unknown_thresholds_are_a_config_error():
+    with pytest.raises(ConfigError, match="thresholds"):
+        make_strategy("actprm", thresholds="loose")

@@ -58,7 +58,7 @@ def test_rows_have_the_documented_shape(benched):
     assert document["version"] == 1 and [r["name"] for r in document["repos"]] == ["calc"]
     rows = document["results"]
     assert all(ROW_KEYS <= set(row) for row in rows)
-    assert {row["strategy"] for row in rows} == {"actprm", "random", "full", "pmt-rf", "covered-killed"}
+    assert {row["strategy"] for row in rows} == {"actprm", "random", "full", "pmt-rf", "covered-killed", "same-line"}
     assert {(row["strategy"], row["budget"]) for row in rows if row["strategy"] == "actprm"} == {
         ("actprm", 0.2), ("actprm", 0.5)}
     assert all(row["auroc"] is None or 0 <= row["auroc"] <= 1 for row in rows)

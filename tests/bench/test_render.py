@@ -41,3 +41,13 @@ def test_plots_without_matplotlib_are_an_input_error(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     with pytest.raises(InputError, match="matplotlib"):
         write_plots(DOCUMENT, tmp_path)
+
+
+def test_paired_differences_render_with_their_intervals():
+    paired = [{"split": "within", "repo": "p", "strategy": "actprm", "reference": "random", "budget": 0.2,
+               "seeds": 10, "auroc": {"mean": 0.01, "low": -0.01, "high": 0.03}, "auroc_covered": None,
+               "survivors_found": {"mean": 3.0, "low": 1.0, "high": 5.0},
+               "score_error_probability": {"mean": -0.01, "low": None, "high": None}}]
+    markdown = bench_markdown({**DOCUMENT, "paired": paired})
+    assert "| within | p | actprm | random | 20% | 10 | +0.010 [-0.010, +0.030] | – | +3.000 [+1.000, +5.000] | -0.010 |" \
+        in markdown

@@ -1,6 +1,7 @@
 """The simulation's parts on hand-made pools: the cached oracle, splits, the score error, metrics, summaries."""
 
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,42 @@ def test_budget_free_baselines_run_once_per_split():
 def test_a_bad_request_is_an_input_error(change, message):
     with pytest.raises(InputError, match=message):
         BenchRequest(**{"repos": (Path("r"),), "config": load_config("tiny"), **change})
+
+
+def test_same_line_baseline_gives_an_unexecuted_mutant_the_verdict_of_its_executed_line_mates():
+    from bugprm.bench.runners import run_same_line
+
+    outcomes = {f"k{i}": KILLED for i in range(10)} | {f"s{i}": SURVIVED for i in range(10)}
+    judged = pool("p", outcomes)
+    # every candidate sits on line 1 of f.py except the survivors, moved to line 2
+    moved = tuple(replace(c, line=2) if c.id.startswith("s") else c for c in judged.candidates)
+    judged = JudgedPool("p", Path("p"), moved, judged.verdicts)
+    split = cross_split([judged, pool("q", {"x": KILLED})], judged, seed=0)
+    split = replace(split, train=moved)
+    result = run_same_line(split, 0.5)
+    unexecuted = [c for c in moved if c.id not in result.executed]
+    assert unexecuted and all(result.scores[c.id] == (1.0 if c.id.startswith("k") else 0.0) for c in unexecuted)
+
+
+def test_paired_differences_give_the_mean_difference_and_its_interval():
+    from bugprm.bench.paired import paired_differences
+
+    values = {"actprm": [0.8 + seed / 100 for seed in range(5)],
+              "random": [0.7 + seed / 100 + 0.01 * (seed % 2) for seed in range(5)]}
+    rows = [{"split": "within", "repo": "p", "strategy": s, "budget": 0.2, "seed": seed, "auroc": v[seed]}
+            for s, v in values.items() for seed in range(5)]
+    [entry] = paired_differences(rows, references=("random",), metrics=("auroc",))
+    assert entry["strategy"] == "actprm" and entry["seeds"] == 5
+    assert entry["auroc"]["mean"] == pytest.approx(0.096)
+    assert entry["auroc"]["low"] < 0.096 < entry["auroc"]["high"] and entry["auroc"]["low"] > 0.08
+
+
+def test_probability_score_error_and_calibration_metrics():
+    from bugprm.bench.evaluation import calibration_metrics, probability_score_error
+
+    truth = {i: Execution(i, o) for i, o in {"a": KILLED, "b": KILLED, "c": SURVIVED, "d": SURVIVED}.items()}
+    # true 2/4; estimate: a executed killed (1), b 0.5, c 0.5, d 0 -> 2/4
+    assert probability_score_error(truth, {"a"}, {"b": 0.5, "c": 0.5, "d": 0.0}) == pytest.approx(0.0)
+    metrics = calibration_metrics(truth, {"b": 0.9, "c": 0.1, "d": 0.3})
+    assert metrics["low_decile_gap"] == pytest.approx(0.1)  # c: scored 0.1, survived
+    assert metrics["low_decile_survivor_lift"] == pytest.approx(2.0)  # 100% survivors against the pool's 50%

@@ -115,3 +115,18 @@ def test_refit_trains_a_fresh_model_on_every_label(quick_config, train_examples)
     first = learner.model
     assert learner.refit(train_examples[:16])["trained_on"] == 16
     assert learner.model is not first
+
+
+def test_update_runs_at_least_the_minimum_steps(quick_config, train_examples):
+    model = new_model(quick_config, train_examples[:40])
+    assert update(model, train_examples[40:48], min_steps=5).steps == 5
+
+
+def test_a_prior_too_rare_to_cross_fit_reads_the_same_constant_in_training_and_prediction(quick_config,
+                                                                                           train_examples):
+    ends = [e.trajectory_label for e in train_examples]
+    one_positive = [train_examples[ends.index(1)], *[e for e, end in zip(train_examples, ends) if end == 0][:7]]
+    model = new_model(quick_config, one_positive)
+    train(model, one_positive)
+    assert "forest" not in model.priors  # one positive: no out-of-fold estimate, so no varying input either
+    assert set(model.prior_log_odds("forest", train_examples[:5])) == {0.0}

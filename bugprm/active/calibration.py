@@ -1,0 +1,80 @@
+"""From a score to the probability it stands for: a map fitted on out-of-fold scores, and its error.
+
+Out-of-fold, because a model's scores on its own training labels are overconfident. Platt's map (a logistic
+regression on the score's log-odds) needs few labels; isotonic regression needs more and makes no shape assumption.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bugprm.errors import ConfigError
+
+CALIBRATIONS = ("platt", "isotonic", "none")
+EDGE = 1e-4  # probabilities kept off 0 and 1 so that log-odds stay finite
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A monotone map of probabilities; ``kind`` none is the identity."""
+
+    kind: str = "none"
+    slope: float = 1.0
+    intercept: float = 0.0
+    knots_x: tuple[float, ...] = ()
+    knots_y: tuple[float, ...] = ()
+
+    def __call__(self, scores) -> np.ndarray:
+        scores = np.clip(np.asarray(scores, dtype=float), EDGE, 1 - EDGE)
+        if self.kind == "platt":
+            return _sigmoid(self.slope * _logit(scores) + self.intercept)
+        if self.kind == "isotonic":
+            return np.interp(scores, self.knots_x, self.knots_y)
+        return scores
+
+
+def fit_calibration(kind: str, scores, labels) -> Calibration:
+    """The ``kind`` map from out-of-fold ``scores`` to the 0/1 ``labels``; the identity while one class is missing."""
+    if kind not in CALIBRATIONS:
+        raise ConfigError(f"active_learning.calibration must be one of {', '.join(CALIBRATIONS)}, got {kind!r}")
+    scores, labels = np.clip(np.asarray(scores, dtype=float), EDGE, 1 - EDGE), np.asarray(labels, dtype=int)
+    if kind == "none" or len(set(labels.tolist())) < 2:
+        return Calibration()
+    if kind == "platt":
+        return _platt(scores, labels)
+    return _isotonic(scores, labels)
+
+
+def adaptive_calibration_error(probabilities, labels, bins: int = 10) -> float:
+    """Mean |mean probability - observed rate| over ``bins`` equal-mass bins of the probability, weighted by size."""
+    probabilities, labels = np.asarray(probabilities, dtype=float), np.asarray(labels, dtype=float)
+    if probabilities.size == 0:
+        return float("nan")
+    order = np.argsort(probabilities, kind="stable")
+    parts = np.array_split(order, min(bins, probabilities.size))
+    return float(sum(len(p) * abs(probabilities[p].mean() - labels[p].mean()) for p in parts) / probabilities.size)
+
+
+def _platt(scores: np.ndarray, labels: np.ndarray) -> Calibration:
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=100.0).fit(_logit(scores)[:, None], labels)
+    return Calibration("platt", float(model.coef_[0, 0]), float(model.intercept_[0]))
+
+
+def _isotonic(scores: np.ndarray, labels: np.ndarray) -> Calibration:
+    from sklearn.isotonic import IsotonicRegression
+
+    model = IsotonicRegression(y_min=EDGE, y_max=1 - EDGE, out_of_bounds="clip").fit(scores, labels)
+    return Calibration("isotonic", knots_x=tuple(model.X_thresholds_.tolist()),
+                       knots_y=tuple(model.y_thresholds_.tolist()))
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    return np.log(p / (1 - p))
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-x))

@@ -1,0 +1,59 @@
+"""Strategies compared on the same seeds: per repository and budget, the mean of each seed's difference from a
+reference strategy, with a 95% t-interval. Seeds share the split and the seed set, so the difference removes what
+they have in common, which a comparison of two means over seeds leaves in."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import numpy as np
+
+REFERENCES = ("random", "same-line")
+COMPARED = ("auroc", "auroc_covered", "survivors_found", "score_error_probability", "calibration_error")
+
+
+def paired_differences(rows, references=REFERENCES, metrics=COMPARED) -> list[dict]:
+    by_run = {(r["split"], r["repo"], r["strategy"], r["budget"], r["seed"]): r for r in rows}
+    groups: dict[tuple, list[tuple[dict, dict]]] = defaultdict(list)
+    for (split, repo, strategy, budget, seed), row in by_run.items():
+        for reference in references:
+            other = _reference_row(by_run, split, repo, reference, budget, seed)
+            if other is not None and strategy != reference:
+                groups[(split, repo, strategy, reference, budget)].append((row, other))
+    return [_entry(key, pairs, metrics) for key, pairs in sorted(groups.items(), key=lambda kv: str(kv[0]))]
+
+
+def _reference_row(by_run, split, repo, reference, budget, seed):
+    """The reference at the same budget; a budget-free one (no such row) at whatever budget it ran."""
+    row = by_run.get((split, repo, reference, budget, seed))
+    return row or next((r for k, r in by_run.items() if k[:3] == (split, repo, reference) and k[4] == seed), None)
+
+
+def _entry(key: tuple, pairs: list[tuple[dict, dict]], metrics) -> dict:
+    split, repo, strategy, reference, budget = key
+    entry = {"split": split, "repo": repo, "strategy": strategy, "reference": reference, "budget": budget,
+             "seeds": len(pairs)}
+    for metric in metrics:
+        entry[metric] = mean_interval([_difference(a.get(metric), b.get(metric)) for a, b in pairs])
+    return entry
+
+
+def mean_interval(values: list[float | None], level: float = 0.95) -> dict | None:
+    """Mean and its t-interval; None when no value is known."""
+    known = np.array([v for v in values if v is not None], dtype=float)
+    if known.size == 0:
+        return None
+    mean = float(known.mean())
+    if known.size < 2:
+        return {"mean": round(mean, 4), "low": None, "high": None}
+    from scipy.stats import t
+
+    half = float(t.ppf(0.5 + level / 2, known.size - 1) * known.std(ddof=1) / math.sqrt(known.size))
+    return {"mean": round(mean, 4), "low": round(mean - half, 4), "high": round(mean + half, 4)}
+
+
+def _difference(a, b) -> float | None:
+    if a is None or b is None or any(isinstance(v, float) and math.isnan(v) for v in (a, b)):
+        return None
+    return float(a) - float(b)

@@ -1,0 +1,41 @@
+import numpy as np
+import pytest
+
+from bugprm.active.calibration import adaptive_calibration_error, fit_calibration
+from bugprm.errors import ConfigError
+
+
+def overconfident(size=2000, seed=0):
+    """Scores twice as far from 0.5 in log-odds as the chance they stand for."""
+    rng = np.random.default_rng(seed)
+    truth = rng.uniform(0.05, 0.95, size)
+    labels = (rng.random(size) < truth).astype(int)
+    odds = np.log(truth / (1 - truth))
+    return 1 / (1 + np.exp(-2 * odds)), labels
+
+
+@pytest.mark.parametrize("kind", ["platt", "isotonic"])
+def test_calibration_brings_the_error_of_overconfident_scores_down(kind):
+    scores, labels = overconfident(24000)
+    calibration = fit_calibration(kind, scores[:4000], labels[:4000])
+    before = adaptive_calibration_error(scores[4000:], labels[4000:])
+    after = adaptive_calibration_error(calibration(scores[4000:]), labels[4000:])
+    assert before > 0.08 and after < 0.03
+
+
+def test_calibration_keeps_the_order_of_scores():
+    scores, labels = overconfident(400)
+    mapped = fit_calibration("platt", scores, labels)(np.sort(scores))
+    assert np.all(np.diff(mapped) >= 0)
+
+
+def test_one_class_gives_the_identity_and_an_unknown_kind_an_error():
+    assert fit_calibration("platt", [0.2, 0.7], [1, 1])(np.array([0.2]))[0] == pytest.approx(0.2)
+    with pytest.raises(ConfigError, match="calibration"):
+        fit_calibration("beta", [0.2], [1])
+
+
+def test_adaptive_calibration_error_of_exact_probabilities_is_small():
+    rng = np.random.default_rng(1)
+    p = rng.random(20000)
+    assert adaptive_calibration_error(p, rng.random(20000) < p) < 0.01

@@ -1,0 +1,74 @@
+"""The bagged-forest learner on a pool whose fate a feature decides, with noise: it learns, its heads disagree
+where labels are few, and it says the base rate, the same for all, while an outcome is too rare to split on."""
+
+import numpy as np
+
+from bugprm.active.budget import Budget
+from bugprm.active.forest_learner import BaggedForestLearner
+from bugprm.active.loop import ActiveLoop
+from bugprm.active.seeding import seed_set, stratum
+from bugprm.config import ActiveLearningConfig
+from bugprm.metrics import auroc
+from bugprm.records import Candidate, Execution, Kind, Outcome, Step, StepName
+from bugprm.trajectory import with_labels
+
+STEPS = tuple(Step(name, str(name)) for name in StepName if name is not StepName.EDIT)
+
+
+def candidates(size, seed=0):
+    rng = np.random.default_rng(seed)
+    return [Candidate(f"c{i:03d}", Kind.BUG, "r", f"f{i % 3}.py", "f", i, "op", ("a", "b")[i % 2], "", STEPS,
+                      features={"covering_tests": int(rng.integers(0, 6)), "noise": float(rng.random())})
+            for i in range(size)]
+
+
+def killed(c):
+    return c.features["covering_tests"] >= 2
+
+
+def labelled(pool, chosen=None):
+    chosen = pool if chosen is None else chosen
+    ids = {c.id for c in chosen}
+    return [with_labels(c, [int(killed(c))] * len(c.steps)) for c in pool if c.id in ids]
+
+
+def test_the_learner_ranks_unseen_candidates_and_its_heads_disagree():
+    pool = candidates(300)
+    learner = BaggedForestLearner(seed=0)
+    learner.fit(labelled(pool[:60]))
+    probabilities = learner.probability(pool[60:])
+    assert auroc([int(killed(c)) for c in pool[60:]], probabilities) > 0.95
+    assert learner.head_probabilities(pool[60:]).std(axis=0).max() > 0.01
+
+
+def test_one_outcome_only_gives_one_base_rate_for_every_candidate():
+    pool = [c for c in candidates(200) if killed(c)][:20]
+    learner = BaggedForestLearner(seed=0)
+    learner.fit(labelled(pool))
+    assert np.ptp(learner.probability(candidates(50, seed=1))) == 0
+
+
+def test_stratified_seed_set_holds_every_stratum_in_proportion():
+    pool = candidates(300)
+    chosen = seed_set(pool, 30, np.random.default_rng(0))
+    assert len(chosen) == 30 and len({c.id for c in chosen}) == 30
+    for key in {stratum(c) for c in pool}:  # each stratum's share of the seed set, to within one
+        share = sum(stratum(c) == key for c in pool) / 10
+        assert abs(sum(stratum(c) == key for c in chosen) - share) < 1
+
+
+def test_in_the_loop_the_uncertain_share_stays_below_half():
+    pool = candidates(200)
+
+    def oracle(chosen):
+        return {c.id: Execution(c.id, Outcome.KILLED if killed(c) else Outcome.SURVIVED) for c in chosen}
+
+    def labeller(all_candidates, executions):
+        return [with_labels(c, [None if c.id not in executions else int(executions[c.id].outcome is Outcome.KILLED)]
+                            * len(c.steps)) for c in all_candidates]
+
+    settings = ActiveLearningConfig(rounds=3, batch_size=20, seed_size=20)
+    loop = ActiveLoop(pool, BaggedForestLearner(seed=0), oracle, labeller, settings, Budget.parse("0.2"))
+    result = loop.run()
+    assert len(result.executions) == 40
+    assert all(r.metrics["uncertain_share"] < 0.5 for r in result.rounds[1:])
