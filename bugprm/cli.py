@@ -43,7 +43,7 @@ def generate(repo: Path, store_dir: Path | None, max_candidates: int | None, see
     from bugprm.generate import generate_pool
     from bugprm.report.console import print_generate_summary
 
-    summary = generate_pool(repo, store_dir, max_candidates=max_candidates, seed=seed)
+    summary = generate_pool(repo, store_dir, max_candidates=max_candidates, seed=seed, progress=True)
     print_generate_summary(summary)
 
 
@@ -132,7 +132,7 @@ def score(patch_files, bugs, patch, rev_range, repo, store_dir, all_, model_dir,
     run_score(ScoreRequest(
         bugs=bugs, patch_files=tuple(patch_files), rev_range=rev_range, repo=repo, store_dir=store_dir,
         include_executed=all_, model_dir=model_dir, settings=ScoreSettings(aggregate, threshold),
-        fmt=fmt or _default_format(), fail_under=fail_under, verify=verify, output=output,
+        fmt=fmt or _default_format(), fail_under=fail_under, verify=verify, output=output, progress=True,
     ))
 
 
@@ -271,7 +271,7 @@ def train(repos, config_source, budget, strategy, mode, diversity_weight, eval_f
 
     request = train_request(repos, config_source, budget, strategy, mode, diversity_weight, eval_fraction, out_dir,
                             max_candidates, workers, python, pytest_args, corpus_prior)
-    card = train_active(request, on_round=print_round)
+    card = train_active(request, on_round=print_round, progress=True)
     write_card(card, request.out)
     print_training_card(card)
 
@@ -331,6 +331,9 @@ def _default_format() -> str:
 
 def main() -> None:
     """Console entry point: run the group and map BugprmError to its documented exit code."""
+    from bugprm.quiet import quiet_libraries
+
+    quiet_libraries()
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:

@@ -62,8 +62,10 @@ class SettraceTracer(_LineTracer):
         threading.settrace(None)
 
     def _on_call(self, frame, event, arg):
-        filename = frame.f_code.co_filename
-        return self._on_line if self.is_inside(filename) else None
+        inside = self._inside.get(frame.f_code.co_filename)  # the hot path: every call in the process comes here
+        if inside is None:
+            inside = self.is_inside(frame.f_code.co_filename)
+        return self._on_line if inside else None
 
     def _on_line(self, frame, event, arg):
         if event == "line":

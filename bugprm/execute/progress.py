@@ -1,4 +1,4 @@
-"""A rich progress bar on stderr (none without a terminal): done/total, kill rate so far, time left."""
+"""Labelling progress on stderr (``bugprm.progress``): done/total, kill rate so far, time left."""
 
 from __future__ import annotations
 
@@ -6,31 +6,22 @@ from collections import Counter
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
+from bugprm.progress import progress
 from bugprm.records import Execution, Outcome
 
 
 @contextmanager
-def label_progress(total: int, enabled: bool, console=None) -> Iterator[Callable[[Execution], None]]:
+def label_progress(total: int, enabled: bool, console=None,
+                   task: str = "label") -> Iterator[Callable[[Execution], None]]:
     """Yields the callback to call with each new Execution."""
-    from rich.console import Console
-
-    console = console or Console(stderr=True)
-    if not enabled or not console.is_terminal or total == 0:
-        yield lambda execution: None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
     counts: Counter = Counter()
-    columns = (TextColumn("labelling"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
-               TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=False) as bar:
-        task = bar.add_task("label", total=total, rate="")
+    with progress(task, total, enabled, console) as advance:
 
-        def advance(execution: Execution) -> None:
+        def on_execution(execution: Execution) -> None:
             counts[execution.outcome] += 1
-            bar.update(task, advance=1, rate=f"killed {kill_rate(counts):.0%}")
+            advance(1, f"killed {kill_rate(counts):.0%}")
 
-        yield advance
+        yield on_execution
 
 
 def kill_rate(counts: Counter) -> float:

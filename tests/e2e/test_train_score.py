@@ -48,7 +48,7 @@ def test_a_venv_with_only_pytest_labels_with_per_test_coverage(trained, bare_ven
     repo, _, _ = trained
     with Store.open(repo / ".bugprm") as store:
         outcomes = {str(e.outcome) for e in store.executions().values()}
-        covered = store.coverage(store.get_meta("fingerprint"))
+        covered = store.coverage(store.get_meta("baseline"))
     assert "killed" in outcomes and "infra_error" not in outcomes
     assert any(test.endswith("::test_add") for tests in covered.values() for test in tests)
 
@@ -95,3 +95,11 @@ def test_fail_under_gates_on_the_real_model(trained):
                   cwd=repo).returncode == 1
     assert bugprm("score", "--bugs", "--repo", str(repo), "--format", "json", "--fail-under", "0.0",
                   cwd=repo).returncode == 0
+
+
+def test_logs_show_progress_and_no_library_warning(trained):
+    repo, _, result = trained
+    assert "train: executing in calc:" in result.stderr and "Warning" not in result.stderr
+    scored = bugprm("score", "--bugs", "--repo", str(repo), "--format", "json", cwd=repo)
+    assert scored.returncode == 0, scored.stderr
+    assert scored.stderr.splitlines()[-1].startswith("score: ") and "Warning" not in scored.stderr
