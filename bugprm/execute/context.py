@@ -5,7 +5,7 @@ while that stays the same (mutmut keeps a verdict while its function's hash does
   pool that was not regenerated after an edit),
 - the tests that would run for it (those covering its lines, then the other tests of its function), by id,
 - the source of each of those tests: the test function itself, the module-level code of its file (imports, fixtures,
-  helpers) and every ``conftest.py`` from its folder up to the root.
+  helpers) and every ``conftest.py`` from its folder up to the root; for a doctest, the docstring it runs.
 
 Coverage comes from the baseline of the current sources, so a test that starts covering the candidate, or stops,
 changes the context too. An edit anywhere else leaves the context, and so the verdict, as it was.
@@ -73,7 +73,29 @@ def _test_source(path: Path, names: tuple[str, ...]) -> tuple[str, str]:
         return _sha(data), ""
     shared, definitions = parts
     own = definitions.get(names[:2]) or definitions.get(names[:1])
-    return shared, own if own is not None else _sha(data)  # a doctest or an unknown name: the whole file
+    if own is not None:
+        return shared, own
+    docstring = _docstring(data, names[0], path.stem) if len(names) == 1 and "." in names[0] else None
+    return ("doctest", docstring) if docstring is not None else ("file", _sha(data))  # unknown: the whole file
+
+
+def _docstring(data: bytes, dotted: str, module: str) -> str | None:
+    """A doctest's own text (pytest names it ``package.module.Class.method``): the docstring it runs, so an edit of
+    the module's code elsewhere leaves it as it was."""
+    tree = ast.parse(data)
+    parts = dotted.split(".")
+    found = (_resolve(tree, parts[start:]) for start in range(len(parts)))
+    node = next((n for n in found if n is not None), tree if parts[-1] == module else None)
+    return None if node is None else _sha((ast.get_docstring(node, clean=False) or "").encode())
+
+
+def _resolve(tree: ast.AST, path: list[str]) -> ast.AST | None:
+    node = tree
+    for name in path:
+        node = next((n for n in getattr(node, "body", ()) if getattr(n, "name", None) == name), None)
+        if node is None:
+            return None
+    return node
 
 
 @lru_cache(maxsize=256)
