@@ -221,7 +221,8 @@ class Store:
         with self.transaction() as db:
             db.execute("DELETE FROM baseline_tests WHERE fingerprint != ?", (fingerprint,))
             db.execute("DELETE FROM coverage WHERE fingerprint != ?", (fingerprint,))
-            db.execute("DELETE FROM blobs WHERE key LIKE ? AND key != ?", (blob_prefix + "%", blob_prefix + fingerprint))
+            db.execute("DELETE FROM blobs WHERE key LIKE ? AND key != ?",
+                       (blob_prefix + "%", blob_prefix + fingerprint))
 
 
 def find_store_directory(store: str | Path | None, repo: str | Path | None = None, cwd: Path | None = None) -> Path:

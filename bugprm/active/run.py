@@ -83,7 +83,8 @@ class Pools:
     def _execute(self, session, mine: list[Candidate]) -> dict[str, Execution]:
         from bugprm.execute.progress import label_progress
 
-        todo = len([c for c in mine if c.id not in session.executed()])
+        done = session.executed()
+        todo = len([c for c in mine if c.id not in done])
         with label_progress(todo, self._progress, task=f"train: executing in {session.repo.name}") as advance:
             return {e.candidate_id: e for e in session.execute(mine, on_result=advance)}
 

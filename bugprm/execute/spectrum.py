@@ -7,8 +7,8 @@ code run the same way is dropped (order dependencies). The verdict's own failing
 the plan leaves out never runs the bug's lines, so it cannot fail.
 
 The spectrum is stored under the full-matrix fingerprint, the baseline's and the bug's id (a blob of the store):
-measured once per bug, harness settings and state of the sources, and a resumed run reuses it. When the run itself fails, the verdict's tests stand in and
-nothing is stored, so the next call tries again.
+measured once per bug, harness settings and state of the sources, and a resumed run reuses it. When the run itself
+fails, the verdict's tests stand in and nothing is stored, so the next call tries again.
 """
 
 from __future__ import annotations
