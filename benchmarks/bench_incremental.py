@@ -100,6 +100,10 @@ def _report_kept(repo: Path, args: argparse.Namespace, before: dict, function: t
     same = {i for i in others if i in kept and kept[i].outcome == before["verdicts"][i].outcome}
     print(f"labelled outside the edited function: {len(others)}; verdict kept: {len(same)} "
           f"({len(same) / max(len(others), 1):.1%}); in the edited function: {len(before['verdicts']) - len(others)}")
+    for i in sorted(others - same):
+        c = before["candidates"][i]
+        why = "outcome changed" if i in kept else "verdict pruned (context changed)"
+        print(f"  lost {i} {c.file}:{c.line} in {c.function} ({before['verdicts'][i].outcome}): {why}")
 
 
 def _report_growth(repo: Path, args: argparse.Namespace) -> None:
