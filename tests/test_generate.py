@@ -201,3 +201,23 @@ def test_the_command_shows_progress_as_plain_lines_without_a_terminal(repo):
     assert result.exit_code == 0, result.output
     last = [line for line in result.stderr.splitlines() if line.startswith("generate (files):")][-1]
     assert last.startswith("generate (files): 7/7 (100%)") and "done;" in last and "candidates" in last
+
+
+def test_ids_survive_an_edit_above_the_function_random_draws_included(tmp_path):
+    repo = tmp_path / "pkg"
+    repo.mkdir()
+    body = ("def mix(a, b, c, d):\n    total = a + b\n    scaled = total * c\n    if scaled > d:\n"
+            "        return scaled - d\n    return total + c\n")
+    (repo / "mix.py").write_text(body)
+    generate_pool(repo, None)
+    with Store.open(repo / ".bugprm") as store:
+        before = {c.id: c for c in store.candidates()}
+    (repo / "mix.py").write_text("def helper(x):\n    return x * 2 + 1\n\n\n" + body)
+    generate_pool(repo, None)
+    with Store.open(repo / ".bugprm") as store:
+        after = {c.id: c for c in store.candidates() if c.function == "mix"}
+    assert any(c.operator == "variable_swap" or c.family == "variable" for c in before.values())
+    assert after.keys() == before.keys()
+    assert all(after[i].line == before[i].line + 4 for i in after)
+    source = (repo / "mix.py").read_bytes()
+    assert all(source[e.start_byte:e.end_byte].decode() == e.original for c in after.values() for e in c.edits)
