@@ -96,13 +96,14 @@ def _report_kept(repo: Path, args: argparse.Namespace, before: dict, function: t
     generate_pool(repo, None)
     with Store.open(repo / ".bugprm") as store, HarnessSession.open(store, repo, workers=args.workers) as session:
         kept = session.executed()
+        pool = {c.id for c in store.candidates()}
     others = {i for i, c in before["candidates"].items() if (c.file, c.function) != function}
     same = {i for i in others if i in kept and kept[i].outcome == before["verdicts"][i].outcome}
     print(f"labelled outside the edited function: {len(others)}; verdict kept: {len(same)} "
           f"({len(same) / max(len(others), 1):.1%}); in the edited function: {len(before['verdicts']) - len(others)}")
     for i in sorted(others - same):
         c = before["candidates"][i]
-        why = "outcome changed" if i in kept else "verdict pruned (context changed)"
+        why = "outcome changed" if i in kept else "verdict pruned (context changed)" if i in pool else "id gone"
         print(f"  lost {i} {c.file}:{c.line} in {c.function} ({before['verdicts'][i].outcome}): {why}")
 
 
