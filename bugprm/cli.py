@@ -71,7 +71,7 @@ def generate(repo: Path, store_dir: Path | None, max_candidates: int | None, see
     from bugprm.generate import generate_pool
     from bugprm.report.console import print_generate_summary
 
-    summary = generate_pool(repo, store_dir, max_candidates=max_candidates, seed=seed)
+    summary = generate_pool(repo, store_dir, max_candidates=max_candidates, seed=seed, progress=True)
     print_generate_summary(summary)
 
 
@@ -203,7 +203,7 @@ def score(patch_files, bugs, patch, rev_range, repo, store_dir, all_, model_dir,
         bugs=bugs, patch_files=tuple(patch_files), rev_range=rev_range, repo=repo, store_dir=store_dir,
         include_executed=all_, model_dir=model_dir, settings=ScoreSettings(aggregate, threshold),
         fmt=fmt or _default_format(), fail_under=fail_under, verify=verify, output=output, max_gaps=max_gaps,
-        sarif_output=sarif_output,
+        sarif_output=sarif_output, progress=True,
     ))
 
 
@@ -355,7 +355,7 @@ def train(repos, config_source, budget, strategy, goal, mode, diversity_weight, 
     request = train_request(repos, config_source, budget, strategy, mode, diversity_weight, eval_fraction, out_dir,
                             max_candidates, workers, python, pytest_args, corpus_prior, store_dir,
                             executor_choice(executor, ray_address), goal=goal)
-    card = train_active(request, on_round=print_round)
+    card = train_active(request, on_round=print_round, progress=True)
     write_card(card, request.out)
     print_training_card(card)
 
@@ -450,6 +450,9 @@ def _default_format() -> str:
 def main() -> None:
     """Console entry point: run the group and map every error to its documented exit code (never 1, which is a
     failed gate, for a crash); a traceback only with ``--debug``."""
+    from bugprm.quiet import quiet_libraries
+
+    quiet_libraries()
     debug = _debug_requested(sys.argv[1:])
     try:
         cli.main(standalone_mode=False)

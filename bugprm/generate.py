@@ -18,7 +18,8 @@ from bugprm.mutate.sampling import stratified_sample
 from bugprm.parsing import Language, ParsedFile, UnparsableSource, parse_file
 from bugprm.parsing.discovery import FileSkipped, SourceFile, discover_sources, read_source
 from bugprm.parsing.languages import EXTENSIONS
-from bugprm.records import Candidate
+from bugprm.progress import progress
+from bugprm.records import Candidate, Kind
 from bugprm.store import Store, find_store_directory
 from bugprm.store_identity import check_repository, record_sources, refresh_stale
 from bugprm.store_lock import store_lock
@@ -42,9 +43,10 @@ class GenerateSummary:
 
 
 def generate_pool(
-    repo: Path, store_dir: Path | None, *, max_candidates: int | None = None, seed: int = 0,
+    repo: Path, store_dir: Path | None, *, max_candidates: int | None = None, seed: int = 0, progress: bool = False,
 ) -> GenerateSummary:
-    """Write the candidate bugs of ``repo`` into its store; ``max_candidates`` samples a stratified subset."""
+    """Write the candidate bugs of ``repo`` into its store; ``max_candidates`` samples a stratified subset;
+    ``progress`` shows files mutated so far on stderr."""
     started = time.perf_counter()
     root = _repository(repo)
     sources, skipped = discover_sources(root)
@@ -54,11 +56,11 @@ def generate_pool(
     with Store.open(directory, create=True) as store, store_lock(directory):
         check_repository(store, root)
         parsed, unparsed = _parse_all(sources)
-        pool, dropped = _pool(parsed, root.name)
+        pool, dropped = _pool(parsed, root.name, progress)
         chosen = _sampled(pool, max_candidates, seed)
         skipped += unparsed
         refresh_stale(store, {p.path: p.source for p in parsed})
-        written = _record(store, root, skipped, chosen)
+        written = _record(store, root, skipped, chosen, pool)
         record_sources(store, root, {p.path: p.source for p in parsed})
     return GenerateSummary(
         repo=str(root), store_dir=str(directory), files_parsed=len(parsed), files_skipped=tuple(skipped),
@@ -97,14 +99,15 @@ def _parsed(source: SourceFile) -> ParsedFile:
     return parsed
 
 
-def _pool(parsed: list[ParsedFile], repo_name: str) -> tuple[list[Candidate], Counter]:
+def _pool(parsed: list[ParsedFile], repo_name: str, shown: bool = False) -> tuple[list[Candidate], Counter]:
     callers = Counter(name for file in parsed for name in file.call_names)
     dropped: Counter = Counter()
-    pool = [
-        candidate_from_mutant(mutant, repo_name, file.language, callers[mutant.function.name])
-        for file in parsed
-        for mutant in mutate_file(file, drops=dropped)
-    ]
+    pool: list[Candidate] = []
+    with progress("generate (files)", len(parsed), shown) as advance:
+        for file in parsed:
+            pool += [candidate_from_mutant(mutant, repo_name, file.language, callers[mutant.function.name])
+                     for mutant in mutate_file(file, drops=dropped)]
+            advance(1, f"{len(pool)} candidates")
     return pool, dropped
 
 
@@ -116,9 +119,14 @@ def _sampled(pool: list[Candidate], max_candidates: int | None, seed: int) -> li
     return [c for c in pool if c.id in picked]
 
 
-def _record(store: Store, root: Path, skipped: list[tuple[str, str]], chosen: list[Candidate]) -> int:
+def _record(store: Store, root: Path, skipped: list[tuple[str, str]], chosen: list[Candidate],
+            pool: list[Candidate]) -> int:
+    """New candidates added, known ones moved to where the sources now have them, those of code that no longer
+    exists pruned with their verdicts: generating the same commit twice leaves the store as it was."""
     store.set_meta("repo", str(root))
     store.record_skipped(skipped)
+    store.relocate_candidates(chosen)
+    store.prune_candidates(Kind.BUG, root.name, {c.id for c in pool})
     return store.add_candidates(chosen)
 
 

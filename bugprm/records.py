@@ -102,6 +102,7 @@ class Execution:
     cpu_seconds: float = 0.0
     fingerprint: str = ""
     detail: str = ""
+    context: str = ""  # what the verdict depends on besides the settings (bugprm.execute.context)
 
 
 def content_id(*parts: object) -> str:

@@ -37,6 +37,7 @@ class ScoreRequest:
     output: Path | None = None
     max_gaps: int | None = None
     sarif_output: Path | None = None
+    progress: bool = False  # candidates scored so far, with the time left, on stderr
 
     @property
     def repo_or_cwd(self) -> Path:
@@ -48,7 +49,8 @@ def run_score(request: ScoreRequest) -> ScoreReport:
     store = open_store(request)
     try:
         model_dir = request.model_dir or find_store_directory(request.store_dir, request.repo) / MODEL_DIRNAME
-        report = score_input(scoring_input(request, store), load_scorer(model_dir), request.settings, str(model_dir))
+        report = score_input(scoring_input(request, store), load_scorer(model_dir), request.settings, str(model_dir),
+                             request.progress)
         if request.verify:
             report = verify(report, harness_executor(store, verify_repository(request)), request.verify)
         if request.bugs:
@@ -90,7 +92,7 @@ def scoring_input(request: ScoreRequest, store: Store | None) -> ScoringInput:
 
     if request.bugs:
         return store_bugs(store, include_executed=request.include_executed)
-    coverage = _coverage(store)
+    coverage = _coverage(store, request.repo_or_cwd)
     if request.patch_files:
         return patch_files(request.repo_or_cwd, list(request.patch_files), coverage)
     return revision_range(request.repo_or_cwd, request.rev_range, coverage=coverage)
@@ -120,6 +122,8 @@ def verify_repository(request: ScoreRequest) -> Path | None:
     return Path(open_git_repo(request.repo_or_cwd).working_tree_dir)
 
 
-def _coverage(store: Store | None):
-    fingerprint = store.get_meta("fingerprint") if store is not None else None
-    return store.coverage(fingerprint) if fingerprint else None
+def _coverage(store: Store | None, repo):
+    """Coverage of the current sources only, never of an older commit by line number."""
+    from bugprm.execute.saved import current_coverage
+
+    return current_coverage(store, Path(repo)) if store is not None else None

@@ -21,6 +21,7 @@ DEFAULT_AGGREGATE = "min"
 DEFAULT_THRESHOLD = 0.7
 # Executed outcomes where the tests let a candidate bug through.
 MISSED_OUTCOMES = frozenset({Outcome.SURVIVED, Outcome.NO_COVERAGE})
+SCORE_CHUNK = 512  # candidates per scorer call: progress moves between calls
 DIGITS = 4  # every reward, spread and score is rounded once, here, so what is shown is what was compared
 
 StepPrediction = tuple[tuple[float, ...], tuple[float, ...]]  # (per-step means, per-step stds)
@@ -193,13 +194,27 @@ def rank(scored: Sequence[ScoredCandidate]) -> tuple[ScoredCandidate, ...]:
     return tuple(sorted(scored, key=lambda c: (-c.score, c.id)))
 
 
-def score_input(source: ScoringInput, scorer: Scorer, settings: ScoreSettings, model: str) -> ScoreReport:
+def score_input(source: ScoringInput, scorer: Scorer, settings: ScoreSettings, model: str,
+                progress: bool = False) -> ScoreReport:
     candidates = [item.candidate for item in source.items]
-    predictions = scorer.score(candidates) if candidates else []
+    predictions = _predictions(scorer, candidates, progress)
     if len(predictions) != len(candidates):
         raise ModelError(f"the model scored {len(predictions)} of {len(candidates)} candidates")
     scored = [score_one(item, p, settings) for item, p in zip(source.items, predictions)]
     return ScoreReport(model, source.description, settings, rank(scored), source.files)
+
+
+def _predictions(scorer: Scorer, candidates: list[Candidate], shown: bool) -> list[StepPrediction]:
+    """The scorer's predictions, ``SCORE_CHUNK`` candidates a call so that progress (with its ETA) can move."""
+    from bugprm.progress import progress
+
+    predictions: list[StepPrediction] = []
+    with progress("score", len(candidates), shown) as advance:
+        for start in range(0, len(candidates), SCORE_CHUNK):
+            chunk = candidates[start:start + SCORE_CHUNK]
+            predictions += scorer.score(chunk)
+            advance(len(chunk))
+    return predictions
 
 
 def most_uncertain(scored: Sequence[ScoredCandidate], count: int) -> list[ScoredCandidate]:

@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS executions (
     candidate_id TEXT NOT NULL, fingerprint TEXT NOT NULL, outcome TEXT NOT NULL,
     failing_tests TEXT NOT NULL, tests_run TEXT NOT NULL, duration REAL NOT NULL, cpu_seconds REAL NOT NULL,
     detail TEXT NOT NULL, executed_at REAL NOT NULL DEFAULT ((julianday('now') - 2440587.5) * 86400.0),
-    PRIMARY KEY (candidate_id, fingerprint));
+    context TEXT NOT NULL DEFAULT '', PRIMARY KEY (candidate_id, fingerprint));
 CREATE TABLE IF NOT EXISTS baseline_tests (
     fingerprint TEXT NOT NULL, test_id TEXT NOT NULL, outcome TEXT NOT NULL, duration REAL NOT NULL,
     assertions INTEGER NOT NULL, module TEXT NOT NULL, PRIMARY KEY (fingerprint, test_id));
@@ -149,7 +149,7 @@ class Store:
         with self.transaction() as db:
             db.execute(
                 "INSERT OR REPLACE INTO executions (candidate_id, fingerprint, outcome, failing_tests, tests_run,"
-                " duration, cpu_seconds, detail) VALUES (?,?,?,?,?,?,?,?)",
+                " duration, cpu_seconds, detail, context) VALUES (?,?,?,?,?,?,?,?,?)",
                 _execution_row(execution),
             )
 
@@ -194,6 +194,36 @@ class Store:
             {"round": r, "selected": json.loads(s), "metrics": json.loads(m)}
             for r, s, m in self._db.execute(sql, (run_id,))
         ]
+
+    # -- across commits: relocated candidates, pruned stale rows -------------------------------------------------
+    def relocate_candidates(self, candidates: Iterable[Candidate]) -> None:
+        """Move existing candidates to where the current sources have them (same id: same function, same place in
+        it; only the file's offsets, line and diff change with edits elsewhere)."""
+        rows = [(c.file, c.line, c.diff, json.dumps([e.__dict__ for e in c.edits]), c.id) for c in candidates]
+        with self.transaction() as db:
+            db.executemany("UPDATE candidates SET file = ?, line = ?, diff = ?, edits = ? WHERE id = ?", rows)
+
+    def prune_candidates(self, kind: Kind, repo: str, keep: set[str]) -> int:
+        """Delete ``repo``'s candidates of ``kind`` not in ``keep``, and their executions; returns how many."""
+        sql = "SELECT id FROM candidates WHERE kind = ? AND repo = ?"
+        stale = [r[0] for r in self._db.execute(sql, (str(kind), repo)) if r[0] not in keep]
+        with self.transaction() as db:
+            db.executemany("DELETE FROM executions WHERE candidate_id = ?", [(i,) for i in stale])
+            db.executemany("DELETE FROM candidates WHERE id = ?", [(i,) for i in stale])
+        return len(stale)
+
+    def delete_executions(self, candidate_ids: Iterable[str], fingerprint: str) -> None:
+        rows = [(i, fingerprint) for i in candidate_ids]
+        with self.transaction() as db:
+            db.executemany("DELETE FROM executions WHERE candidate_id = ? AND fingerprint = ?", rows)
+
+    def drop_baselines_except(self, fingerprint: str, blob_prefix: str) -> None:
+        """Keep one baseline: the coverage of older sources is never read again (it would map by line number)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM baseline_tests WHERE fingerprint != ?", (fingerprint,))
+            db.execute("DELETE FROM coverage WHERE fingerprint != ?", (fingerprint,))
+            db.execute("DELETE FROM blobs WHERE key LIKE ? AND key != ?",
+                       (blob_prefix + "%", blob_prefix + fingerprint))
 
 
 def find_store_directory(store: str | Path | None, repo: str | Path | None = None, cwd: Path | None = None) -> Path:
@@ -244,6 +274,15 @@ def _check_or_create_schema(db: sqlite3.Connection, path: Path, create: bool) ->
             f"the store at {path} has schema version {found}; this bugprm reads version {SCHEMA_VERSION}. "
             "Remove the directory or use another --store."
         )
+    _add_missing_columns(db)
+
+
+def _add_missing_columns(db: sqlite3.Connection) -> None:
+    """Additive migrations of version-1 stores: columns added since, with their defaults."""
+    columns = {r[1] for r in db.execute("PRAGMA table_info(executions)")}
+    if "context" not in columns:
+        with db:
+            db.execute("ALTER TABLE executions ADD COLUMN context TEXT NOT NULL DEFAULT ''")
 
 
 def _steps_json(steps: Iterable[Step]) -> str:
@@ -269,7 +308,7 @@ def _candidate_from_row(row: sqlite3.Row) -> Candidate:
 
 def _execution_row(e: Execution) -> tuple:
     return (e.candidate_id, e.fingerprint, str(e.outcome), json.dumps(list(e.failing_tests)),
-            json.dumps(list(e.tests_run)), e.duration, e.cpu_seconds, e.detail)
+            json.dumps(list(e.tests_run)), e.duration, e.cpu_seconds, e.detail, e.context)
 
 
 def _execution_from_row(row: sqlite3.Row) -> Execution:
@@ -277,5 +316,5 @@ def _execution_from_row(row: sqlite3.Row) -> Execution:
         candidate_id=row["candidate_id"], outcome=Outcome(row["outcome"]),
         failing_tests=tuple(json.loads(row["failing_tests"])), tests_run=tuple(json.loads(row["tests_run"])),
         duration=row["duration"], cpu_seconds=row["cpu_seconds"], fingerprint=row["fingerprint"],
-        detail=row["detail"],
+        detail=row["detail"], context=row["context"],
     )

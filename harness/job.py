@@ -4,8 +4,9 @@ A job is a JSON object: ``root`` (the workspace), ``args`` (pytest arguments), `
 ``wanted`` (node ids to keep, fastest first, or null for all), ``log`` (where stdout/stderr go), ``purge``
 (top-level module names of the workspace, dropped from ``sys.modules`` so a forked child imports the edited files
 afresh), ``memory_mb``, ``cpu_seconds`` and ``file_size_mb`` (resource limits), ``coverage`` (file for per-test line
-coverage, or null), ``assertions`` (count assertions per test), ``keep_order`` (wanted tests in pytest's order),
-``modules`` (file listing the modules imported by the end).
+coverage, or null; measured by ``tracing`` with the standard library, never coverage.py), ``assertions`` (count
+assertions per test), ``keep_order`` (wanted tests in pytest's order), ``modules`` (file listing the modules imported
+by the end).
 
 pytest-cov: when it is installed, ``--no-cov`` is appended. It keeps every ``--cov*`` option of the subject's
 ``addopts`` valid (``-p no:cov`` would make them unknown) while stopping pytest-cov from tracing, which would fight
@@ -24,6 +25,7 @@ import traceback
 
 from . import RESULTS_ENV
 from .plugin import ResultsRecorder
+from .tracing import make_tracer
 
 EXIT_HARNESS_CRASHED = 70
 
@@ -76,23 +78,15 @@ def _purge_modules(names) -> None:
 
 
 def _start_coverage(root: str):
-    import coverage
-
-    tracer = coverage.Coverage(data_file=None, include=[os.path.join(root, "*")], config_file=False)
+    tracer = make_tracer(root)
     tracer.start()
     return tracer
 
 
 def _save_coverage(tracer, root: str, path: str) -> None:
     tracer.stop()
-    data = tracer.get_data()
-    lines = {}
-    for file in data.measured_files():
-        relative = os.path.relpath(file, root)
-        if not relative.startswith(".."):
-            lines[relative] = {str(n): sorted(c) for n, c in (data.contexts_by_lineno(file) or {}).items()}
     with open(path, "w", encoding="utf-8") as out:
-        json.dump(lines, out)
+        json.dump(tracer.lines(), out)
 
 
 def _save_modules(path: str, root: str) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from bugprm.errors import RepoError
 from bugprm.generate import GenerateSummary, generate_pool
-from bugprm.records import Kind, StepName, content_id
+from bugprm.records import Kind, StepName
 from bugprm.store import Store
 
 FIXTURE = "gen_polyglot"
@@ -73,8 +73,6 @@ def test_candidates_are_well_formed_bug_trajectories(generated):
         assert c.kind is Kind.BUG and c.repo == FIXTURE and c.line >= 1
         assert [s.name for s in c.steps] == [StepName.LOCATE, StepName.ANALYZE, StepName.SELECT, StepName.INJECT,
                                              StepName.VALIDATE]
-        edit = c.edits[0]
-        assert c.id == content_id(c.file, edit.start_byte, edit.end_byte, c.operator, edit.replacement)
         assert c.step(StepName.INJECT).text == c.diff
         assert c.diff.startswith(f"--- a/{c.file}\n+++ b/{c.file}\n")
         assert f"file {c.file}\nfunction {c.function}\n" in c.step(StepName.LOCATE).text
@@ -192,3 +190,34 @@ def test_importing_generate_does_not_load_torch():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
     assert result.stdout.strip() == "[]"
+
+
+def test_the_command_shows_progress_as_plain_lines_without_a_terminal(repo):
+    from click.testing import CliRunner
+
+    from bugprm.cli import cli
+
+    result = CliRunner().invoke(cli, ["generate", str(repo)])
+    assert result.exit_code == 0, result.output
+    last = [line for line in result.stderr.splitlines() if line.startswith("generate (files):")][-1]
+    assert last.startswith("generate (files): 7/7 (100%)") and "done;" in last and "candidates" in last
+
+
+def test_ids_survive_an_edit_above_the_function_random_draws_included(tmp_path):
+    repo = tmp_path / "pkg"
+    repo.mkdir()
+    body = ("def mix(a, b, c, d):\n    total = a + b\n    scaled = total * c\n    if scaled > d:\n"
+            "        return scaled - d\n    return total + c\n")
+    (repo / "mix.py").write_text(body)
+    generate_pool(repo, None)
+    with Store.open(repo / ".bugprm") as store:
+        before = {c.id: c for c in store.candidates()}
+    (repo / "mix.py").write_text("def helper(x):\n    return x * 2 + 1\n\n\n" + body)
+    generate_pool(repo, None)
+    with Store.open(repo / ".bugprm") as store:
+        after = {c.id: c for c in store.candidates() if c.function == "mix"}
+    assert any(c.operator == "variable_swap" or c.family == "variable" for c in before.values())
+    assert after.keys() == before.keys()
+    assert all(after[i].line == before[i].line + 4 for i in after)
+    source = (repo / "mix.py").read_bytes()
+    assert all(source[e.start_byte:e.end_byte].decode() == e.original for c in after.values() for e in c.edits)

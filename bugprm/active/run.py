@@ -66,7 +66,7 @@ class TrainingCard:
 class Pools:
     """The stores and harness sessions of the repositories a run trains on."""
 
-    def __init__(self, request: TrainRequest, stack: ExitStack):
+    def __init__(self, request: TrainRequest, stack: ExitStack, progress: bool = False):
         from bugprm.execute.features import fill_features
         from bugprm.execute.session import HarnessSession
 
@@ -81,13 +81,22 @@ class Pools:
             fill_features(store, session.runner, store.candidates())
         self.candidates = [c for store in self.stores for c in store.candidates()]
         self._owner = {c.id: i for i, store in enumerate(self.stores) for c in store.candidates()}
+        self._progress = progress
 
     def oracle(self, candidates: list[Candidate]) -> dict[str, Execution]:
         found: dict[str, Execution] = {}
         for index, session in enumerate(self.sessions):
             mine = [c for c in candidates if self._owner[c.id] == index]
-            found.update({e.candidate_id: e for e in session.execute(mine)} if mine else {})
+            found.update(self._execute(session, mine) if mine else {})
         return found
+
+    def _execute(self, session, mine: list[Candidate]) -> dict[str, Execution]:
+        from bugprm.execute.progress import label_progress
+
+        done = session.executed()
+        todo = len([c for c in mine if c.id not in done])
+        with label_progress(todo, self._progress, task=f"train: executing in {session.repo.name}") as advance:
+            return {e.candidate_id: e for e in session.execute(mine, on_result=advance)}
 
     def record_round(self, run_id: str, round_index: int, ids: list[str], metrics: dict) -> None:
         for index, store in enumerate(self.stores):
@@ -109,13 +118,14 @@ class Pools:
         return {"executor": self.sessions[0].executor.describe(), "cpu_seconds_by_node": node_seconds(by_node)}
 
 
-def train_active(request: TrainRequest, on_round: Callable[[RoundLog], None] | None = None) -> TrainingCard:
+def train_active(request: TrainRequest, on_round: Callable[[RoundLog], None] | None = None,
+                 progress: bool = False) -> TrainingCard:
     from bugprm.active.learners import loop_learner, prm_learner
     from bugprm.labels import step_labels
 
     started = time.perf_counter()
     with ExitStack() as stack:
-        pools = Pools(request, stack)
+        pools = Pools(request, stack, progress)
         pool, held_out = held_out_split(pools.candidates, request.eval_fraction, request.settings.seed)
         run_id = _run_id(request, pools)
         corpus = [s.text for c in pool for s in c.steps]

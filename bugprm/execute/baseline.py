@@ -1,6 +1,6 @@
 """The baseline: what the unmodified suite does, measured before any verdict is made (mutmut's sanity phases).
 
-1. Reference run, in a fresh interpreter under coverage.py with one dynamic context per test: which lines each
+1. Reference run, in a fresh interpreter traced by the harness (standard library only) per test: which lines each
    test covers (import-time lines land in the empty context), assertions per test, and the third-party modules to
    preload into warm workers. Test modules that fail to import (a missing dependency) are ignored from then on; a
    test that hangs is deselected; both are reported.
@@ -101,10 +101,9 @@ def _deselect_hanging(results: RunResults, slot: Slot, extra, excluded):
 
 def _check_reference(report: ChildReport, results: RunResults) -> None:
     if results.exitstatus is None:
-        hint = " (is coverage.py installed in that interpreter?)" if "coverage" in results.log_tail() else ""
         inside = f" inside {results.unfinished} (os._exit?)" if results.unfinished else ""
-        raise HarnessError(f"the baseline run did not finish (exit {report.code}, signal {report.signal}){inside}"
-                           f"{hint}:\n{results.log_tail()}")
+        raise HarnessError(f"the baseline run did not finish (exit {report.code}, signal {report.signal}){inside}:\n"
+                           f"{results.log_tail()}")
     if not results.tests and not results.collect_errors:
         raise HarnessError(f"the suite collects no tests (pytest exit status {results.exitstatus}):\n"
                            f"{results.log_tail()}")

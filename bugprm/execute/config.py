@@ -1,7 +1,10 @@
-"""What can change a verdict, gathered in one frozen record, and its fingerprint.
+"""What can change a verdict, gathered in one frozen record, and its fingerprints.
 
 Every Execution carries the fingerprint it was made under; readers ask for the current fingerprint only, so a changed
-interpreter, pytest option, harness version, selection mode, timeout setting or source file never reuses a verdict.
+interpreter, pytest option, harness version, selection mode or timeout setting never reuses a verdict. Source files
+are not in it: a verdict also carries its context (``bugprm.execute.context``: the candidate's function and its
+covering tests), so an edit elsewhere keeps it. The baseline (coverage, durations) belongs to one state of the
+sources: ``baseline_fingerprint`` adds their digest.
 """
 
 from __future__ import annotations
@@ -46,9 +49,14 @@ class HarnessConfig:
     source_digest: str = field(default="", compare=False)
 
     def fingerprint(self) -> str:
-        fields = {k: v for k, v in asdict(self).items() if k != "baseline_timeout"}
+        """What verdicts are made under: every setting but the sources and the baseline's time limit."""
+        fields = {k: v for k, v in asdict(self).items() if k not in ("baseline_timeout", "source_digest")}
         blob = json.dumps({"harness": HARNESS_VERSION, **fields}, sort_keys=True, default=list)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    def baseline_fingerprint(self) -> str:
+        """What a baseline is measured under: the verdict fingerprint and the state of the sources."""
+        return hashlib.sha256(f"{self.fingerprint()}:{self.source_digest}".encode()).hexdigest()[:16]
 
 
 def make_config(repo: Path, python: str | None, pytest_args: str | None, *, full_matrix: bool = False,

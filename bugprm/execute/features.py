@@ -26,10 +26,10 @@ def dynamic_features(runner: CandidateRunner, candidate: Candidate) -> tuple[dic
 
 
 def fill_features(store, runner: CandidateRunner, candidates: list[Candidate]) -> int:
-    """Write dynamic features for every candidate bug under a new fingerprint, else for those still without them
+    """Write dynamic features for every candidate bug under a new baseline, else for those still without them
     (added since); returns how many candidates were updated. Candidate patches carry their own (``bugprm.repair``)."""
-    fresh = store.get_meta(FEATURES_META) != runner.fingerprint
+    fresh = store.get_meta(FEATURES_META) != runner.baseline.fingerprint
     todo = [c for c in candidates if c.kind is Kind.BUG and c.edits and (fresh or "line_covered" not in c.features)]
     store.update_candidates([trajectory.with_features(c, *dynamic_features(runner, c)) for c in todo])
-    store.set_meta(FEATURES_META, runner.fingerprint)
+    store.set_meta(FEATURES_META, runner.baseline.fingerprint)
     return len(todo)

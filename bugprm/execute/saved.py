@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bugprm.execute.baseline import Baseline
+from bugprm.execute.config import source_digest
 from bugprm.store import Store
 
 BLOB_PREFIX = "baseline:"
+BASELINE_META = "baseline"  # the current baseline's fingerprint: coverage is read under it
+SOURCES_META = "baseline.sources"  # the source digest it was measured on
 
 
 def save_baseline(store: Store, baseline: Baseline) -> None:
@@ -13,6 +18,7 @@ def save_baseline(store: Store, baseline: Baseline) -> None:
     tests += [(t, "failed", d, baseline.assertions.get(t, 0), t.split("::")[0]) for t, d in baseline.failing.items()]
     tests += [(t, "excluded", 0.0, 0, t.split("::")[0]) for t in baseline.excluded if t not in baseline.failing]
     coverage = [(file, line, test) for (file, line), covering in baseline.coverage.items() for test in covering]
+    store.drop_baselines_except(baseline.fingerprint, BLOB_PREFIX)
     store.save_baseline(baseline.fingerprint, tests, coverage)
     store.put_json(BLOB_PREFIX + baseline.fingerprint, {
         "excluded": baseline.excluded, "extra_args": list(baseline.extra_args), "overhead": baseline.overhead,
@@ -32,3 +38,12 @@ def load_baseline(store: Store, fingerprint: str) -> Baseline | None:
 
 def _durations(rows, outcome: str) -> dict[str, float]:
     return {row["test_id"]: row["duration"] for row in rows if row["outcome"] == outcome}
+
+
+def current_coverage(store: Store, repo: Path) -> dict[tuple[str, int], list[str]] | None:
+    """The stored coverage when it was measured on the sources as they are now, else None: coverage of other
+    sources would name the tests of whatever now sits at its line numbers."""
+    key = store.get_meta(BASELINE_META)
+    if not key or store.get_meta(SOURCES_META) != source_digest(repo):
+        return None
+    return store.coverage(key)

@@ -8,6 +8,10 @@ The interpreter and pytest arguments given explicitly win and are remembered in 
 the repository (the active-learning loop, ``score --verify``) reuse them, so their verdicts share the fingerprint.
 ``full_matrix`` is per call: it is in the fingerprint, so its verdicts never mix with stop-at-first-failure ones.
 A session holds the store's lock (``store_lock``) from open to close: one run executes on a store at a time.
+
+Across commits: the fingerprint leaves the sources out; each verdict of a candidate bug carries its context (its
+function and its covering tests, ``bugprm.execute.context``). Once the baseline of the current sources is known, a
+verdict whose context changed is deleted (and so made again when asked for); every other one is reused.
 """
 
 from __future__ import annotations
@@ -17,19 +21,21 @@ import queue
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterable
 
 from bugprm.errors import BugprmError, RepoError
 from bugprm.execute.baseline import Baseline, measure_baseline
 from bugprm.execute.config import HarnessConfig, make_config, resolve_python
+from bugprm.execute.context import VerdictContexts
 from bugprm.execute.executor import CandidateRunner
 from bugprm.execute.executors import LOCAL, ExecutorChoice, ExecutorName, local_node
 from bugprm.execute.failing import FailingState, bug_state, killed_verdict, suite_state
 from bugprm.execute.guarded import execute_guarded
 from bugprm.execute.repair import RepairRunner, Unrunnable
 from bugprm.execute.sanity import forced_failure_check
-from bugprm.execute.saved import load_baseline, save_baseline
+from bugprm.execute.saved import BASELINE_META, SOURCES_META, load_baseline, save_baseline
 from bugprm.execute.slot import Slot
 from bugprm.execute.spectrum import bug_spectrum, full_matrix_runner
 from bugprm.execute.workspace import RunFolder
@@ -51,6 +57,7 @@ class HarnessSession:
         self.repo = repo.resolve()
         self.config = config
         self.fingerprint = config.fingerprint()
+        self.baseline_key = config.baseline_fingerprint()
         self.workers = max(1, workers)
         self.allow_failing = allow_failing
         self.sanity = ""
@@ -58,6 +65,7 @@ class HarnessSession:
         self._slots: list[Slot] = []
         self._baseline: Baseline | None = None
         self._runner: CandidateRunner | None = None
+        self._contexts: VerdictContexts | None = None
         self._spectrum_runner: CandidateRunner | None = None
         self._repair_runners: dict[str | None, RepairRunner | Unrunnable] = {}
         self.executor = executor
@@ -103,12 +111,22 @@ class HarnessSession:
 
     @property
     def baseline(self) -> Baseline:
-        """Loaded or measured; either way its fingerprint becomes the store's current one (meta ``fingerprint``),
-        which export, scoring and the loop read verdicts and coverage under."""
+        """Loaded or measured; either way the store's current verdict fingerprint (meta ``fingerprint``, which
+        export, scoring and the loop read verdicts under) and baseline (meta ``baseline``: coverage) become ours,
+        and the verdicts whose context changed since are pruned."""
         if self._baseline is None:
-            self._baseline = load_baseline(self.store, self.fingerprint) or self._measure()
+            self._baseline = load_baseline(self.store, self.baseline_key) or self._measure()
             self.store.set_meta(FINGERPRINT_META, self.fingerprint)
+            self.store.set_meta(BASELINE_META, self.baseline_key)
+            self.store.set_meta(SOURCES_META, self.config.source_digest)
+            self._prune_stale_verdicts()
         return self._baseline
+
+    @property
+    def contexts(self) -> VerdictContexts:
+        if self._contexts is None:
+            self._contexts = VerdictContexts(self.runner)
+        return self._contexts
 
     @property
     def runner(self) -> CandidateRunner:
@@ -129,15 +147,15 @@ class HarnessSession:
         return bug_state(bug, bug_spectrum(self.store, self._spectrum_runner, self._ready_slots()[0], bug, verdict))
 
     def executed(self) -> dict[str, Execution]:
-        """Verdicts already made under this fingerprint; an infra_error is no verdict, so it is tried again."""
+        """Verdicts already made under this fingerprint and still in context; an infra_error is no verdict, so it is
+        tried again."""
+        self.baseline  # noqa: B018 - prunes the verdicts whose context changed
         stored = self.store.executions(self.fingerprint)
         return {i: e for i, e in stored.items() if e.outcome is not Outcome.INFRA_ERROR}
 
     def execute(self, candidates: Iterable[Candidate],
                 on_result: Callable[[Execution], None] | None = None) -> list[Execution]:
         """Run candidates not yet executed under this fingerprint; each verdict is stored as soon as it exists."""
-        if self._baseline is not None or load_baseline(self.store, self.fingerprint) is not None:
-            self.store.set_meta(FINGERPRINT_META, self.fingerprint)
         done = self.executed()
         todo = [c for c in candidates if c.id not in done]
         fresh = self._run_all(todo, on_result) if todo else {}
@@ -157,8 +175,14 @@ class HarnessSession:
             self._folder.close()
         self._hold.close()
 
+    def _prune_stale_verdicts(self) -> None:
+        stored = self.store.executions(self.fingerprint)
+        bugs = self.store.candidates(kind=Kind.BUG, ids=stored)
+        self.store.delete_executions([c.id for c in bugs if stored[c.id].context != self.contexts.of(c)],
+                                     self.fingerprint)
+
     def _measure(self) -> Baseline:
-        baseline = measure_baseline(self._ensure_slots(), self.fingerprint, self.allow_failing)
+        baseline = measure_baseline(self._ensure_slots(), self.baseline_key, self.allow_failing)
         runner = CandidateRunner(self.repo, baseline, self.config, self.fingerprint)
         self.sanity = forced_failure_check(runner, self._slots[0])
         save_baseline(self.store, baseline)
@@ -192,7 +216,9 @@ class HarnessSession:
         results: dict[str, Execution] = {}
         bugs = [c for c in todo if c.kind is not Kind.REPAIR]  # a repair's failing state is rebuilt here, locally
         if bugs:
-            self._remote_pool().run(bugs, lambda e, node: self._record(e, node, results, on_result))
+            by_id = {c.id: c for c in bugs}
+            self._remote_pool().run(bugs, lambda e, node: self._record(by_id[e.candidate_id], e, node, results,
+                                                                        on_result))
         return {**results, **self._run_local([c for c in todo if c.kind is Kind.REPAIR], on_result)}
 
     def _remote_pool(self):
@@ -205,7 +231,8 @@ class HarnessSession:
             self._remote.callback(self.ray_pool.close)
         return self.ray_pool
 
-    def _record(self, execution: Execution, node: str, results: dict, on_result) -> None:
+    def _record(self, candidate: Candidate, execution: Execution, node: str, results: dict, on_result) -> None:
+        execution = replace(execution, context=self.contexts.of(candidate))
         self.store.record_execution(execution)
         self.cpu_by_node[node] += execution.cpu_seconds
         results[execution.candidate_id] = execution
@@ -221,8 +248,8 @@ class HarnessSession:
         results: dict[str, Execution] = {}
         with ThreadPoolExecutor(len(self._slots)) as pool:
             try:
-                futures = [pool.submit(_on_free_slot, slots, r, c) for r, c in zip(runners, todo)]
-                self._collect(pool, futures, results, on_result)
+                futures = {pool.submit(_on_free_slot, slots, r, c): c for r, c in zip(runners, todo)}
+                self._collect(futures, results, on_result)
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)
                 for slot in self._slots:
@@ -230,11 +257,12 @@ class HarnessSession:
                 raise
         return results
 
-    def _collect(self, pool, pending, results, on_result) -> None:
+    def _collect(self, candidates: dict, results, on_result) -> None:
+        pending = list(candidates)
         while pending:
             finished, still = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
-                self._record(future.result(), local_node(), results, on_result)
+                self._record(candidates[future], future.result(), local_node(), results, on_result)
             pending = list(still)
 
 

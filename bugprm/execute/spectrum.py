@@ -6,9 +6,9 @@ functions) run once more without ``-x``, as in full-matrix mode; a new failure t
 code run the same way is dropped (order dependencies). The verdict's own failing tests are kept as they are. A test
 the plan leaves out never runs the bug's lines, so it cannot fail.
 
-The spectrum is stored under the full-matrix fingerprint and the bug's id (a blob of the store): measured once per
-bug and harness settings, and a resumed run reuses it. When the run itself fails, the verdict's tests stand in and
-nothing is stored, so the next call tries again.
+The spectrum is stored under the full-matrix fingerprint, the baseline's and the bug's id (a blob of the store):
+measured once per bug, harness settings and state of the sources, and a resumed run reuses it. When the run itself
+fails, the verdict's tests stand in and nothing is stored, so the next call tries again.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def full_matrix_runner(runner: CandidateRunner) -> CandidateRunner:
 
 def bug_spectrum(store: Store, runner: CandidateRunner, slot: Slot, bug: Candidate, verdict: Execution) -> Spectrum:
     """The stored spectrum of a killed bug, else measured with ``runner`` (a full-matrix one) and stored."""
-    key = spectrum_key(runner.fingerprint, bug.id)
+    key = spectrum_key(runner, bug.id)
     saved = store.get_json(key)
     if saved is not None:
         return Spectrum(tuple(saved["failing"]), saved["messages"])
@@ -50,8 +50,8 @@ def bug_spectrum(store: Store, runner: CandidateRunner, slot: Slot, bug: Candida
     return measured
 
 
-def spectrum_key(fingerprint: str, bug_id: str) -> str:
-    return f"{BLOB_PREFIX}{fingerprint}:{bug_id}"
+def spectrum_key(runner: CandidateRunner, bug_id: str) -> str:
+    return f"{BLOB_PREFIX}{runner.fingerprint}:{runner.baseline.fingerprint}:{bug_id}"
 
 
 def measure_spectrum(runner: CandidateRunner, slot: Slot, bug: Candidate, verdict: Execution) -> Spectrum | None:

@@ -63,7 +63,7 @@ def step_hidden_states(backbone: PreTrainedModel, input_ids: torch.Tensor, atten
     hidden = backbone.embed_tokens(input_ids)
     positions = torch.arange(input_ids.shape[1], device=input_ids.device)[None]
     mask = create_causal_mask(config=backbone.config, inputs_embeds=hidden, attention_mask=attention_mask,
-                              past_key_values=None, position_ids=positions)
+                              cache=None, position_ids=positions)
     rotary = backbone.rotary_emb(hidden, position_ids=positions)
     *early, last = backbone.layers
     for layer in early:

@@ -27,11 +27,20 @@ def candidate_from_mutant(mutant: Mutant, repo_name: str, language: Language, ca
         validate_text(None),
     )
     return Candidate(
-        id=content_id(mutant.path, edit.start, edit.end, operator.name, edit.text), kind=Kind.BUG, repo=repo_name,
+        id=candidate_id(mutant), kind=Kind.BUG, repo=repo_name,
         file=mutant.path, function=mutant.function.qualified_name, line=mutant.line, operator=operator.name,
         family=str(operator.family), diff=mutant.diff, steps=steps,
         edits=(Edit(mutant.path, edit.start, edit.end, mutant.original, edit.text),), features=features,
     )
+
+
+def candidate_id(mutant: Mutant) -> str:
+    """The same id while the enclosing function's text and the place inside it are the same: edits elsewhere in the
+    file move the candidate's byte offsets and line, never its id (so its verdict can be reused)."""
+    function, edit = mutant.function, mutant.edit
+    start = function.span.start
+    return content_id(mutant.path, function.qualified_name, content_id(function.span.text), edit.start - start,
+                      edit.end - start, mutant.operator.name, edit.text)
 
 
 def window(function: Function) -> str:

@@ -49,7 +49,10 @@ def mutate_file(
 
 
 def _context(parsed: ParsedFile, site: Site, operator: Operator, function: Function) -> MutationContext:
-    seed = f"{parsed.path}:{site.node.start}:{site.kind}:{operator.name}"
+    # the place inside the function, not in the file: an edit elsewhere must not change which mutation is drawn
+    # (the candidate's id, and so its verdict, would go with it)
+    place = site.node.start - function.span.start
+    seed = f"{parsed.path}:{function.qualified_name}:{place}:{site.kind}:{operator.name}"
     return MutationContext(parsed.language, function, random.Random(seed))
 
 

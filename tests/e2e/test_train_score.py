@@ -1,6 +1,7 @@
 """End to end on a small real repository: generate, ActPRM train under a budget, score with the trained model.
 
-Real pytest runs through the harness, a real SQLite store, real training steps on the tiny config.
+Real pytest runs through the harness in a bare venv (only pytest), a real SQLite store, real training steps on the
+tiny config.
 """
 
 import json
@@ -22,11 +23,12 @@ def bugprm(*args, cwd):
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
+def trained(tmp_path_factory, bare_venv):
     repo = tmp_path_factory.mktemp("e2e") / "calc"
     shutil.copytree(FIXTURE, repo)
     before = {p: p.read_bytes() for p in repo.rglob("*") if p.is_file()}
-    result = bugprm("train", str(repo), "--config", "tiny", "--budget", "0.4", "--eval-fraction", "0.25", cwd=repo)
+    result = bugprm("train", str(repo), "--config", "tiny", "--budget", "0.4", "--eval-fraction", "0.25",
+                    "--python", str(bare_venv), cwd=repo)
     assert result.returncode == 0, result.stderr
     return repo, before, result
 
@@ -39,6 +41,17 @@ def test_train_spends_at_most_the_budget_and_writes_a_card(trained):
     assert (repo / ".bugprm" / "model" / "training_card.md").read_text().startswith("# Training card")
     assert card["held_out_metrics"]["held_out"] > 0
     assert card["extra"]["executor"] == "local" and sum(card["extra"]["cpu_seconds_by_node"].values()) > 0
+
+
+def test_a_venv_with_only_pytest_labels_with_per_test_coverage(trained, bare_venv):
+    has_coverage = subprocess.run([str(bare_venv), "-c", "import coverage"], capture_output=True)
+    assert has_coverage.returncode != 0, "the venv must lack coverage.py for this test to prove anything"
+    repo, _, _ = trained
+    with Store.open(repo / ".bugprm") as store:
+        outcomes = {str(e.outcome) for e in store.executions().values()}
+        covered = store.coverage(store.get_meta("baseline"))
+    assert "killed" in outcomes and "infra_error" not in outcomes
+    assert any(test.endswith("::test_add") for tests in covered.values() for test in tests)
 
 
 def test_rounds_never_select_a_candidate_twice(trained):
@@ -83,3 +96,11 @@ def test_fail_under_gates_on_the_real_model(trained):
                   cwd=repo).returncode == 1
     assert bugprm("score", "--bugs", "--repo", str(repo), "--format", "json", "--fail-under", "0.0",
                   cwd=repo).returncode == 0
+
+
+def test_logs_show_progress_and_no_library_warning(trained):
+    repo, _, result = trained
+    assert "train: executing in calc:" in result.stderr and "Warning" not in result.stderr
+    scored = bugprm("score", "--bugs", "--repo", str(repo), "--format", "json", cwd=repo)
+    assert scored.returncode == 0, scored.stderr
+    assert scored.stderr.splitlines()[-1].startswith("score: ") and "Warning" not in scored.stderr

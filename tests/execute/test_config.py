@@ -14,10 +14,17 @@ BASE = HarnessConfig(python="/usr/bin/python3", python_version="3.11.7 8.0", sou
 @pytest.mark.parametrize("change", [
     {"python": "/other/python"}, {"python_version": "3.12.0 8.0"}, {"pytest_args": ("-k", "x")},
     {"full_matrix": True}, {"timeout_multiplier": 5.0}, {"timeout_constant": 1.0}, {"memory_mb": 100},
-    {"isolation": "spawn"}, {"source_digest": "def"},
+    {"isolation": "spawn"},
 ])
 def test_a_verdict_setting_changes_the_fingerprint(change):
     assert replace(BASE, **change).fingerprint() != BASE.fingerprint()
+    assert replace(BASE, **change).baseline_fingerprint() != BASE.baseline_fingerprint()
+
+
+def test_the_sources_change_the_baseline_fingerprint_only():
+    edited = replace(BASE, source_digest="def")
+    assert edited.fingerprint() == BASE.fingerprint()
+    assert edited.baseline_fingerprint() != BASE.baseline_fingerprint()
 
 
 def test_the_baseline_time_limit_does_not():

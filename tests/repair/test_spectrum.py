@@ -40,7 +40,7 @@ def flipped(tmp_path_factory):
         with HarnessSession.open(store, repo) as session:
             verdict, runner = session.executed()[bug.id], full_matrix_runner(session.runner)
             stored = bug_spectrum(store, runner, None, bug, verdict)  # no slot: a run would fail
-        raw = store.get_json(spectrum_key(runner.fingerprint, bug.id))
+        raw = store.get_json(spectrum_key(runner, bug.id))
     return {"bug": bug, "verdict": verdict, "state": report.states[0], "stored": stored, "raw": raw,
             "changed": _files(repo) != before}
 
