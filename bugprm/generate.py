@@ -21,7 +21,7 @@ from bugprm.parsing.languages import EXTENSIONS
 from bugprm.progress import progress
 from bugprm.records import Candidate, Kind
 from bugprm.store import Store, find_store_directory
-from bugprm.store_identity import check_repository, record_sources, refresh_stale
+from bugprm.store_identity import check_repository, record_sources
 from bugprm.store_lock import store_lock
 
 
@@ -59,7 +59,6 @@ def generate_pool(
         pool, dropped = _pool(parsed, root.name, progress)
         chosen = _sampled(pool, max_candidates, seed)
         skipped += unparsed
-        refresh_stale(store, {p.path: p.source for p in parsed})
         written = _record(store, root, skipped, chosen, pool)
         record_sources(store, root, {p.path: p.source for p in parsed})
     return GenerateSummary(

@@ -48,18 +48,6 @@ def recorded_sources(store: Store) -> dict[str, str]:
         return dict(db.execute("SELECT path, sha256 FROM source_files"))
 
 
-def refresh_stale(store: Store, sources: dict[str, bytes]) -> int:
-    """Drop the bug candidates of files whose content changed (or that are gone) since they were drawn; returns how
-    many. ``generate`` calls it before adding the new pool, so the pool describes one state of the source."""
-    recorded = recorded_sources(store)
-    changed = [p for p, sha in recorded.items() if p not in sources or digest(sources[p]) != sha]
-    with store.transaction() as db:
-        before = db.total_changes
-        db.executemany("DELETE FROM candidates WHERE kind = 'bug' AND file = ?", [(p,) for p in changed])
-        db.executemany("DELETE FROM source_files WHERE path = ?", [(p,) for p in changed if p not in sources])
-        return db.total_changes - before
-
-
 def check_repository(store: Store, repo: Path) -> None:
     """Refuse a store that describes another repository (exit 2)."""
     recorded = store.get_meta(REPO_META)
