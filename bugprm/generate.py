@@ -10,13 +10,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bugprm.config import load_config
 from bugprm.errors import RepoError
 from bugprm.mutate.candidates import candidate_from_mutant
 from bugprm.mutate.engine import mutate_file
 from bugprm.mutate.filters import python_compile_error
 from bugprm.mutate.sampling import stratified_sample
 from bugprm.parsing import Language, ParsedFile, UnparsableSource, parse_file
-from bugprm.parsing.discovery import FileSkipped, SourceFile, discover_sources, read_source
+from bugprm.parsing.discovery import FileSkipped, SourceFile, discover_sources, in_scope, read_source
 from bugprm.parsing.languages import EXTENSIONS
 from bugprm.records import Candidate
 from bugprm.store import Store, find_store_directory
@@ -45,7 +46,10 @@ def generate_pool(
     """Write the candidate bugs of ``repo`` into its store; ``max_candidates`` samples a stratified subset."""
     started = time.perf_counter()
     root = _repository(repo)
+    project = load_config(repo=root).project
     sources, skipped = discover_sources(root)
+    sources, left_out = in_scope(sources, project.include, project.exclude)
+    skipped += left_out
     if not sources:
         raise RepoError(f"no source files under {root} (bugprm reads {' '.join(EXTENSIONS)}; tests are not mutated)")
     directory = find_store_directory(store_dir, root)

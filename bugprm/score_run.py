@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from bugprm.config import MODEL_DIRNAME
 from bugprm.errors import InputError
 from bugprm.report.score_formats import write_score_report
 from bugprm.scoring import (
@@ -16,8 +17,6 @@ from bugprm.scoring import (
 )
 from bugprm.store import DB_NAME, Store, find_store_directory
 from bugprm.summary import LAST_SCORE_KEY
-
-MODEL_DIRNAME = "model"
 
 
 @dataclass(frozen=True)

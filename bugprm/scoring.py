@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
 from bugprm import metrics
+from bugprm.config import ScoringConfig
 from bugprm.errors import GateFailed, InputError, ModelError
 from bugprm.records import POSITIVE_OUTCOMES, UNLABELLED_OUTCOMES, Candidate, Execution, Kind, Outcome, StrEnum
 
 AGGREGATES = tuple(metrics.AGGREGATES)
-DEFAULT_AGGREGATE = "min"
-DEFAULT_THRESHOLD = 0.7
+DEFAULT_AGGREGATE = ScoringConfig.aggregate
+DEFAULT_THRESHOLD = ScoringConfig.threshold
 DIGITS = 4  # every reward, spread and score is rounded once, here, so what is shown is what was compared
 
 StepPrediction = tuple[tuple[float, ...], tuple[float, ...]]  # (per-step means, per-step stds)

@@ -192,3 +192,14 @@ def test_importing_generate_does_not_load_torch():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
     assert result.stdout.strip() == "[]"
+
+
+def test_tool_bugprm_include_and_exclude_choose_the_mutated_files(repo, tmp_path):
+    (repo / "pyproject.toml").write_text('[tool.bugprm]\ninclude = ["web", "inventory"]\nexclude = ["web/*.tsx"]\n')
+    summary = generate_pool(repo, tmp_path / "store")
+    with Store.open(tmp_path / "store") as store:
+        files = {c.file for c in store.candidates()}
+    assert files == {"inventory/stock.py", "web/cart.js", "web/shapes.ts"}
+    reasons = dict(summary.files_skipped)
+    assert reasons["web/badge.tsx"] == "under [tool.bugprm] exclude"
+    assert reasons["go/calc.go"] == "not under [tool.bugprm] include"

@@ -11,11 +11,9 @@ from typing import Callable, Protocol
 
 import numpy as np
 
-from bugprm.active.budget import Budget
-from bugprm.active.selection import SAMPLINGS, select_uncertain
+from bugprm.active.selection import select_uncertain
 from bugprm.active.strategies import Prediction, make_strategy
-from bugprm.config import ActiveLearningConfig
-from bugprm.errors import ConfigError
+from bugprm.config import ActiveLearningConfig, Budget
 from bugprm.records import Candidate, Execution, UNLABELLED_OUTCOMES
 
 
@@ -67,8 +65,6 @@ class ActiveLoop:
         self.on_round = on_round or (lambda log: None)
         self.on_selected = on_selected or (lambda round_index, ids: None)
         self.strategy = make_strategy(settings.strategy, settings.delta_pred, settings.delta_std)
-        if settings.sampling not in SAMPLINGS:
-            raise ConfigError(f"active_learning.sampling must be one of {', '.join(SAMPLINGS)}, got {settings.sampling!r}")
         self.rng = np.random.default_rng(settings.seed)
         self.executions: dict[str, Execution] = {}
         self.logs: list[RoundLog] = []

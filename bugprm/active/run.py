@@ -14,25 +14,33 @@ from typing import Callable
 
 import numpy as np
 
-from bugprm.active.budget import Budget
 from bugprm.active.loop import ActiveLoop, RoundLog
-from bugprm.config import ActiveLearningConfig, Config, fingerprint
+from bugprm.config import ActiveLearningConfig, Budget, Config, fingerprint
 from bugprm.records import Candidate, Execution, content_id
 from bugprm.store import Store, find_store_directory
 
 
 @dataclass(frozen=True)
 class TrainRequest:
+    """A train run. The loop's settings and budget are the config's, command-line overrides applied to it: one
+    source, so the run id, the card and the loop cannot disagree about them."""
+
     repos: tuple[Path, ...]
     config: Config
-    budget: Budget
     out: Path
-    settings: ActiveLearningConfig
     eval_fraction: float = 0.0
     workers: int = 1
     python: str | None = None
     pytest_args: str | None = None
     max_candidates: int | None = None
+
+    @property
+    def settings(self) -> ActiveLearningConfig:
+        return self.config.active_learning
+
+    @property
+    def budget(self) -> Budget:
+        return self.config.active_learning.parsed_budget
 
 
 @dataclass(frozen=True)
@@ -95,7 +103,7 @@ class Pools:
 
 def train_active(request: TrainRequest, on_round: Callable[[RoundLog], None] | None = None) -> TrainingCard:
     from bugprm.labels import step_labels
-    from bugprm.model.active_learner import PrmLearner
+    from bugprm.active.learner import PrmLearner
 
     started = time.perf_counter()
     with ExitStack() as stack:

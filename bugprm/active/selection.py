@@ -12,13 +12,12 @@ from __future__ import annotations
 import numpy as np
 
 from bugprm.active.strategies import Prediction
-
-
-SAMPLINGS = ("top", "proportional", "uniform")
+from bugprm.config import ActiveLearningConfig
 
 
 def select_uncertain(predictions: list[Prediction], strategy, limit: int | None, rng: np.random.Generator,
-                     diversity_weight: float = 0.0, sampling: str = "top") -> list[str]:
+                     diversity_weight: float = 0.0,
+                     sampling: str = ActiveLearningConfig.sampling) -> list[str]:
     """Ids of up to `limit` uncertain trajectories (all of them when limit is None)."""
     if not predictions:
         return []

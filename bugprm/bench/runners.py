@@ -87,7 +87,7 @@ def spending_settings(settings: ActiveLearningConfig, limit: int, pool_size: int
 
 
 def _learner(config: Config, split: Split):
-    from bugprm.model.active_learner import PrmLearner
+    from bugprm.active.learner import PrmLearner
 
     seeded = with_overrides(config, {"training.seed": split.seed})
     return PrmLearner(seeded, corpus=[s.text for c in split.train for s in c.steps], seed=split.seed)

@@ -20,6 +20,7 @@ from typing import Callable, Iterable
 
 from bugprm.errors import BugprmError, RepoError
 from bugprm.execute.baseline import Baseline, measure_baseline
+from bugprm.config import load_config
 from bugprm.execute.config import HarnessConfig, make_config, resolve_python
 from bugprm.execute.executor import CandidateRunner
 from bugprm.execute.failing import FailingState, bug_state, killed_verdict, suite_state
@@ -60,8 +61,11 @@ class HarnessSession:
     def open(cls, store: Store, repo: Path, *, workers: int = 1, python: str | None = None,
              pytest_args: str | None = None, full_matrix: bool = False, allow_failing: bool = False,
              **settings) -> "HarnessSession":
-        """The interpreter and pytest arguments given win and are remembered; otherwise the remembered ones apply."""
+        """The interpreter and pytest arguments given (else the repository's ``[tool.bugprm]``) win and are
+        remembered; otherwise the remembered ones apply."""
         remembered = json.loads(store.get_meta(SETTINGS_META, "{}"))
+        project = load_config(repo=Path(repo)).project
+        python, pytest_args = python or project.python or None, pytest_args or project.pytest_args or None
         chosen = {"python": resolve_python(python) if python else None, "pytest_args": pytest_args}
         merged = {**remembered, **{k: v for k, v in chosen.items() if v is not None}}
         store.set_meta(SETTINGS_META, json.dumps(merged, sort_keys=True))

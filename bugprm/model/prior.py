@@ -23,6 +23,7 @@ from typing import Protocol, Sequence
 import numpy as np
 
 from bugprm.baselines import FeatureEncoder, PmtForest
+from bugprm.config import prior_names  # noqa: F401 - imported from here by the model
 
 CLIP = 0.02  # probabilities kept in [CLIP, 1 - CLIP]: a leaf's 0 or 1 would be an infinite log-odds
 FOLDS = 5
@@ -119,11 +120,6 @@ class TextPrior:
 
 KINDS = {"forest": ForestPrior, "text": TextPrior, "corpus": TextPrior}
 FITTED = ("forest", "text")  # refitted on each project's labels; ``corpus`` is loaded once and stays frozen
-
-
-def prior_names(setting: str) -> tuple[str, ...]:
-    """``none``, or priors joined by ``+`` (``forest+text``, ``forest+text+corpus``) -> the priors' names."""
-    return () if setting == "none" else tuple(setting.split("+"))
 
 
 def out_of_fold_log_odds(kind: str, items: Sequence[Judged], labels: Sequence[int], seed: int = 0) -> np.ndarray:
