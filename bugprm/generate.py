@@ -116,7 +116,7 @@ def _sampled(pool: list[Candidate], max_candidates: int | None, seed: int) -> li
 
 
 def _record(store: Store, root: Path, skipped: list[tuple[str, str]], chosen: list[Candidate]) -> int:
-    store.set_meta("repo", str(root))
+    store.set_repository(root)
     store.record_skipped(skipped)
     return store.add_candidates(chosen)
 

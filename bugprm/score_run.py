@@ -16,7 +16,6 @@ from bugprm.scoring import (
     verify,
 )
 from bugprm.store import DB_NAME, Store, find_store_directory
-from bugprm.summary import LAST_SCORE_KEY
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ def run_score(request: ScoreRequest) -> ScoreReport:
         if request.verify:
             report = verify(report, harness_executor(store), request.verify)
         if request.bugs:
-            store.put_json(LAST_SCORE_KEY, predictions_record(report))
+            store.set_last_score(predictions_record(report))
     finally:
         if store is not None:
             store.close()
@@ -83,7 +82,7 @@ def scoring_input(request: ScoreRequest, store: Store | None) -> ScoringInput:
     coverage = _coverage(store)
     if request.patch_files:
         return patch_files(request.repo_or_cwd, list(request.patch_files), coverage)
-    return revision_range(request.repo_or_cwd, request.rev_range, coverage=coverage)
+    return revision_range(request.repo_or_cwd, request.rev_range, coverage=coverage, baseline=_baseline(store))
 
 
 def harness_executor(store: Store | None) -> Executor:
@@ -95,5 +94,13 @@ def harness_executor(store: Store | None) -> Executor:
 
 
 def _coverage(store: Store | None):
-    fingerprint = store.get_meta("fingerprint") if store is not None else None
+    fingerprint = store.fingerprint() if store is not None else None
     return store.coverage(fingerprint) if fingerprint else None
+
+
+def _baseline(store: Store | None):
+    """The store's current baseline (its tests and coverage), so ``--diff`` bugs read as the pool's do."""
+    from bugprm.execute.saved import load_baseline
+
+    fingerprint = store.fingerprint() if store is not None else None
+    return load_baseline(store, fingerprint) if fingerprint else None

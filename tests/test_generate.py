@@ -114,7 +114,7 @@ def test_ids_are_stable_across_runs_and_the_repository_is_untouched(repo, tmp_pa
     generate_pool(repo, None)
     with Store.open(repo / ".bugprm") as store:
         first = [c.id for c in store.candidates()]
-        assert store.get_meta("repo") == str(repo.resolve())
+        assert store.repository() == str(repo.resolve())
     again = generate_pool(repo, tmp_path / "other")
     with Store.open(tmp_path / "other") as store:
         assert [c.id for c in store.candidates()] == first

@@ -11,7 +11,6 @@ the repository (the active-learning loop, ``score --verify``) reuse them, so the
 
 from __future__ import annotations
 
-import json
 import queue
 import traceback
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -31,11 +30,9 @@ from bugprm.execute.slot import Slot
 from bugprm.execute.spectrum import bug_spectrum, full_matrix_runner
 from bugprm.execute.verdict import infra_error
 from bugprm.execute.workspace import RunFolder
-from bugprm.records import Candidate, Execution, Kind, Outcome
+from bugprm.records import Candidate, Execution, Kind
 from bugprm.store import Store
 
-SETTINGS_META = "harness.settings"
-FINGERPRINT_META = "fingerprint"
 
 
 class HarnessSession:
@@ -63,12 +60,12 @@ class HarnessSession:
              **settings) -> "HarnessSession":
         """The interpreter and pytest arguments given (else the repository's ``[tool.bugprm]``) win and are
         remembered; otherwise the remembered ones apply."""
-        remembered = json.loads(store.get_meta(SETTINGS_META, "{}"))
+        remembered = store.harness_settings()
         project = load_config(repo=Path(repo)).project
         python, pytest_args = python or project.python or None, pytest_args or project.pytest_args or None
         chosen = {"python": resolve_python(python) if python else None, "pytest_args": pytest_args}
         merged = {**remembered, **{k: v for k, v in chosen.items() if v is not None}}
-        store.set_meta(SETTINGS_META, json.dumps(merged, sort_keys=True))
+        store.set_harness_settings(merged)
         config = make_config(Path(repo), merged.get("python"), merged.get("pytest_args"), full_matrix=full_matrix,
                              **settings)
         return cls(store, Path(repo), config, workers, allow_failing)
@@ -85,7 +82,7 @@ class HarnessSession:
         which export, scoring and the loop read verdicts and coverage under."""
         if self._baseline is None:
             self._baseline = load_baseline(self.store, self.fingerprint) or self._measure()
-            self.store.set_meta(FINGERPRINT_META, self.fingerprint)
+            self.store.set_fingerprint(self.fingerprint)
         return self._baseline
 
     @property
@@ -106,15 +103,14 @@ class HarnessSession:
         return bug_state(bug, bug_spectrum(self.store, self._spectrum_runner, self._ready_slots()[0], bug, verdict))
 
     def executed(self) -> dict[str, Execution]:
-        """Verdicts already made under this fingerprint; an infra_error is no verdict, so it is tried again."""
-        stored = self.store.executions(self.fingerprint)
-        return {i: e for i, e in stored.items() if e.outcome is not Outcome.INFRA_ERROR}
+        """Verdicts already made under this fingerprint (an infra_error is none, so it is tried again)."""
+        return self.store.verdicts(self.fingerprint)
 
     def execute(self, candidates: Iterable[Candidate],
                 on_result: Callable[[Execution], None] | None = None) -> list[Execution]:
         """Run candidates not yet executed under this fingerprint; each verdict is stored as soon as it exists."""
         if self._baseline is not None or load_baseline(self.store, self.fingerprint) is not None:
-            self.store.set_meta(FINGERPRINT_META, self.fingerprint)
+            self.store.set_fingerprint(self.fingerprint)
         done = self.executed()
         todo = [c for c in candidates if c.id not in done]
         fresh = self._run_all(todo, on_result) if todo else {}

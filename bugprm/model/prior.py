@@ -23,7 +23,6 @@ from typing import Protocol, Sequence
 import numpy as np
 
 from bugprm.baselines import FeatureEncoder, PmtForest
-from bugprm.config import prior_names  # noqa: F401 - imported from here by the model
 
 CLIP = 0.02  # probabilities kept in [CLIP, 1 - CLIP]: a leaf's 0 or 1 would be an infinite log-odds
 FOLDS = 5

@@ -13,7 +13,7 @@ from typing import Iterable, Sequence
 import torch
 from torch import nn
 
-from bugprm.config import Config, prior_offset_choices
+from bugprm.config import Config, prior_names, prior_offset_choices
 from bugprm.errors import ConfigError
 from bugprm.model.backbone import step_hidden_states
 from bugprm.model.batching import Batch, by_length, collate
@@ -23,10 +23,10 @@ from bugprm.model.examples import Example, as_example
 from bugprm.model.features import FeatureSchema
 from bugprm.model.heads import EnsembleHeads
 from bugprm.model.consistency import consistent_with_completions
-from bugprm.model.prior import KINDS, Prior, prior_names
+from bugprm.model.prior import KINDS, Prior
 from bugprm.model.scores import TrajectoryScore
 from bugprm.model.tokenizer import special_ids
-from bugprm.records import Candidate, Kind
+from bugprm.records import Candidate
 
 
 
