@@ -10,9 +10,10 @@ from pathlib import Path
 
 from bugprm.config import MODEL_DIRNAME
 from bugprm.errors import InputError
+from bugprm.records import Oracle
 from bugprm.report.score_formats import write_score_report
 from bugprm.scoring import (
-    Executor, ScoreReport, ScoreSettings, ScoringInput, check_gate, load_scorer, predictions_record, score_input,
+    ScoreReport, ScoreSettings, ScoringInput, check_gate, load_scorer, predictions_record, score_input,
     verify,
 )
 from bugprm.store import DB_NAME, Store, find_store_directory
@@ -85,7 +86,7 @@ def scoring_input(request: ScoreRequest, store: Store | None) -> ScoringInput:
     return revision_range(request.repo_or_cwd, request.rev_range, coverage=coverage, baseline=_baseline(store))
 
 
-def harness_executor(store: Store | None) -> Executor:
+def harness_executor(store: Store | None) -> Oracle:
     if store is None:
         raise InputError("--verify runs the tests through the store's harness; run `bugprm generate` first")
     from bugprm.execute import harness_oracle

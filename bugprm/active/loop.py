@@ -14,7 +14,7 @@ import numpy as np
 from bugprm.active.selection import select_uncertain
 from bugprm.active.strategies import Prediction, make_strategy
 from bugprm.config import ActiveLearningConfig, Budget
-from bugprm.records import Candidate, Execution, UNLABELLED_OUTCOMES
+from bugprm.records import Candidate, Execution, Oracle, UNLABELLED_OUTCOMES
 
 
 class Learner(Protocol):
@@ -23,7 +23,6 @@ class Learner(Protocol):
     def predict(self, candidates: list[Candidate], mc_passes: int = 0) -> list[Prediction]: ...
 
 
-Oracle = Callable[[list[Candidate]], dict[str, Execution]]
 Labeller = Callable[[list[Candidate], dict[str, Execution]], list[Candidate]]
 
 
