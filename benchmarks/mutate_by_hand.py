@@ -4,7 +4,11 @@ tests/bench/test_replay.py, the new assertions deselected), then the new asserti
 Run from the repository root on a scratch copy (it edits and restores bugprm/active/*.py):
     nice -n 10 python benchmarks/mutate_by_hand.py
 """
-import subprocess, sys
+
+from __future__ import annotations
+
+import subprocess
+import sys
 from pathlib import Path
 
 NEW = ["test_the_seed_set_has_the_configured_size_not_the_default",
@@ -33,15 +37,20 @@ def pytest(args):
     return done.returncode, done.stdout.strip().splitlines()[-1]
 
 
-for name, file, old, new, test in MUTATIONS:
-    path = Path(file)
-    original = path.read_text()
-    assert original.count(old) == 1, (name, old)
-    path.write_text(original.replace(old, new))
-    try:
-        old_rc, old_line = pytest(OLD_SUITE)
-        new_rc, new_line = pytest(["tests/active/test_loop.py", "-k", test])
-    finally:
-        path.write_text(original)
-    print(f"{name}: suite before ({old_line}) -> {'survives' if old_rc == 0 else 'killed'}; "
-          f"new assertion ({new_line}) -> {'killed' if new_rc else 'SURVIVES'}", flush=True)
+def main() -> None:
+    for name, file, old, new, test in MUTATIONS:
+        path = Path(file)
+        original = path.read_text()
+        assert original.count(old) == 1, (name, old)
+        path.write_text(original.replace(old, new))
+        try:
+            old_rc, old_line = pytest(OLD_SUITE)
+            new_rc, new_line = pytest(["tests/active/test_loop.py", "-k", test])
+        finally:
+            path.write_text(original)
+        print(f"{name}: suite before ({old_line}) -> {'survives' if old_rc == 0 else 'killed'}; "
+              f"new assertion ({new_line}) -> {'killed' if new_rc else 'SURVIVES'}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
