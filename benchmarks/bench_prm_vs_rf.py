@@ -37,7 +37,7 @@ def split(candidates, fraction: float, seed: int):
 
 def prm_auroc(config, train, test, executions) -> tuple[float, float, dict]:
     """(the PRM's AUROC, its seconds, the AUROC of each prior its heads read, alone)."""
-    from bugprm.model.active_learner import PrmLearner
+    from bugprm.active.learner import PrmLearner
     from bugprm.model.examples import from_candidate
 
     started = time.perf_counter()

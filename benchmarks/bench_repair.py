@@ -51,7 +51,7 @@ from verify_labels import _fresh_copy, _run_suite
 
 from bugprm.execute.failing import passing_tests
 from bugprm.execute.repair import RepairRunner
-from bugprm.execute.session import SETTINGS_META, HarnessSession
+from bugprm.execute.session import HarnessSession
 from bugprm.execute.workspace import apply_edits
 from bugprm.records import Candidate, Execution, Outcome
 from bugprm.repair.candidates import generate_repairs
@@ -85,7 +85,7 @@ def main() -> int:
         if not repo.exists():
             snapshot(args.repo, args.store or args.repo / STORE_DIRNAME, repo)
         with Store.open(repo / STORE_DIRNAME) as store:
-            settings = json.loads(store.get_meta(SETTINGS_META, "{}"))
+            settings = store.harness_settings()
             bugs = repaired_bugs(store, repo, args)
         rankings = all_rankings(bugs, args)
         checked = reexecute(bugs, repo, settings, args, Path(scratch))

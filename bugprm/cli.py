@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from bugprm import __version__
+from bugprm.config import AGGREGATES, GOALS, MODES, STRATEGIES, ScoringConfig
 from bugprm.errors import BugprmError, InputError
 
 EXIT_CODES_HELP = "Exit codes: 0 ok, 2 usage or input error, 3 runtime error; `score` exits 1 when its gate fails."
@@ -175,12 +176,12 @@ def corpus_list() -> None:
               help="Trained model directory (default: model/ in the store directory).")
 @click.option("--format", "fmt", type=click.Choice(["rich", "json", "sarif", "markdown", "stryker"]), default=None,
               help="Output format (default: rich on a terminal, json otherwise).")
-@click.option("--threshold", type=click.FloatRange(0, 1), default=0.7, show_default=True,
-              help="Recommend 'use' at or above this aggregate score, else 'refine'.")
-@click.option("--aggregate", type=click.Choice(["min", "product", "mean", "last"]), default="min", show_default=True,
-              help=AGGREGATE_HELP)
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="Recommend 'use' at or above this aggregate score, else 'refine' (default: scoring.threshold, 0.7).")
+@click.option("--aggregate", type=click.Choice(AGGREGATES), default=None,
+              help=f"{AGGREGATE_HELP} Default: scoring.aggregate (min).")
 @click.option("--fail-under", type=click.FloatRange(0, 1), default=None,
-              help="Exit 1 when any candidate or hunk scores below this.")
+              help="Exit 1 when any candidate or hunk scores below this (default: scoring.fail_under).")
 @click.option("--max-gaps", type=click.IntRange(min=0), default=None, metavar="N",
               help="The test-gap gate: exit 1 when more than N candidate bugs are predicted (or, verified, found) "
                    "to survive the tests; CI uses 0.")
@@ -192,6 +193,7 @@ def corpus_list() -> None:
               help="Also write the SARIF alerts here (one scoring run for a comment and the alerts).")
 def score(patch_files, bugs, patch, rev_range, repo, store_dir, all_, model_dir, fmt, threshold, aggregate,
           fail_under, max_gaps, verify, output, sarif_output) -> None:
+    from bugprm.config import load_config
     from bugprm.score_run import ScoreRequest, run_score
     from bugprm.scoring import ScoreSettings
 
@@ -199,11 +201,13 @@ def score(patch_files, bugs, patch, rev_range, repo, store_dir, all_, model_dir,
         raise click.UsageError("patch files given without --patch")
     if patch and not patch_files:
         raise click.UsageError("--patch needs one or more patch files")
+    given = {"scoring.threshold": threshold, "scoring.aggregate": aggregate, "scoring.fail_under": fail_under}
+    scoring = load_config(repo=repo or Path("."), overrides=given).scoring
     run_score(ScoreRequest(
         bugs=bugs, patch_files=tuple(patch_files), rev_range=rev_range, repo=repo, store_dir=store_dir,
-        include_executed=all_, model_dir=model_dir, settings=ScoreSettings(aggregate, threshold),
-        fmt=fmt or _default_format(), fail_under=fail_under, verify=verify, output=output, max_gaps=max_gaps,
-        sarif_output=sarif_output, progress=True,
+        include_executed=all_, model_dir=model_dir, settings=ScoreSettings(scoring.aggregate, scoring.threshold),
+        fmt=fmt or _default_format(), fail_under=scoring.fail_under or None, verify=verify, output=output,
+        max_gaps=max_gaps, sarif_output=sarif_output, progress=True,
     ))
 
 
@@ -223,12 +227,12 @@ def score(patch_files, bugs, patch, rev_range, repo, store_dir, all_, model_dir,
 @corpus_prior_option
 def fit(store_dir: Path | None, config_source: str | None, out_dir: Path | None, init_from: Path | None,
         source_dirs: tuple[Path, ...], extra_stores: tuple[Path, ...], corpus_prior: Path | None) -> None:
-    from bugprm.config import load_config, with_corpus_prior
+    from bugprm.config import MODEL_DIRNAME, load_config, with_corpus_prior
     from bugprm.model.fitting import describe_fit, fit_store
 
     config = with_corpus_prior(load_config(config_source), corpus_prior)
     store = _open_store(store_dir, None)
-    out = out_dir or store.directory / "model"
+    out = out_dir or store.directory / MODEL_DIRNAME
     extra = [_open_store(path, None) for path in extra_stores]
     click.echo(describe_fit(fit_store(store, config, out, init_from, source_dirs, extra), out))
 
@@ -244,7 +248,7 @@ def fit(store_dir: Path | None, config_source: str | None, out_dir: Path | None,
               help="Write one line per trajectory: id, score, steps [{reward, std}].")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,
               help="Step threshold (default: chosen on a 20% validation split, metrics on the rest).")
-@click.option("--aggregate", type=click.Choice(["min", "product", "mean", "last"]), default="min", show_default=True,
+@click.option("--aggregate", type=click.Choice(AGGREGATES), default=ScoringConfig.aggregate, show_default=True,
               help=AGGREGATE_HELP)
 def eval_command(model_dir: Path, data: Path, fmt: str, predictions: Path | None, threshold: float | None,
                  aggregate: str) -> None:
@@ -323,12 +327,11 @@ def repair(repo, store_dir, bug_id, from_store_killed, top_sites, execute_top, p
 @click.argument("repos", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--config", "config_source", default=None, metavar="FILE|PRESET", help="YAML config or preset name.")
 @click.option("--budget", default=None, help="0.2 (fraction of the pool), 150 (count) or cpu:600 (test CPU-seconds).")
-@click.option("--strategy", type=click.Choice(["actprm", "entropy", "mc-dropout", "margin", "committee", "composite",
-                                               "survivors", "random"]), default=None,
+@click.option("--strategy", type=click.Choice(STRATEGIES), default=None,
               help="How each round picks what to execute (default: the config's, actprm).")
-@click.option("--goal", type=click.Choice(["rank", "gaps"]), default=None,
+@click.option("--goal", type=click.Choice(GOALS), default=None,
               help="rank: the PRM that ranks the rest best (--strategy); gaps: execute the likeliest survivors first.")
-@click.option("--mode", type=click.Choice(["pool", "stream"]), default=None, help="Default: the config's (pool).")
+@click.option("--mode", type=click.Choice(MODES), default=None, help="Default: the config's (pool).")
 @click.option("--diversity", "diversity_weight", type=click.FloatRange(min=0), default=None,
               help="Penalise picks close (in embedding) to ones already chosen this round.")
 @click.option("--eval-fraction", type=click.FloatRange(0, 0.9), default=0.0, show_default=True,

@@ -9,10 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bugprm.active.budget import Budget
 from bugprm.active.run import TrainRequest, train_active
-from bugprm.active.settings import MODEL_DIRNAME, loop_settings
-from bugprm.config import load_config
+from bugprm.config import MODEL_DIRNAME, load_config
 from bugprm.corpus import default_destination, fetch
 from bugprm.generate import generate_pool
 from bugprm.store import find_store_directory
@@ -48,12 +46,11 @@ def run_demo(plan: DemoPlan, say) -> None:
 
 
 def _train_request(plan: DemoPlan, repo) -> TrainRequest:
-    config = load_config(plan.config)
     path = Path(repo.path)
+    config = load_config(plan.config, overrides={"active_learning.budget": plan.budget})
     return TrainRequest(
-        repos=(path,), config=config, budget=Budget.parse(plan.budget),
-        out=find_store_directory(None, path) / MODEL_DIRNAME,
-        settings=loop_settings(config.active_learning), eval_fraction=plan.eval_fraction,
+        repos=(path,), config=config, out=find_store_directory(None, path) / MODEL_DIRNAME,
+        eval_fraction=plan.eval_fraction,
         python=repo.python, pytest_args=repo.pytest_args or None, max_candidates=plan.max_candidates,
     )
 

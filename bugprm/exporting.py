@@ -10,9 +10,8 @@ from bugprm.store import Store
 
 
 def current_executions(store: Store) -> dict[str, Execution]:
-    """Verdicts made under the store's current harness fingerprint only: a changed config never reuses stale ones."""
-    fingerprint = store.get_meta("fingerprint")
-    return store.executions(fingerprint) if fingerprint else {}
+    """The store's current verdicts (``Store.verdicts``): this name stays for the modules that call it."""
+    return store.verdicts()
 
 
 def labelled_candidates(store: Store) -> tuple[list[Candidate], dict[str, Execution]]:

@@ -10,13 +10,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bugprm.config import load_config
 from bugprm.errors import RepoError
 from bugprm.mutate.candidates import candidate_from_mutant
 from bugprm.mutate.engine import mutate_file
 from bugprm.mutate.filters import python_compile_error
 from bugprm.mutate.sampling import stratified_sample
 from bugprm.parsing import Language, ParsedFile, UnparsableSource, parse_file
-from bugprm.parsing.discovery import FileSkipped, SourceFile, discover_sources, read_source
+from bugprm.parsing.discovery import FileSkipped, SourceFile, discover_sources, in_scope, read_source
 from bugprm.parsing.languages import EXTENSIONS
 from bugprm.progress import progress
 from bugprm.records import Candidate, Kind
@@ -49,7 +50,10 @@ def generate_pool(
     ``progress`` shows files mutated so far on stderr."""
     started = time.perf_counter()
     root = _repository(repo)
+    project = load_config(repo=root).project
     sources, skipped = discover_sources(root)
+    sources, left_out = in_scope(sources, project.include, project.exclude)
+    skipped += left_out
     if not sources:
         raise RepoError(f"no source files under {root} (bugprm reads {' '.join(EXTENSIONS)}; tests are not mutated)")
     directory = find_store_directory(store_dir, root)
@@ -122,7 +126,7 @@ def _record(store: Store, root: Path, skipped: list[tuple[str, str]], chosen: li
             pool: list[Candidate]) -> int:
     """New candidates added, known ones moved to where the sources now have them, those of code that no longer
     exists pruned with their verdicts: generating the same commit twice leaves the store as it was."""
-    store.set_meta("repo", str(root))
+    store.set_repository(root)
     store.record_skipped(skipped)
     store.relocate_candidates(chosen)
     store.prune_candidates(Kind.BUG, root.name, {c.id for c in pool})

@@ -12,6 +12,8 @@ from typing import Callable, Sequence
 import numpy as np
 from sklearn.metrics import average_precision_score, f1_score, roc_auc_score
 
+# A step probability's cut for thresholded metrics (accuracy, F1, ProcessBench) when none is chosen: not the score
+# command's use/refine threshold (``scoring.threshold`` in the config), which ranks whole trajectories.
 DEFAULT_THRESHOLD = 0.5
 
 AGGREGATES: dict[str, Callable[[np.ndarray], float]] = {

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import Enum
 
 
@@ -111,6 +112,18 @@ def content_id(*parts: object) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
 
-def to_jsonable(record) -> dict:
-    """A record as plain JSON-ready data (enums become their values)."""
-    return json.loads(json.dumps(asdict(record), default=str))
+@dataclass(frozen=True)
+class TrajectoryScore:
+    """What scoring a trajectory gives every consumer (score, repair, bench, the active loop's adapter): per-step
+    mean and spread over the ensemble's heads. Aggregate its steps with ``metrics.aggregate``, the one place that
+    says what "min over steps" means."""
+
+    id: str
+    step_mean: tuple[float, ...]  # probability each step is on course, averaged over heads (and MC passes)
+    step_std: tuple[float, ...]  # spread of that probability over heads (and MC passes): the uncertainty
+    per_head: tuple[tuple[float, ...], ...] = ()  # [head][step], averaged over MC passes
+    embedding: tuple[float, ...] = ()  # mean backbone state at the step ends (MC mode: of the first pass)
+
+
+# What runs candidates' tests and returns their verdicts: the active loop's oracle and ``score --verify``'s alike.
+Oracle = Callable[[list[Candidate]], dict[str, Execution]]

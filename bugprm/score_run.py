@@ -8,17 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from bugprm.config import MODEL_DIRNAME
 from bugprm.errors import InputError
 from bugprm.gaps import check_gap_gate
+from bugprm.records import Oracle
 from bugprm.report.score_formats import write_score_report
 from bugprm.scoring import (
-    Executor, ScoreReport, ScoreSettings, ScoringInput, check_gate, load_scorer, predictions_record, score_input,
+    ScoreReport, ScoreSettings, ScoringInput, check_gate, load_scorer, predictions_record, score_input,
     verify,
 )
 from bugprm.store import DB_NAME, Store, find_store_directory
-from bugprm.summary import LAST_SCORE_KEY
-
-MODEL_DIRNAME = "model"
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ def run_score(request: ScoreRequest) -> ScoreReport:
         if request.verify:
             report = verify(report, harness_executor(store, verify_repository(request)), request.verify)
         if request.bugs:
-            store.put_json(LAST_SCORE_KEY, predictions_record(report))
+            store.set_last_score(predictions_record(report))
     finally:
         if store is not None:
             store.close()
@@ -95,10 +94,11 @@ def scoring_input(request: ScoreRequest, store: Store | None) -> ScoringInput:
     coverage = _coverage(store, request.repo_or_cwd)
     if request.patch_files:
         return patch_files(request.repo_or_cwd, list(request.patch_files), coverage)
-    return revision_range(request.repo_or_cwd, request.rev_range, coverage=coverage)
+    return revision_range(request.repo_or_cwd, request.rev_range, coverage=coverage,
+                          baseline=_baseline(store, request.repo_or_cwd))
 
 
-def harness_executor(store: Store, repo: Path | None = None) -> Executor:
+def harness_executor(store: Store, repo: Path | None = None) -> Oracle:
     """Runs candidates through the store's harness, first adding to the store those it lacks (the candidate bugs
     of a diff are made at the new revision, and need not be in the pool ``generate`` made earlier)."""
     from bugprm.execute import harness_oracle
@@ -127,3 +127,11 @@ def _coverage(store: Store | None, repo):
     from bugprm.execute.saved import current_coverage
 
     return current_coverage(store, Path(repo)) if store is not None else None
+
+
+def _baseline(store: Store | None, repo):
+    """The store's baseline (its tests and coverage) when measured on the sources as they are now, so ``--diff``
+    bugs read as the pool's do."""
+    from bugprm.execute.saved import current_baseline
+
+    return current_baseline(store, Path(repo)) if store is not None else None

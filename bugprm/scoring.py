@@ -10,26 +10,28 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Protocol, Sequence
+from typing import Protocol, Sequence
 
 from bugprm import metrics
+from bugprm.config import ScoringConfig
 from bugprm.errors import GateFailed, InputError, ModelError
-from bugprm.records import POSITIVE_OUTCOMES, UNLABELLED_OUTCOMES, Candidate, Execution, Kind, Outcome, StrEnum
+from bugprm.records import (
+    POSITIVE_OUTCOMES, UNLABELLED_OUTCOMES, Candidate, Execution, Kind, Oracle, Outcome, StrEnum,
+    TrajectoryScore,
+)
 
 AGGREGATES = tuple(metrics.AGGREGATES)
-DEFAULT_AGGREGATE = "min"
-DEFAULT_THRESHOLD = 0.7
+DEFAULT_AGGREGATE = ScoringConfig.aggregate
+DEFAULT_THRESHOLD = ScoringConfig.threshold
 # Executed outcomes where the tests let a candidate bug through.
 MISSED_OUTCOMES = frozenset({Outcome.SURVIVED, Outcome.NO_COVERAGE})
 SCORE_CHUNK = 512  # candidates per scorer call: progress moves between calls
 DIGITS = 4  # every reward, spread and score is rounded once, here, so what is shown is what was compared
 
-StepPrediction = tuple[tuple[float, ...], tuple[float, ...]]  # (per-step means, per-step stds)
-Executor = Callable[[list[Candidate]], dict[str, Execution]]  # the active loop's oracle shape
 
 
 class Scorer(Protocol):
-    def score(self, candidates: Sequence[Candidate]) -> list[StepPrediction]: ...
+    def score(self, candidates: Sequence[Candidate]) -> list[TrajectoryScore]: ...
 
 
 class Recommendation(StrEnum):
@@ -161,8 +163,8 @@ def weakest_step(steps: Sequence[StepScore]) -> StepScore:
     return min(steps, key=lambda s: s.reward)
 
 
-def step_scores(candidate: Candidate, prediction: StepPrediction) -> tuple[StepScore, ...]:
-    means, stds = prediction
+def step_scores(candidate: Candidate, prediction: TrajectoryScore) -> tuple[StepScore, ...]:
+    means, stds = prediction.step_mean, prediction.step_std
     if not len(means) == len(stds) == len(candidate.steps):
         raise ModelError(f"the model gave {len(means)} step rewards for the {len(candidate.steps)} steps of "
                          f"{candidate.id}; is the model from another bugprm version?")
@@ -172,7 +174,7 @@ def step_scores(candidate: Candidate, prediction: StepPrediction) -> tuple[StepS
     )
 
 
-def score_one(item: Located, prediction: StepPrediction, settings: ScoreSettings) -> ScoredCandidate:
+def score_one(item: Located, prediction: TrajectoryScore, settings: ScoreSettings) -> ScoredCandidate:
     steps = step_scores(item.candidate, prediction)
     score = round(aggregate([s.reward for s in steps], settings.aggregate), DIGITS)
     scored = ScoredCandidate(
@@ -204,11 +206,11 @@ def score_input(source: ScoringInput, scorer: Scorer, settings: ScoreSettings, m
     return ScoreReport(model, source.description, settings, rank(scored), source.files)
 
 
-def _predictions(scorer: Scorer, candidates: list[Candidate], shown: bool) -> list[StepPrediction]:
+def _predictions(scorer: Scorer, candidates: list[Candidate], shown: bool) -> list[TrajectoryScore]:
     """The scorer's predictions, ``SCORE_CHUNK`` candidates a call so that progress (with its ETA) can move."""
     from bugprm.progress import progress
 
-    predictions: list[StepPrediction] = []
+    predictions: list[TrajectoryScore] = []
     with progress("score", len(candidates), shown) as advance:
         for start in range(0, len(candidates), SCORE_CHUNK):
             chunk = candidates[start:start + SCORE_CHUNK]
@@ -229,7 +231,7 @@ def prediction_agrees(recommendation: str, outcome: Outcome) -> bool | None:
     return (recommendation == Recommendation.USE) == (outcome in POSITIVE_OUTCOMES)
 
 
-def verify(report: ScoreReport, execute: Executor, count: int) -> ScoreReport:
+def verify(report: ScoreReport, execute: Oracle, count: int) -> ScoreReport:
     """Execute the ``count`` most uncertain predictions and put predicted next to actual.
 
     Only candidates with edits can run (a hunk of ``--diff`` is already in the new revision, so it has none).
@@ -288,9 +290,8 @@ class ModelScorer:
     def __init__(self, model, threads: int | None = None):
         self.model, self.threads = model, threads
 
-    def score(self, candidates: Sequence[Candidate]) -> list[StepPrediction]:
-        scores = self.model.score(list(candidates), threads=self.threads or idle_cores())
-        return [(tuple(s.step_mean), tuple(s.step_std)) for s in scores]
+    def score(self, candidates: Sequence[Candidate]) -> list[TrajectoryScore]:
+        return list(self.model.score(list(candidates), threads=self.threads or idle_cores()))
 
 
 def idle_cores() -> int:

@@ -14,11 +14,17 @@ from typing import Iterable, Iterator
 
 from bugprm.errors import StoreError
 from bugprm.failures import store_database_error
-from bugprm.records import Candidate, Edit, Execution, Kind, Outcome, Step, StepName
+from bugprm.records import UNLABELLED_OUTCOMES, Candidate, Edit, Execution, Kind, Outcome, Step, StepName
 
 SCHEMA_VERSION = 1
 STORE_DIRNAME = ".bugprm"
 DB_NAME = "bugprm.sqlite"
+# The store's vocabulary: each meta key and blob key is spelled here only, behind an accessor of its own.
+REPO_META = "repo"  # the repository the pool was generated from
+FINGERPRINT_META = "fingerprint"  # the harness fingerprint whose verdicts are current
+FEATURES_META = "harness.features_fingerprint"  # the fingerprint the candidates' dynamic features came from
+SETTINGS_META = "harness.settings"  # the interpreter and pytest arguments remembered for the repository
+LAST_SCORE_KEY = "last_score"  # where `bugprm score --bugs` leaves its predictions
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -94,6 +100,49 @@ class Store:
     def get_json(self, key: str, default=None):
         row = self._db.execute("SELECT value FROM blobs WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else default
+
+    # -- what the stages share -----------------------------------------------------------------------------------
+    def repository(self) -> str | None:
+        return self.get_meta(REPO_META)
+
+    def set_repository(self, path: str | Path) -> None:
+        self.set_meta(REPO_META, str(path))
+
+    def fingerprint(self) -> str | None:
+        """The harness fingerprint whose verdicts are current (None before the first baseline)."""
+        return self.get_meta(FINGERPRINT_META)
+
+    def set_fingerprint(self, fingerprint: str) -> None:
+        self.set_meta(FINGERPRINT_META, fingerprint)
+
+    def features_fingerprint(self) -> str | None:
+        """The harness fingerprint the candidates' dynamic features were computed under."""
+        return self.get_meta(FEATURES_META)
+
+    def set_features_fingerprint(self, fingerprint: str) -> None:
+        self.set_meta(FEATURES_META, fingerprint)
+
+    def harness_settings(self) -> dict:
+        """The interpreter and pytest arguments remembered for the repository (``python``, ``pytest_args``)."""
+        return json.loads(self.get_meta(SETTINGS_META, "{}"))
+
+    def set_harness_settings(self, settings: dict) -> None:
+        self.set_meta(SETTINGS_META, json.dumps(settings, sort_keys=True))
+
+    def verdicts(self, fingerprint: str | None = None) -> dict[str, Execution]:
+        """The current verdicts: executions under ``fingerprint`` (default: the current one) that judged their
+        candidate. An ``infra_error`` is none: the harness failed, so ``label`` tries it again and no model learns
+        from it. A changed harness config never reuses stale verdicts."""
+        fingerprint = fingerprint or self.fingerprint()
+        if fingerprint is None:
+            return {}
+        return {i: e for i, e in self.executions(fingerprint).items() if e.outcome not in UNLABELLED_OUTCOMES}
+
+    def last_score(self) -> dict | None:
+        return self.get_json(LAST_SCORE_KEY)
+
+    def set_last_score(self, record: dict) -> None:
+        self.put_json(LAST_SCORE_KEY, record)
 
     # -- candidates ----------------------------------------------------------------------------------------------
     def add_candidates(self, candidates: Iterable[Candidate]) -> int:

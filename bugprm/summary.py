@@ -11,7 +11,6 @@ from bugprm.records import Candidate, Execution, Outcome
 from bugprm.scoring import MISSED_OUTCOMES, prediction_agrees
 from bugprm.store import Store
 
-LAST_SCORE_KEY = "last_score"  # where `bugprm score --bugs` leaves its predictions
 
 # Outcomes that say whether the tests catch the bug; timeouts, incompetent and infra errors say nothing about that.
 _SCORED = {Outcome.KILLED, Outcome.SURVIVED, Outcome.NO_COVERAGE}
@@ -84,7 +83,7 @@ def summarise_store(store: Store) -> StoreSummary:
     spent = sum(e.cpu_seconds for e in executions.values())
     return StoreSummary(
         store=str(store.directory),
-        repo=store.get_meta("repo"),
+        repo=store.repository(),
         candidates=len(candidates),
         executed=len(executions),
         by_file=_sorted_counts(c.file for c in candidates),
@@ -95,7 +94,7 @@ def summarise_store(store: Store) -> StoreSummary:
         mutation_score=mutation_score(executions.values()),
         cpu_seconds_spent=round(spent, 3),
         cpu_seconds_all_estimated=round(spent / len(executions) * len(candidates), 3) if executions else 0.0,
-        agreement=prediction_agreement(store.get_json(LAST_SCORE_KEY), executions),
+        agreement=prediction_agreement(store.last_score(), executions),
         kill_rates=kill_rates_by_file(candidates, executions),
         survivors=survivors(candidates, executions),
     )

@@ -6,6 +6,7 @@ The texts never contain an executed outcome: that is the label, and the model mu
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Protocol
 
 from bugprm.records import BUG_STEPS, REPAIR_STEPS, Candidate, Kind, Step, StepName
 
@@ -65,6 +66,21 @@ def with_features(candidate: Candidate, extra: dict, covering_tests: list[str] |
     features = {**candidate.features, **extra}
     steps = tuple(_restep(s, features, covering_tests) for s in candidate.steps)
     return replace(candidate, features=features, steps=steps)
+
+
+class Covering(Protocol):
+    """What a baseline run knows of a candidate bug without running it (``execute.features.BaselineCoverage``)."""
+
+    def dynamic_features(self, candidate: Candidate) -> tuple[dict, list[str]]:
+        """(features, covering tests fastest first)."""
+
+
+def with_coverage(candidate: Candidate, covering: Covering | None) -> Candidate:
+    """A bug trajectory with what the baseline knows of it: the one step every path takes (the pool once a
+    baseline exists, ``--diff`` candidates when the store has one), so a mutant reads the same either way."""
+    if covering is None or candidate.kind is not Kind.BUG or not candidate.edits:
+        return candidate
+    return with_features(candidate, *covering.dynamic_features(candidate))
 
 
 def with_labels(candidate: Candidate, labels: list[int | None]) -> Candidate:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bugprm.config import Config, load_config, preset_names, with_overrides
+from bugprm.config import Budget, Config, load_config, preset_names, with_overrides
 from bugprm.errors import ConfigError
 
 
@@ -64,3 +64,79 @@ def test_fingerprint_follows_content():
     assert base.fingerprint() == load_config("tiny").fingerprint()
     assert with_overrides(base, {"model.heads": 2}).fingerprint() != base.fingerprint()
     assert len(base.fingerprint()) == 16
+
+
+@pytest.mark.parametrize("text, message", [
+    ("active_learning:\n  mode: pol\n", "active_learning.mode must be one of pool, stream, got 'pol'"),
+    ("model:\n  prior: forst\n", "model.prior must be none or priors joined by \\+"),
+    ("model:\n  prior: forest+forest\n", "model.prior must be none"),
+    ("model:\n  architecture: lama\n", "model.architecture must be one of llama, roberta, got 'lama'"),
+    ("model:\n  prior_offset: repair:tree\n", "model.prior_offset must be one of"),
+    ("active_learning:\n  sampling: best\n", "active_learning.sampling must be one of"),
+    ("active_learning:\n  strategy: actprn\n", "active_learning.strategy must be one of"),
+    ("active_learning:\n  budget: cpu:lots\n", "active_learning.budget budget 'cpu:lots' is not"),
+    ("active_learning:\n  budget: -3\n", "active_learning.budget a budget must be positive"),
+    ("active_learning:\n  delta_pred: 1.5\n", "active_learning.delta_pred must be between 0 and 1"),
+    ("training:\n  batch_size: 0\n", "training.batch_size must be at least 1"),
+    ("optimization:\n  mixed_precision: fp8\n", "optimization.mixed_precision must be one of"),
+    ("optimization:\n  cpu_offload: true\n", "unknown key 'cpu_offload'"),
+    ("scoring:\n  threshold: 7\n", "scoring.threshold must be between 0 and 1"),
+    ("project:\n  exclude: docs\n", "project.exclude must be a list of strings"),
+])
+def test_a_misspelled_value_fails_at_load_naming_its_key(tmp_path, text, message):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        load_config(path)
+
+
+@pytest.mark.parametrize("value, expected", [(0.3, "0.3"), (150, "150"), ("cpu:600", "cpu:600"), ("1.0", "1.0")])
+def test_a_budget_has_one_grammar_in_the_yaml_and_on_the_command_line(value, expected):
+    config = with_overrides(Config(), {"active_learning.budget": value})
+    assert config.active_learning.budget == expected
+    assert config.active_learning.parsed_budget == Budget.parse(expected)
+
+
+def test_each_grammar_matches_the_stage_that_reads_it():
+    from bugprm import metrics
+    from bugprm.active.strategies import STRATEGY_NAMES, make_strategy
+    from bugprm.config import AGGREGATES, PRIOR_NAMES, STRATEGIES
+    from bugprm.model.prior import KINDS
+
+    assert tuple(metrics.AGGREGATES) == AGGREGATES and tuple(KINDS) == PRIOR_NAMES and STRATEGY_NAMES == STRATEGIES
+    assert [make_strategy(name).name for name in STRATEGIES] == list(STRATEGIES)
+
+
+def test_the_model_fingerprint_ignores_scoring_and_project_settings():
+    changed = with_overrides(Config(), {"scoring.threshold": 0.2, "project.python": "/usr/bin/python3"})
+    assert changed.fingerprint() == Config().fingerprint()
+    assert with_overrides(Config(), {"model.heads": 3}).fingerprint() != Config().fingerprint()
+
+
+def test_tool_bugprm_is_read_into_the_same_config_and_the_command_line_wins(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.bugprm]\ninclude = ["src"]\nthreshold = 0.6\nbudget = 40\n'
+        'pytest_args = "-k fast"\n\n[tool.bugprm.model]\nheads = 3\n')
+    config = load_config("tiny", repo=tmp_path, overrides={"scoring.threshold": 0.9, "active_learning.mode": None})
+    assert config.project.include == ("src",) and config.project.pytest_args == "-k fast"
+    assert config.active_learning.budget == "40" and config.model.heads == 3
+    assert config.scoring.threshold == 0.9 and config.active_learning.mode == "pool"
+    assert config.project.exclude == ("tests", "test", "benchmarks", "docs")
+
+
+@pytest.mark.parametrize("table, message", [
+    ("[tool.bugprm]\nthreshhold = 0.6\n", "unknown key 'threshhold' in \\[tool.bugprm\\]"),
+    ("[tool.bugprm]\nbudget = \"half\"\n", "active_learning.budget budget 'half'"),
+    ("[tool.bugprm.model]\nprior = \"forst\"\n", "pyproject.toml: model.prior must be"),
+    ("[tool.bugprm\n", "cannot read"),
+])
+def test_a_bad_tool_bugprm_table_names_the_key(tmp_path, table, message):
+    (tmp_path / "pyproject.toml").write_text(table)
+    with pytest.raises(ConfigError, match=message):
+        load_config(repo=tmp_path)
+
+
+def test_a_repository_without_a_table_gets_the_defaults(tmp_path):
+    assert load_config(repo=tmp_path) == Config()
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    assert load_config(repo=tmp_path) == Config()

@@ -112,7 +112,7 @@ def test_ids_are_stable_across_runs_and_the_repository_is_untouched(repo, tmp_pa
     generate_pool(repo, None)
     with Store.open(repo / ".bugprm") as store:
         first = [c.id for c in store.candidates()]
-        assert store.get_meta("repo") == str(repo.resolve())
+        assert store.repository() == str(repo.resolve())
     again = generate_pool(repo, tmp_path / "other")
     with Store.open(tmp_path / "other") as store:
         assert [c.id for c in store.candidates()] == first
@@ -221,3 +221,13 @@ def test_ids_survive_an_edit_above_the_function_random_draws_included(tmp_path):
     assert all(after[i].line == before[i].line + 4 for i in after)
     source = (repo / "mix.py").read_bytes()
     assert all(source[e.start_byte:e.end_byte].decode() == e.original for c in after.values() for e in c.edits)
+
+def test_tool_bugprm_include_and_exclude_choose_the_mutated_files(repo, tmp_path):
+    (repo / "pyproject.toml").write_text('[tool.bugprm]\ninclude = ["web", "inventory"]\nexclude = ["web/*.tsx"]\n')
+    summary = generate_pool(repo, tmp_path / "store")
+    with Store.open(tmp_path / "store") as store:
+        files = {c.file for c in store.candidates()}
+    assert files == {"inventory/stock.py", "web/cart.js", "web/shapes.ts"}
+    reasons = dict(summary.files_skipped)
+    assert reasons["web/badge.tsx"] == "under [tool.bugprm] exclude"
+    assert reasons["go/calc.go"] == "not under [tool.bugprm] include"

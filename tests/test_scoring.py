@@ -1,10 +1,9 @@
 import math
-from types import SimpleNamespace
 
 import pytest
 
 from bugprm.errors import GateFailed, InputError, ModelError
-from bugprm.records import BUG_STEPS, Candidate, Edit, Execution, Kind, Outcome, Step
+from bugprm.records import BUG_STEPS, Candidate, Edit, Execution, Kind, Outcome, Step, TrajectoryScore
 from bugprm.scoring import (
     Located, ModelScorer, Recommendation, Region, ScoreSettings, ScoringInput, aggregate, check_gate, idle_cores,
     load_scorer, most_uncertain, prediction_agrees, predictions_record, recommend, score_input, verify,
@@ -27,7 +26,7 @@ class TableScorer:
         self.table = table
 
     def score(self, candidates):
-        return [self.table[c.id] for c in candidates]
+        return [TrajectoryScore(c.id, *self.table[c.id]) for c in candidates]
 
 
 def report_for(table, settings=ScoreSettings(), edits=True):
@@ -146,12 +145,12 @@ def test_load_scorer_without_a_model_directory_is_a_model_error(tmp_path):
 class ThreadsSeen:
     def score(self, candidates, threads=None):
         self.threads = threads
-        return [SimpleNamespace(step_mean=[0.9, 0.2], step_std=[0.1, 0.3]) for _ in candidates]
+        return [TrajectoryScore(c, (0.9, 0.2), (0.1, 0.3)) for c in candidates]
 
 
 def test_the_model_scorer_gives_each_steps_mean_and_std_on_the_threads_asked_for():
     model = ThreadsSeen()
-    assert ModelScorer(model, threads=3).score(["a"]) == [((0.9, 0.2), (0.1, 0.3))]
+    assert ModelScorer(model, threads=3).score(["a"]) == [TrajectoryScore("a", (0.9, 0.2), (0.1, 0.3))]
     assert model.threads == 3
 
 

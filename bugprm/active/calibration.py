@@ -12,7 +12,7 @@ import numpy as np
 
 from bugprm.errors import ConfigError
 
-CALIBRATIONS = ("platt", "isotonic", "none")
+from bugprm.config import CALIBRATIONS  # noqa: E402
 EDGE = 1e-4  # probabilities kept off 0 and 1 so that log-odds stay finite
 
 

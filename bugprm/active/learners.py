@@ -8,7 +8,7 @@ from bugprm.active.forest_learner import BaggedForestLearner
 from bugprm.config import ActiveLearningConfig, Config
 from bugprm.errors import ConfigError
 
-LEARNERS = ("forest", "prm")
+from bugprm.config import LEARNERS  # noqa: E402
 
 
 def loop_learner(config: Config, settings: ActiveLearningConfig, corpus: Sequence[str] = (), seed: int = 0):

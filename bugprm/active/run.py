@@ -17,9 +17,8 @@ from typing import Callable
 
 import numpy as np
 
-from bugprm.active.budget import Budget
 from bugprm.active.loop import ActiveLoop, RoundLog
-from bugprm.config import ActiveLearningConfig, Config, fingerprint
+from bugprm.config import ActiveLearningConfig, Budget, Config, fingerprint
 from bugprm.execute.executors import LOCAL, ExecutorChoice
 from bugprm.records import Candidate, Execution, content_id
 from bugprm.store import Store, find_store_directory
@@ -28,11 +27,12 @@ from bugprm.store_lock import store_lock
 
 @dataclass(frozen=True)
 class TrainRequest:
+    """A train run. The loop's settings and budget are the config's, command-line overrides applied to it: one
+    source, so the run id, the card and the loop cannot disagree about them."""
+
     repos: tuple[Path, ...]
     config: Config
-    budget: Budget
     out: Path
-    settings: ActiveLearningConfig
     eval_fraction: float = 0.0
     workers: int = 1
     python: str | None = None
@@ -40,6 +40,14 @@ class TrainRequest:
     max_candidates: int | None = None
     store_dir: Path | None = None  # with one repository: its run directory, when not .bugprm/ inside it
     executor: ExecutorChoice = LOCAL
+
+    @property
+    def settings(self) -> ActiveLearningConfig:
+        return self.config.active_learning
+
+    @property
+    def budget(self) -> Budget:
+        return self.config.active_learning.parsed_budget
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ import numpy as np
 
 from bugprm.records import Candidate
 
-SEED_SELECTIONS = ("stratified", "uniform")
 
 
 def seed_set(pool: list[Candidate], size: int, rng: np.random.Generator, how: str = "stratified") -> list[Candidate]:

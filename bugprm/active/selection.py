@@ -14,9 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bugprm.active.strategies import Prediction
-
-
-SAMPLINGS = ("top", "proportional", "uniform")
+from bugprm.config import ActiveLearningConfig
 
 
 @dataclass(frozen=True)
@@ -27,7 +25,8 @@ class Selection:
 
 
 def select_uncertain(predictions: list[Prediction], strategy, limit: int | None, rng: np.random.Generator,
-                     diversity_weight: float = 0.0, sampling: str = "top") -> list[str]:
+                     diversity_weight: float = 0.0,
+                     sampling: str = ActiveLearningConfig.sampling) -> list[str]:
     """Ids of up to `limit` uncertain trajectories (all of them when limit is None)."""
     return list(select_round(predictions, strategy, limit, rng, diversity_weight, sampling).ids)
 

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bugprm.config import STRATEGIES, THRESHOLDS
 from bugprm.errors import ConfigError
+from bugprm.metrics import DEFAULT_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class Prediction:
 
     def decisive_steps(self) -> slice:
         """Steps up to and including the first predicted error (mean below 0.5); all steps if none."""
-        below = np.flatnonzero(self.mean < 0.5)
+        below = np.flatnonzero(self.mean < DEFAULT_THRESHOLD)
         return slice(0, int(below[0]) + 1 if below.size else self.per_head.shape[1])
 
 
@@ -86,7 +88,7 @@ def survival_score(p: Prediction) -> float:
 
 def committee_score(p: Prediction) -> float:
     """Vote entropy of the heads' yes/no decisions, worst decisive step; a unanimous vote scores exactly 0."""
-    votes = (p.per_head[:, p.decisive_steps()] >= 0.5).mean(axis=0)
+    votes = (p.per_head[:, p.decisive_steps()] >= DEFAULT_THRESHOLD).mean(axis=0)
     return float(np.max(_binary_entropy(votes)))
 
 
@@ -146,7 +148,6 @@ def _normalise(values: np.ndarray) -> np.ndarray:
     return (values - values.min()) / spread if spread > 0 else np.zeros_like(values)
 
 
-THRESHOLDS = ("relative", "absolute")
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,7 @@ def _percentile_rank(values: np.ndarray, rng: np.random.Generator) -> np.ndarray
     return ranks
 
 
-STRATEGY_NAMES = ("actprm", "entropy", "mc-dropout", "margin", "committee", "composite", "survivors", "random")
+STRATEGY_NAMES = STRATEGIES
 
 
 def make_strategy(name: str, delta_pred: float = 0.95, delta_std: float = 0.005, weights=None,

@@ -38,7 +38,7 @@ def harness_oracle(store: Store, repo: Path | None = None, **options) -> Callabl
 
 
 def _repository(store: Store, repo: Path | None) -> Path:
-    recorded = repo or store.get_meta("repo")
+    recorded = repo or store.repository()
     if recorded is None:
         raise InputError("which repository? pass it, or run `bugprm generate REPO` first (it records the path)")
     return Path(recorded)

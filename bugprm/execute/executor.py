@@ -17,9 +17,8 @@ from pathlib import Path
 from bugprm.execute.baseline import Baseline
 from bugprm.execute.config import HarnessConfig
 from bugprm.execute.results import RunResults, phase_seconds
-from bugprm.execute.selection import (
-    TestPlan, changed_lines, covering_tests, function_lines, natural_order_plan, plan_tests,
-)
+from bugprm.execute.features import BaselineCoverage
+from bugprm.execute.selection import TestPlan, natural_order_plan, plan_tests
 from bugprm.execute.slot import Slot
 from bugprm.execute.verdict import infra_error, judge
 from bugprm.execute.warm import WorkerDied
@@ -41,22 +40,15 @@ class CandidateRunner:
         self._lock = threading.Lock()
         self._extra_args = (*baseline.extra_args, *(() if config.full_matrix else ("-x",)))
 
+    @property
+    def coverage(self) -> BaselineCoverage:
+        return BaselineCoverage(self.baseline, self.source)
+
     def covering(self, candidate: Candidate) -> tuple[set[str], bool]:
-        """Passing tests that cover the candidate's changed statements, and whether any runs at import time."""
-        tests, module_level = set(), False
-        for file in dict.fromkeys(e.file for e in candidate.edits):
-            edits = tuple(e for e in candidate.edits if e.file == file)
-            found, at_import = covering_tests(self.baseline.coverage, file, changed_lines(self.source(file), edits))
-            tests, module_level = tests | found, module_level or at_import
-        return tests & set(self.baseline.durations), module_level
+        return self.coverage.covering(candidate)
 
     def function_covering(self, candidate: Candidate) -> set[str]:
-        """Passing tests that run any line of the functions the candidate edits."""
-        tests: set[str] = set()
-        for file in dict.fromkeys(e.file for e in candidate.edits):
-            edits = tuple(e for e in candidate.edits if e.file == file)
-            tests |= covering_tests(self.baseline.coverage, file, function_lines(self.source(file), edits))[0]
-        return tests & set(self.baseline.durations)
+        return self.coverage.function_covering(candidate)
 
     def plan(self, candidate: Candidate) -> TestPlan | None:
         tests, module_level = self.covering(candidate)

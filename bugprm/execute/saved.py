@@ -43,7 +43,16 @@ def _durations(rows, outcome: str) -> dict[str, float]:
 def current_coverage(store: Store, repo: Path) -> dict[tuple[str, int], list[str]] | None:
     """The stored coverage when it was measured on the sources as they are now, else None: coverage of other
     sources would name the tests of whatever now sits at its line numbers."""
+    key = _current_key(store, repo)
+    return store.coverage(key) if key else None
+
+
+def current_baseline(store: Store, repo: Path) -> Baseline | None:
+    """The stored baseline when it was measured on the sources as they are now, else None."""
+    key = _current_key(store, repo)
+    return load_baseline(store, key) if key else None
+
+
+def _current_key(store: Store, repo: Path) -> str | None:
     key = store.get_meta(BASELINE_META)
-    if not key or store.get_meta(SOURCES_META) != source_digest(repo):
-        return None
-    return store.coverage(key)
+    return key if key and store.get_meta(SOURCES_META) == source_digest(repo) else None

@@ -16,7 +16,6 @@ verdict whose context changed is deleted (and so made again when asked for); eve
 
 from __future__ import annotations
 
-import json
 import queue
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -27,6 +26,7 @@ from typing import Callable, Iterable
 
 from bugprm.errors import BugprmError, RepoError
 from bugprm.execute.baseline import Baseline, measure_baseline
+from bugprm.config import load_config
 from bugprm.execute.config import HarnessConfig, make_config, resolve_python
 from bugprm.execute.context import VerdictContexts
 from bugprm.execute.executor import CandidateRunner
@@ -39,13 +39,11 @@ from bugprm.execute.saved import BASELINE_META, SOURCES_META, load_baseline, sav
 from bugprm.execute.slot import Slot
 from bugprm.execute.spectrum import bug_spectrum, full_matrix_runner
 from bugprm.execute.workspace import RunFolder
-from bugprm.records import Candidate, Execution, Kind, Outcome
+from bugprm.records import Candidate, Execution, Kind
 from bugprm.store import Store
 from bugprm.store_identity import check_repository, refuse_stale
 from bugprm.store_lock import store_lock
 
-SETTINGS_META = "harness.settings"
-FINGERPRINT_META = "fingerprint"
 
 
 class HarnessSession:
@@ -90,9 +88,12 @@ class HarnessSession:
 
     @classmethod
     def _settled(cls, store, repo, workers, python, pytest_args, full_matrix, allow_failing, executor, settings):
-        """The interpreter and pytest arguments given win and are remembered once they have been checked; otherwise
-        the remembered ones apply, and one that fails says how to replace it."""
-        remembered = json.loads(store.get_meta(SETTINGS_META, "{}"))
+        """The interpreter and pytest arguments given (else the repository's ``[tool.bugprm]``) win and are
+        remembered once they have been checked; otherwise the remembered ones apply, and one that fails says how to
+        replace it."""
+        remembered = store.harness_settings()
+        project = load_config(repo=Path(repo)).project
+        python, pytest_args = python or project.python or None, pytest_args or project.pytest_args or None
         chosen = {"python": resolve_python(python) if python else None, "pytest_args": pytest_args}
         merged = {**remembered, **{k: v for k, v in chosen.items() if v is not None}}
         try:
@@ -100,7 +101,7 @@ class HarnessSession:
                                  full_matrix=full_matrix, **settings)
         except BugprmError as exc:
             raise _with_remembered_hint(exc, remembered, chosen, store) from exc
-        store.set_meta(SETTINGS_META, json.dumps(merged, sort_keys=True))
+        store.set_harness_settings(merged)
         return cls(store, Path(repo), config, workers, allow_failing, executor)
 
     def __enter__(self) -> "HarnessSession":
@@ -116,7 +117,7 @@ class HarnessSession:
         and the verdicts whose context changed since are pruned."""
         if self._baseline is None:
             self._baseline = load_baseline(self.store, self.baseline_key) or self._measure()
-            self.store.set_meta(FINGERPRINT_META, self.fingerprint)
+            self.store.set_fingerprint(self.fingerprint)
             self.store.set_meta(BASELINE_META, self.baseline_key)
             self.store.set_meta(SOURCES_META, self.config.source_digest)
             self._prune_stale_verdicts()
@@ -147,11 +148,10 @@ class HarnessSession:
         return bug_state(bug, bug_spectrum(self.store, self._spectrum_runner, self._ready_slots()[0], bug, verdict))
 
     def executed(self) -> dict[str, Execution]:
-        """Verdicts already made under this fingerprint and still in context; an infra_error is no verdict, so it is
-        tried again."""
+        """Verdicts already made under this fingerprint and still in context (an infra_error is none, so it is tried
+        again)."""
         self.baseline  # noqa: B018 - prunes the verdicts whose context changed
-        stored = self.store.executions(self.fingerprint)
-        return {i: e for i, e in stored.items() if e.outcome is not Outcome.INFRA_ERROR}
+        return self.store.verdicts(self.fingerprint)
 
     def execute(self, candidates: Iterable[Candidate],
                 on_result: Callable[[Execution], None] | None = None) -> list[Execution]:

@@ -54,10 +54,6 @@ class WarmWorker:
         return ChildReport(reply["code"], reply["signal"], reply["timed_out"], reply["wall"], reply["cpu"],
                            reply["started_at"])
 
-    def restart(self) -> None:
-        self.close()
-        self._start()
-
     def kill(self) -> None:
         """Stop now, from any thread: a job in flight ends as WorkerDied, and no new worker is started."""
         self._stopped = True

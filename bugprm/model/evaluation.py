@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Sequence
 
 from bugprm.errors import InputError
-from bugprm.metrics import DEFAULT_THRESHOLD, best_threshold, binary_summary, f1_at, json_ready, processbench
+from bugprm.metrics import DEFAULT_THRESHOLD, aggregate, best_threshold, binary_summary, f1_at, json_ready, processbench
 from bugprm.model.examples import Example, labels_for_training, read_examples, split_by_id
 from bugprm.model.io import load_model
 from bugprm.model.scores import TrajectoryScore
@@ -54,7 +54,7 @@ def evaluate_file(model_dir: Path, data: Path, threshold: float | None = None, p
 def score_metrics(examples: Sequence[Example], scores: Sequence[TrajectoryScore], threshold: float, how: str = "min",
                   drop_after_first_negative: bool = True) -> dict:
     pairs = list(zip(examples, scores))
-    trajectories = [(e.trajectory_label, s.score(how)) for e, s in pairs if e.trajectory_label is not None]
+    trajectories = [(e.trajectory_label, aggregate(s.step_mean, how)) for e, s in pairs if e.trajectory_label is not None]
     steps = [(label, p) for e, s in pairs
              for label, p in zip(labels_for_training(e.labels, drop_after_first_negative), s.step_mean)
              if label is not None]
@@ -74,7 +74,7 @@ def choose_threshold(examples: Sequence[Example], scores: Sequence[TrajectorySco
     if any(t < 0 for t in truth) and any(t >= 0 for t in truth):
         flat = [p for row in steps for p in row]
         return best_threshold(flat, lambda t: processbench(truth, steps, t)["f1"]), "validation"
-    labels, values = _columns([(e.trajectory_label, s.score(how)) for e, s in pairs if e.trajectory_label is not None])
+    labels, values = _columns([(e.trajectory_label, aggregate(s.step_mean, how)) for e, s in pairs if e.trajectory_label is not None])
     if len(set(labels)) == 2:
         return best_threshold(values, lambda t: f1_at(labels, values, t)), "validation"
     return DEFAULT_THRESHOLD, "default"
@@ -82,7 +82,7 @@ def choose_threshold(examples: Sequence[Example], scores: Sequence[TrajectorySco
 
 def prediction_record(score: TrajectoryScore, how: str = "min") -> dict:
     steps = [{"reward": m, "std": s} for m, s in zip(score.step_mean, score.step_std)]
-    return {"id": score.id, "score": score.score(how), "steps": steps}
+    return {"id": score.id, "score": aggregate(score.step_mean, how), "steps": steps}
 
 
 def write_predictions(path: Path, scores: Sequence[TrajectoryScore], how: str = "min") -> None:

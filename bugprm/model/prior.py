@@ -121,11 +121,6 @@ KINDS = {"forest": ForestPrior, "text": TextPrior, "corpus": TextPrior}
 FITTED = ("forest", "text")  # refitted on each project's labels; ``corpus`` is loaded once and stays frozen
 
 
-def prior_names(setting: str) -> tuple[str, ...]:
-    """``none``, or priors joined by ``+`` (``forest+text``, ``forest+text+corpus``) -> the priors' names."""
-    return () if setting == "none" else tuple(setting.split("+"))
-
-
 def out_of_fold_log_odds(kind: str, items: Sequence[Judged], labels: Sequence[int], seed: int = 0) -> np.ndarray:
     """Each trajectory's estimate from a prior that never saw it (k-fold); the base rate when too few."""
     labels = np.asarray(labels)

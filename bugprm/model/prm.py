@@ -13,7 +13,7 @@ from typing import Iterable, Sequence
 import torch
 from torch import nn
 
-from bugprm.config import Config
+from bugprm.config import Config, prior_names, prior_offset_choices
 from bugprm.errors import ConfigError
 from bugprm.model.backbone import step_hidden_states
 from bugprm.model.batching import Batch, by_length, collate
@@ -23,10 +23,10 @@ from bugprm.model.examples import Example, as_example
 from bugprm.model.features import FeatureSchema
 from bugprm.model.heads import EnsembleHeads
 from bugprm.model.consistency import consistent_with_completions
-from bugprm.model.prior import KINDS, Prior, prior_names
+from bugprm.model.prior import KINDS, Prior
 from bugprm.model.scores import TrajectoryScore
 from bugprm.model.tokenizer import special_ids
-from bugprm.records import Candidate, Kind
+from bugprm.records import Candidate
 
 
 
@@ -36,8 +36,6 @@ class PRM(nn.Module):
         self.backbone, self.tokenizer, self.config, self.schema = backbone, tokenizer, config, schema
         self.special = special_ids(tokenizer)
         m = config.model
-        if not set(prior_names(m.prior)) <= set(KINDS):
-            raise ConfigError(f"model.prior must be none or priors joined by + ({', '.join(KINDS)}), got {m.prior!r}")
         if "corpus" in prior_names(m.prior) and not m.corpus_prior:
             raise ConfigError("model.prior names corpus but model.corpus_prior gives no model directory to read "
                               "it from")
@@ -141,13 +139,10 @@ def offset_priors(prior: str, setting: str) -> dict[str, tuple[str, ...]]:
     """
     names = prior_names(prior)
     choices = {"none": (), "mean": names, **{name: (name,) if name in names else () for name in KINDS}}
-    if ":" in setting:
-        per_kind = dict(part.partition(":")[::2] for part in setting.split(","))
-    else:
-        per_kind = {kind: setting for kind in Kind}
-    if not set(per_kind) <= set(Kind) or not set(per_kind.values()) <= set(choices):
-        raise ConfigError(f"model.prior_offset must be none, mean or a prior ({', '.join(KINDS)}), for every kind or "
-                          f"as kind:choice pairs (kinds: {', '.join(Kind)}), got {setting!r}")
+    try:
+        per_kind = prior_offset_choices(setting)
+    except ValueError as exc:
+        raise ConfigError(f"model.prior_offset {exc}") from None
     return {kind: choices[value] for kind, value in per_kind.items()}
 
 

@@ -16,7 +16,7 @@ from typing import Iterator, Sequence
 
 import torch
 
-from bugprm.config import Config, TrainingConfig
+from bugprm.config import Config, TrainingConfig, prior_names
 from bugprm.model.backbone import new_backbone
 from bugprm.model.batching import has_labels, shuffled_by_length
 from bugprm.model.device import autocast, autocast_dtype, default_device
@@ -25,7 +25,7 @@ from bugprm.model.examples import Example, as_example
 from bugprm.model.features import FeatureSchema, fit_schema
 from bugprm.model.io import load_corpus_prior
 from bugprm.model.loss import bootstrap_mask, step_bce
-from bugprm.model.prior import FITTED, KINDS, out_of_fold_log_odds, prior_names
+from bugprm.model.prior import FITTED, KINDS, out_of_fold_log_odds
 from bugprm.model.prm import PRM
 from bugprm.model.warmup import warm_up
 from bugprm.records import Candidate

@@ -7,12 +7,17 @@ import textwrap
 from bugprm.mutate.engine import Mutant
 from bugprm.parsing import Function, Language
 from bugprm.records import Candidate, Edit, Kind, content_id
-from bugprm.trajectory import WINDOW_LINES, analyze_text, build_steps, locate_text, select_text, validate_text
+from bugprm.trajectory import (
+    WINDOW_LINES, Covering, analyze_text, build_steps, locate_text, select_text, validate_text, with_coverage,
+)
 
 SELECT_TEXT_CHARS = 120
 
 
-def candidate_from_mutant(mutant: Mutant, repo_name: str, language: Language, callers: int) -> Candidate:
+def candidate_from_mutant(mutant: Mutant, repo_name: str, language: Language, callers: int,
+                          covering: Covering | None = None) -> Candidate:
+    """The one builder of a bug trajectory, for the pool and for ``--diff`` alike; with ``covering`` (a baseline
+    exists) its analyze and validate steps also say which tests cover it."""
     operator, edit = mutant.operator, mutant.edit
     facts = mutant.function.facts(callers)
     node_kind = str(mutant.site.kind)
@@ -26,12 +31,12 @@ def candidate_from_mutant(mutant: Mutant, repo_name: str, language: Language, ca
         mutant.diff,
         validate_text(None),
     )
-    return Candidate(
+    return with_coverage(Candidate(
         id=candidate_id(mutant), kind=Kind.BUG, repo=repo_name,
         file=mutant.path, function=mutant.function.qualified_name, line=mutant.line, operator=operator.name,
         family=str(operator.family), diff=mutant.diff, steps=steps,
         edits=(Edit(mutant.path, edit.start, edit.end, mutant.original, edit.text),), features=features,
-    )
+    ), covering)
 
 
 def candidate_id(mutant: Mutant) -> str:

@@ -53,6 +53,26 @@ def discover_sources(root: Path) -> tuple[list[SourceFile], list[tuple[str, str]
     return sorted(sources, key=lambda s: s.relative), sorted(skipped)
 
 
+def in_scope(sources: list[SourceFile], include: tuple[str, ...],
+             exclude: tuple[str, ...]) -> tuple[list[SourceFile], list[tuple[str, str]]]:
+    """The sources under ``include`` (every one when empty) and not under ``exclude`` (path prefixes or globs,
+    ``[tool.bugprm]``), and (path, reason) for the others."""
+    kept, left_out = [], []
+    for source in sources:
+        if include and not any(_matches(source.relative, pattern) for pattern in include):
+            left_out.append((source.relative, "not under [tool.bugprm] include"))
+        elif any(_matches(source.relative, pattern) for pattern in exclude):
+            left_out.append((source.relative, "under [tool.bugprm] exclude"))
+        else:
+            kept.append(source)
+    return kept, left_out
+
+
+def _matches(relative: str, pattern: str) -> bool:
+    prefix = pattern.strip("/")
+    return relative == prefix or relative.startswith(prefix + "/") or fnmatch.fnmatchcase(relative, pattern)
+
+
 def read_source(source: SourceFile) -> bytes:
     """The file's bytes; raises FileSkipped for huge, binary, non-UTF-8, generated or minified files."""
     try:

@@ -8,7 +8,6 @@ often and the smallest diff there is rarely the fix (BENCHMARKS.md).
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -27,7 +26,7 @@ class RankedRepair:
 
 def by_model(candidates: Sequence[Candidate], scorer: Scorer, how: str = "min") -> list[RankedRepair]:
     predictions = scorer.score(list(candidates)) if candidates else []
-    scored = [RankedRepair(c, round(aggregate(means, how), 4)) for c, (means, _) in zip(candidates, predictions)]
+    scored = [RankedRepair(c, round(aggregate(s.step_mean, how), 4)) for c, s in zip(candidates, predictions)]
     return sorted(scored, key=lambda r: (-r.score, r.candidate.id))
 
 
@@ -42,12 +41,6 @@ def by_features(candidates: Sequence[Candidate], *names: str) -> list[Candidate]
 
 def by_smallest_diff(candidates: Sequence[Candidate]) -> list[Candidate]:
     return by_features(candidates)
-
-
-def by_chance(candidates: Sequence[Candidate], seed: int) -> list[Candidate]:
-    shuffled = sorted(candidates, key=lambda c: c.id)
-    random.Random(seed).shuffle(shuffled)
-    return shuffled
 
 
 def _feature(candidate: Candidate, name: str) -> float:

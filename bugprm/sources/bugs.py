@@ -58,7 +58,7 @@ def _position(data: bytes, offset: int) -> tuple[int, int]:
 
 
 def _repo_root(store: Store, candidates: list[Candidate]) -> Path | None:
-    repo = store.get_meta("repo") or (candidates[0].repo if candidates else None)
+    repo = store.repository() or (candidates[0].repo if candidates else None)
     return Path(repo) if repo and Path(repo).is_dir() else None
 
 

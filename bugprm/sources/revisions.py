@@ -15,6 +15,7 @@ import git
 from gitdb.exc import BadName, BadObject
 
 from bugprm.errors import InputError, RepoError
+from bugprm.execute.baseline import Baseline
 from bugprm.parsing import language_for_path
 from bugprm.parsing.discovery import is_test_path
 from bugprm.records import Candidate
@@ -32,15 +33,18 @@ BugFinder = Callable[[Path, str, str, list[tuple[int, int]]], list[Candidate]]
 
 
 def revision_range(repo_path: Path, spec: str, find_bugs: BugFinder | None = None,
-                   coverage: Coverage | None = None) -> ScoringInput:
-    """Bug candidates on the changed lines of the new revision, then one REPAIR trajectory per changed hunk."""
+                   coverage: Coverage | None = None, baseline: Baseline | None = None) -> ScoringInput:
+    """Bug candidates on the changed lines of the new revision, then one REPAIR trajectory per changed hunk.
+
+    With the store's ``baseline``, the bugs carry its dynamic features and covering tests, as the pool's do.
+    """
     repo = open_git_repo(repo_path)
     base, head = resolve_range(repo, spec)
     patches = [p for p in changed_files(repo, base, head, spec)
                if language_for_path(p.path) is not None and not is_test_path(p.path)]
     sources = {p.path: file_at(head, p.path) for p in patches}
     root = Path(repo.working_tree_dir)
-    find_bugs = find_bugs or GeneratorBugFinder(root)
+    find_bugs = find_bugs or GeneratorBugFinder(root, baseline)
     bugs = [item for p in patches for item in _bugs_in(root, p, sources[p.path], find_bugs)]
     hunks = [_hunk_item(root, p, index, sources[p.path], coverage) for p in patches for index in range(len(p.hunks))]
     files = tuple(SourceFile(path, language_name(path), text) for path, text in sources.items())

@@ -1,4 +1,7 @@
-"""The loop's bookkeeping with a real store-free oracle: budgets, seed sets, resume, nothing executed twice."""
+"""The loop's bookkeeping with a real store-free oracle: budgets, seed sets, resume, nothing executed twice.
+
+The tests from ``seed_round`` on each name the hand-made mutation of the loop they were written to kill (issue 18):
+the bookkeeping tests above let it survive."""
 
 import numpy as np
 import pytest
@@ -6,6 +9,7 @@ import pytest
 from bugprm.active.budget import Budget
 from bugprm.active.loop import ActiveLoop
 from bugprm.config import ActiveLearningConfig
+from bugprm.active.selection import select_uncertain
 from bugprm.active.strategies import Prediction
 from bugprm.errors import InputError
 from bugprm.records import Candidate, Execution, Kind, Outcome, Step, StepName
@@ -214,3 +218,90 @@ def test_the_round_line_says_how_many_were_uncertain():
     metrics = {"uncertain": 30, "uncertain_share": 0.3, "uncertainty_p10_50_90": [0.01, 0.02, 0.03]}
     print_round(RoundLog(1, ("a",), 100, 5, 3, 1.0, metrics), console)
     assert "uncertain 30 (30%), head spread 0.010/0.020/0.030" in console.export_text()
+
+def seed_round(settings, size=200):
+    settings = loop_config(**{**settings.__dict__, "rounds": 1})
+    loop = ActiveLoop(pool(size), FeatureLearner(), CountingOracle(), labeller, settings, Budget.parse("0.5"))
+    return loop.run().rounds[0].selected
+
+
+def test_the_seed_set_has_the_configured_size_not_the_default():
+    """Mutation: ``seed_count`` ignoring ``seed_size`` (the default on 200 candidates is 10)."""
+    assert len(seed_round(loop_config(seed_size=7, batch_size=10))) == 7
+    assert len(seed_round(loop_config(seed_size=0, batch_size=10))) == 10
+    assert len(seed_round(loop_config(seed_size=0, batch_size=10), size=1000)) == 50
+
+
+def test_the_seed_set_is_a_seeded_random_draw_not_the_first_candidates():
+    """Mutation: the seed set taken as the first N of the pool."""
+    first = seed_round(loop_config(seed_size=10, seed=1))
+    assert first == seed_round(loop_config(seed_size=10, seed=1))
+    assert first != seed_round(loop_config(seed_size=10, seed=2))
+    assert set(first) != {f"c{i:03d}" for i in range(10)}
+    assert max(int(i[1:]) for i in first) > 50  # ten picks of 200 all below 50: chance (1/4)^10
+
+
+def test_a_resumed_run_starts_at_its_round_and_runs_only_the_rounds_left():
+    """Mutation: ``run`` ignoring ``start_round`` (a resumed run would start again at round 0)."""
+    settings = loop_config(batch_size=5, seed_size=5, rounds=4)
+    loop = ActiveLoop(pool(200), FeatureLearner(), CountingOracle(), labeller, settings, Budget.parse("0.9"))
+    resumed = loop.run(None, start_round=2)
+    assert [r.round for r in resumed.rounds] == [2, 3]
+
+
+class FixedStrategy:
+    """Every trajectory is uncertain, with the given scores."""
+
+    def __init__(self, scores):
+        self.values = np.array(scores, dtype=float)
+
+    def scores(self, predictions, rng):
+        return self.values
+
+    def uncertain(self, predictions, rng):
+        return np.ones(len(predictions), dtype=bool)
+
+
+def test_proportional_sampling_draws_in_proportion_to_uncertainty():
+    """Mutation: ``proportional`` answered with the most uncertain first (``top``)."""
+    from bugprm.active.strategies import Prediction
+
+    predictions = [Prediction(f"p{i}", np.full((2, 1), 0.5)) for i in range(10)]
+    strategy = FixedStrategy([0.5] + [0.05] * 9)  # the first holds half the weight
+    rng = np.random.default_rng(0)
+    picks = [select_uncertain(predictions, strategy, 1, rng, sampling="proportional")[0] for _ in range(400)]
+    share = picks.count("p0") / len(picks)
+    assert 0.4 < share < 0.65 and len(set(picks)) > 5
+    top = [select_uncertain(predictions, strategy, 1, rng, sampling="top")[0] for _ in range(20)]
+    assert set(top) == {"p0"}
+
+
+class InfraOnOddOracle(CountingOracle):
+    """The harness fails (``infra_error``) on candidates with odd x: those have no verdict to learn from."""
+
+    def __call__(self, candidates):
+        verdicts = super().__call__(candidates)
+        return {i: Execution(i, Outcome.INFRA_ERROR) if c.features["x"] % 2 else verdicts[i]
+                for c in candidates for i in [c.id]}
+
+
+class RecordingLearner(FeatureLearner):
+    def __init__(self):
+        super().__init__()
+        self.trained_on = set()
+
+    def fit(self, labelled):
+        self.trained_on |= {c.id for c in labelled}
+        return super().fit(labelled)
+
+
+def test_an_infra_error_is_no_label_inside_the_loop():
+    """Mutation: ``infra_error`` counted as labelled (its candidate would reach the learner with no labels)."""
+    learner, oracle = RecordingLearner(), InfraOnOddOracle()
+    settings = loop_config(batch_size=10, seed_size=10, rounds=5)
+    loop = ActiveLoop(pool(200), learner, oracle, labeller, settings, Budget.parse("0.5"))
+    result = loop.run()
+    infra = {i for i, e in result.executions.items() if e.outcome is Outcome.INFRA_ERROR}
+    assert infra and learner.trained_on  # the test proved something: both kinds were met
+    assert not infra & learner.trained_on
+    assert not infra & {c.id for c in loop.labelled()}

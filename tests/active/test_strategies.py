@@ -43,7 +43,7 @@ def test_every_strategy_ranks_a_coin_flip_above_a_sure_thing(name):
     mc = np.array([0.0001, 0.0])
     sure = prediction("sure", [0.99, 0.99], [0.99, 0.99], [0.98, 0.99], mc=mc)
     coin = prediction("coin", [0.9, 0.4], [0.9, 0.7], [0.9, 0.5], mc=np.array([0.0, 0.16]))
-    assert select_uncertain([sure, coin], make_strategy(name), 1, RNG) == ["coin"]
+    assert select_uncertain([sure, coin], make_strategy(name), 1, RNG, sampling="top") == ["coin"]
 
 
 def test_random_selects_everything_in_a_seeded_order():
@@ -67,7 +67,7 @@ def test_diversity_prefers_a_different_candidate_over_a_near_duplicate():
     a = prediction("a", [0.5], embedding=np.array([1.0, 0.0]))
     a_twin = prediction("a_twin", [0.51], embedding=np.array([1.0, 0.01]))
     other = prediction("other", [0.6], embedding=np.array([0.0, 1.0]))
-    plain = select_uncertain([a, a_twin, other], make_strategy("margin"), 2, RNG)
+    plain = select_uncertain([a, a_twin, other], make_strategy("margin"), 2, RNG, sampling="top")
     diverse = select_uncertain([a, a_twin, other], make_strategy("margin"), 2, RNG, diversity_weight=2.0)
     assert plain == ["a", "a_twin"]
     assert diverse == ["a", "other"]
@@ -85,12 +85,10 @@ def test_samplings_draw_only_uncertain_ones_top_in_order_the_draws_seeded():
 
 
 def test_an_unknown_sampling_is_a_config_error():
-    from bugprm.active.loop import ActiveLoop
-    from bugprm.active.budget import Budget
-    from bugprm.config import ActiveLearningConfig
+    from bugprm.config import Config, with_overrides
 
-    with pytest.raises(ConfigError, match="sampling"):
-        ActiveLoop([], None, None, None, ActiveLearningConfig(sampling="best"), Budget(fraction=0.2))
+    with pytest.raises(ConfigError, match="active_learning.sampling must be one of top, proportional, uniform"):
+        with_overrides(Config(), {"active_learning.sampling": "best"})
 
 
 def test_committee_scores_a_unanimous_vote_zero_and_it_is_not_uncertain():

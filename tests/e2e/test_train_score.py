@@ -82,7 +82,7 @@ def test_score_bugs_with_the_trained_model(trained):
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     with Store.open(repo / ".bugprm") as store:
-        fingerprint = store.get_meta("fingerprint")
+        fingerprint = store.fingerprint()
         unexecuted = {c.id for c in store.candidates()} - set(store.executions(fingerprint))
     assert {c["id"] for c in document["candidates"]} == unexecuted
     for candidate in document["candidates"]:

@@ -82,7 +82,7 @@ def test_execute_candidates_reuses_stored_verdicts(labelled, h):
     with Store.open(labelled["repo"] / ".bugprm") as store:
         executions = execute_candidates(store, labelled["repo"], ids, **h.FAST)
         oracle = harness_oracle(store, labelled["repo"], **h.FAST)([labelled["candidates"]["survived"]])
-        assert store.get_meta("fingerprint") == labelled["summary"].fingerprint
+        assert store.fingerprint() == labelled["summary"].fingerprint
     assert [e.candidate_id for e in executions] == ids
     assert [e.outcome for e in executions] == [Outcome.SURVIVED, Outcome.KILLED]
     assert oracle == {ids[0]: executions[0]}

@@ -73,3 +73,18 @@ def test_generated_names_are_skipped(tmp_path):
     _write(tmp_path, "web/lib.min.js", b"var a=1;\n")
     _write(tmp_path, "proto/msg_pb2.py")
     assert _relatives(tmp_path) == ([], {"proto/msg_pb2.py": "generated file", "web/lib.min.js": "generated file"})
+
+
+def test_benchmarks_and_docs_are_out_of_scope_by_default_and_globs_match_whole_paths(tmp_path):
+    from bugprm.config import ProjectConfig
+    from bugprm.parsing.discovery import in_scope
+
+    for name in ["pkg/core.py", "benchmarks/bench.py", "docs/conf.py", "pkg/docs.py", "tools/gen.py"]:
+        _write(tmp_path, name)
+    defaults = ProjectConfig()
+    kept, left_out = in_scope(discover_sources(tmp_path)[0], defaults.include, defaults.exclude)
+    assert [s.relative for s in kept] == ["pkg/core.py", "pkg/docs.py", "tools/gen.py"]
+    assert dict(left_out) == {"benchmarks/bench.py": "under [tool.bugprm] exclude",
+                              "docs/conf.py": "under [tool.bugprm] exclude"}
+    kept, _ = in_scope(discover_sources(tmp_path)[0], ("pkg/*.py",), ("pkg/docs.py",))
+    assert [s.relative for s in kept] == ["pkg/core.py"]

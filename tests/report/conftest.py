@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bugprm.records import BUG_STEPS, REPAIR_STEPS, Candidate, Edit, Kind, Outcome, Step
+from bugprm.records import BUG_STEPS, REPAIR_STEPS, Candidate, Edit, Kind, Outcome, Step, TrajectoryScore
 from bugprm.scoring import (
     Located, Recommendation, Region, ScoredCandidate, ScoreReport, ScoreSettings, SourceFile, StepScore,
     Verification,
@@ -58,8 +58,8 @@ class HashScorer:
     """A deterministic stand-in for the PRM: each step's reward and spread come from a hash of its text."""
 
     def score(self, candidates):
-        return [(tuple(_unit(s.text) for s in c.steps), tuple(_unit("std" + s.text) / 5 for s in c.steps))
-                for c in candidates]
+        return [TrajectoryScore(c.id, tuple(_unit(s.text) for s in c.steps),
+                                tuple(_unit("std" + s.text) / 5 for s in c.steps)) for c in candidates]
 
 
 def _unit(text: str) -> float:

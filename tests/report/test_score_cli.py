@@ -54,7 +54,7 @@ def store_dir(project) -> Path:
     """The project's store with candidate bugs, two of them executed under the current fingerprint."""
     summary = generate_pool(project, None)
     with Store.open(summary.store_dir) as store:
-        store.set_meta("fingerprint", "fp")
+        store.set_fingerprint("fp")
         first, second = store.candidates(Kind.BUG)[:2]
         store.record_execution(Execution(first.id, Outcome.KILLED, fingerprint="fp"))
         store.record_execution(Execution(second.id, Outcome.SURVIVED, fingerprint="fp"))
@@ -86,7 +86,7 @@ def test_bugs_all_includes_the_executed_and_saves_predictions(monkeypatch, hash_
     outcomes = {c["outcome"] for c in document["candidates"]}
     assert {"killed", "survived", None} == outcomes
     with Store.open(store_dir) as store:
-        saved = store.get_json("last_score")
+        saved = store.last_score()
     assert set(saved["predictions"]) == {c["id"] for c in document["candidates"]}
 
 

@@ -29,9 +29,9 @@ def test_store_summary_carries_the_agreement(tmp_path: Path):
     with Store.open(tmp_path / "run", create=True) as store:
         steps = tuple(Step(name, "text") for name in BUG_STEPS)
         store.add_candidates([Candidate("a", Kind.BUG, "r", "f.py", "f", 1, "op", "fam", "", steps)])
-        store.set_meta("fingerprint", "fp")
+        store.set_fingerprint("fp")
         store.record_execution(Execution("a", Outcome.SURVIVED, fingerprint="fp"))
-        store.put_json("last_score", LAST)
+        store.set_last_score(LAST)
         summary = summarise_store(store)
     assert summary.agreement == Agreement(1, 0, 0.0, "m1")
     assert summary.as_dict()["agreement"]["compared"] == 1

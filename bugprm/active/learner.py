@@ -1,4 +1,8 @@
-"""The PRM as the active loop's learner: fit on labelled trajectories, predict per-head step probabilities."""
+"""The PRM as the active loop's learner: fit on labelled trajectories, predict per-head step probabilities.
+
+It lives in `active/` because it adapts the model to the loop's `Learner` protocol: `model/` never imports `active/`.
+Importing it loads torch; the loop itself does not.
+"""
 
 from __future__ import annotations
 
