@@ -129,3 +129,21 @@ def test_a_rerun_skips_a_finished_package_and_resumes_an_interrupted_one(built):
 def test_ranges_round_trip():
     assert to_ranges([7, 1, 2, 3, 3]) == [1, 4, 7, 8]
     assert from_ranges(to_ranges([0, 5, 6, 9])) == [0, 5, 6, 9]
+
+
+def test_names_and_all_together_or_an_unknown_name_are_input_errors(tmp_path):
+    from bugprm.errors import InputError
+
+    with pytest.raises(InputError, match="not both") as failed:
+        build_corpus(BuildRequest(names=("semver",), all_=True, out=tmp_path, work=tmp_path))
+    assert failed.value.exit_code == 2
+    with pytest.raises(InputError, match="no corpus manifest named nosuch"):
+        build_corpus(BuildRequest(names=("nosuch",), out=tmp_path, work=tmp_path))
+
+
+def test_a_corrupt_verdict_file_is_an_input_error_naming_it(tmp_path):
+    from bugprm.errors import InputError
+
+    (tmp_path / "x-1.json.gz").write_bytes(b"not gzip")
+    with pytest.raises(InputError, match="x-1.json.gz: not a readable corpus verdict file"):
+        read_verdicts(tmp_path / "x-1.json.gz")
