@@ -81,6 +81,8 @@ def test_the_verdict_file_holds_every_candidate_of_the_source_folder(built):
     assert all(f.startswith("src/tiny/") for f in document["files"])
     outcomes = [c["outcome"] for c in document["candidates"]]
     assert None not in outcomes and "killed" in outcomes and sum(document["outcomes"].values()) == len(outcomes)
+    card = (request.out / "CARD.md").read_text()
+    assert f"| calc | 1.0 | {len(outcomes)} |" in card and "1 packages" in card
 
 
 def test_failing_tests_ran_and_cover_the_change(built):
