@@ -78,6 +78,7 @@ def write_verdicts(path: Path, document: dict) -> int:
     data = gzip.compress(json.dumps(document, separators=(",", ":")).encode(), compresslevel=9, mtime=0)
     with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".part") as handle:
         handle.write(data)
+    os.chmod(handle.name, 0o644)  # a repository file, not a private temporary one
     os.replace(handle.name, path)
     return len(data)
 
