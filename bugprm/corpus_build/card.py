@@ -24,7 +24,8 @@ def card_text(documents: list[dict], failures: dict, size_bytes: int) -> str:
     rows = [_row(d) for d in documents]
     lines = [
         "# Corpus verdicts: data card", "",
-        f"Written by `bugprm corpus build`; verdict schema version {SCHEMA_VERSION} (`bugprm/corpus_build/verdicts.py`).",
+        f"Written by `bugprm corpus build`; verdict schema version {SCHEMA_VERSION} "
+        "(`bugprm/corpus_build/verdicts.py`).",
         f"{len(documents)} packages, {sum(r['pool'] for r in rows):,} executed candidates, "
         f"{sum(r['matrix'] for r in rows):,} with a kill matrix, {size_bytes / 1e6:.1f} MB of verdict files.",
         f"Execution CPU: {sum(r['cpu'] for r in rows) / 3600:.2f} h; build wall time: "
