@@ -161,6 +161,33 @@ def corpus_list() -> None:
         click.echo(f"{spec.name} {spec.version}  source {spec.source}  tests {spec.tests}")
 
 
+@corpus.command("build", help="Fetch, generate the whole pool, label every candidate and write one verdict file "
+                               "per package (corpora/verdicts/); resumable: a rerun continues where it stopped.")
+@click.argument("names", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Every manifest in corpora/ (read again after each package).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where the verdict files and CARD.md go (default: corpora/verdicts/).")
+@click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Working folder for sdists, venvs and stores (default: $BUGPRM_CORPORA or ~/.cache/bugprm/corpora).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Parallel workers.")
+@click.option("--kill-matrix-share", type=click.FloatRange(0, 1), default=0.1, show_default=True,
+              help="Share of each package's killed candidates run again on every covering test.")
+@click.option("--kill-matrix-cap", type=click.IntRange(min=0), default=500, show_default=True,
+              help="At most this many kill-matrix candidates per package.")
+def corpus_build(names, all_, out, work, workers, kill_matrix_share, kill_matrix_cap) -> None:
+    from bugprm.corpus import default_destination
+    from bugprm.corpus_build import BuildRequest, build_corpus
+    from bugprm.corpus_build.build import VERDICT_DIR
+    from bugprm.errors import HarnessError
+
+    request = BuildRequest(tuple(names), all_, out or VERDICT_DIR, work or default_destination(), workers,
+                           kill_matrix_share, kill_matrix_cap)
+    summary = build_corpus(request, lambda line: click.echo(line, err=True))
+    click.echo(f"built {len(summary.built)}, already done {len(summary.already_done)}, failed {len(summary.failed)}")
+    if summary.failed:
+        raise HarnessError(f"the build of {', '.join(sorted(summary.failed))} failed (see above); rerun to retry")
+
+
 @cli.command(help="Rank candidate bugs (--bugs), patch files (--patch FILE...) or the changes of a revision range "
                   f"(--diff A...B) by a trained PRM's step rewards; docs/ci.md shows it in CI.\n\n{GATE_FOOTER}")
 @click.argument("patch_files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))

@@ -63,18 +63,20 @@ def load_manifests(directory: Path = MANIFEST_DIR) -> dict[str, Manifest]:
     return manifests
 
 
-def manifest(name: str) -> Manifest:
-    manifests = load_manifests()
+def manifest(name: str, directory: Path = MANIFEST_DIR) -> Manifest:
+    manifests = load_manifests(directory)
     if name not in manifests:
         raise InputError(f"no corpus manifest named {name!r}; known: {', '.join(manifests)}")
     return manifests[name]
 
 
-def fetch(name: str, destination: Path | None = None, check_suite: bool = True) -> FetchedRepo:
-    spec, destination = manifest(name), Path(destination or default_destination())
+def fetch(name: str, destination: Path | None = None, check_suite: bool = True, *,
+          manifests: Path = MANIFEST_DIR, python: str | None = None) -> FetchedRepo:
+    """``python`` given: run the suite with that interpreter instead of a fresh venv (it must have pytest)."""
+    spec, destination = manifest(name, manifests), Path(destination or default_destination())
     destination.mkdir(parents=True, exist_ok=True)
     repo = _unpack(_download(spec, destination), destination) / spec.root
-    python = _make_venv(spec, destination / "venvs" / spec.name)
+    python = python or _make_venv(spec, destination / "venvs" / spec.name)
     fetched = FetchedRepo(spec.name, str(repo), str(python), spec.pytest_args, spec.source)
     if check_suite:
         _check_green(fetched)

@@ -1,0 +1,151 @@
+"""``corpus build`` end to end on a local sdist of a tiny package made here: no network, a real harness, a real
+store."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from bugprm.corpus_build import BuildRequest, build_corpus
+from bugprm.corpus_build.verdicts import covering_tests, from_ranges, read_verdicts, to_ranges, verdict_path
+
+SOURCE = """def clamp(value, low, high):
+    if value < low:
+        return low
+    if value > high:
+        return high
+    return value
+"""
+TESTS = """from tiny import clamp
+
+
+def test_low():
+    assert clamp(-1, 0, 10) == 0
+
+
+def test_high():
+    assert clamp(11, 0, 10) == 10
+
+
+def test_inside():
+    assert clamp(5, 0, 10) == 5
+
+
+def test_a_range():
+    assert [clamp(v, 0, 2) for v in (-1, 0, 1, 2, 3)] == [0, 0, 1, 2, 2]
+"""
+MANIFEST = """name = "calc"
+version = "1.0"
+sdist = "calc-1.0.tar.gz"
+sha256 = "{sha256}"
+root = "calc-1.0"
+source = "src/tiny"
+tests = "tests"
+test_deps = []
+pytest_args = ""
+"""
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A manifest pointing at a local sdist already in the work folder's download cache, built once."""
+    root = tmp_path_factory.mktemp("corpus")
+    sdist = root / "work" / "corpora" / "sdists" / "calc-1.0.tar.gz"
+    sdist.parent.mkdir(parents=True)
+    package = root / "calc-1.0"
+    for path, text in {"src/tiny/__init__.py": SOURCE, "tests/test_tiny.py": TESTS, "setup.py": "import os\n"}.items():
+        (package / path).parent.mkdir(parents=True, exist_ok=True)
+        (package / path).write_text(text)
+    with tarfile.open(sdist, "w:gz") as tar:
+        tar.add(package, arcname="calc-1.0")
+    (root / "manifests").mkdir()
+    sha256 = hashlib.sha256(sdist.read_bytes()).hexdigest()
+    (root / "manifests" / "calc.toml").write_text(MANIFEST.format(sha256=sha256))
+    request = BuildRequest(all_=True, out=root / "out", work=root / "work", manifests=root / "manifests",
+                           python=sys.executable, kill_matrix_share=0.5)
+    lines: list[str] = []
+    summary = build_corpus(request, lines.append)
+    return request, summary, lines
+
+
+def test_the_verdict_file_holds_every_candidate_of_the_source_folder(built):
+    request, summary, _ = built
+    assert summary.built == ("calc",) and not summary.failed
+    document = read_verdicts(verdict_path(request.out, "calc", "1.0"))
+    assert document["complete"] and document["package"]["sha256"]
+    assert all(f.startswith("src/tiny/") for f in document["files"])
+    outcomes = [c["outcome"] for c in document["candidates"]]
+    assert None not in outcomes and "killed" in outcomes and sum(document["outcomes"].values()) == len(outcomes)
+    card = (request.out / "CARD.md").read_text()
+    assert f"| calc | 1.0 | {len(outcomes)} |" in card and "1 packages" in card
+
+
+def test_failing_tests_ran_and_cover_the_change(built):
+    request, _, _ = built
+    document = read_verdicts(verdict_path(request.out, "calc", "1.0"))
+    killed = [c for c in document["candidates"] if c["outcome"] == "killed"]
+    for candidate in killed:
+        failing = {document["tests"][i] for i in from_ranges(candidate["failing"])}
+        ran = {document["tests"][i] for i in from_ranges(candidate["ran"])}
+        assert failing and failing <= ran
+        assert covering_tests(document, candidate), candidate["id"]
+
+
+def test_the_kill_matrix_runs_on_past_the_first_failure(built):
+    request, _, _ = built
+    document = read_verdicts(verdict_path(request.out, "calc", "1.0"))
+    killed = [c for c in document["candidates"] if c["outcome"] == "killed"]
+    matrix = [c for c in killed if "matrix" in c]
+    assert document["kill_matrix"]["candidates"] == len(matrix) == -(-len(killed) // 2)
+    for candidate in matrix:
+        assert set(from_ranges(candidate["failing"])) <= set(from_ranges(candidate["matrix"]["failing"]))
+        assert set(from_ranges(candidate["ran"])) <= set(from_ranges(candidate["matrix"]["ran"]))
+    assert any(len(from_ranges(c["matrix"]["failing"])) > len(from_ranges(c["failing"])) for c in matrix)
+
+
+def test_a_rerun_skips_a_finished_package_and_resumes_an_interrupted_one(built):
+    request, _, _ = built
+    path = verdict_path(request.out, "calc", "1.0")
+    before = read_verdicts(path)
+    assert build_corpus(request, lambda line: None).already_done == ("calc",)
+    path.unlink()  # as if the build had been killed before the export, half its verdicts lost with it
+    db = sqlite3.connect(request.work / "stores" / "calc" / "bugprm.sqlite")
+    with db:
+        db.execute("DELETE FROM executions WHERE rowid % 2 = 0")
+    kept = dict(db.execute("SELECT candidate_id || fingerprint, executed_at FROM executions"))
+    lines: list[str] = []
+    assert build_corpus(request, lines.append).built == ("calc",)
+    rerun = dict(db.execute("SELECT candidate_id || fingerprint, executed_at FROM executions"))
+    assert all(rerun[key] == at for key, at in kept.items())  # the verdicts kept were not made again
+    assert len(rerun) > len(kept)
+    after = read_verdicts(path)
+    assert [c["outcome"] for c in after["candidates"]] == [c["outcome"] for c in before["candidates"]]
+    assert not any("pool of" in line and "generated" in line for line in lines)
+
+
+def test_ranges_round_trip():
+    assert to_ranges([7, 1, 2, 3, 3]) == [1, 4, 7, 8]
+    assert from_ranges(to_ranges([0, 5, 6, 9])) == [0, 5, 6, 9]
+
+
+def test_names_and_all_together_or_an_unknown_name_are_input_errors(tmp_path):
+    from bugprm.errors import InputError
+
+    with pytest.raises(InputError, match="not both") as failed:
+        build_corpus(BuildRequest(names=("semver",), all_=True, out=tmp_path, work=tmp_path))
+    assert failed.value.exit_code == 2
+    with pytest.raises(InputError, match="no corpus manifest named nosuch"):
+        build_corpus(BuildRequest(names=("nosuch",), out=tmp_path, work=tmp_path))
+
+
+def test_a_corrupt_verdict_file_is_an_input_error_naming_it(tmp_path):
+    from bugprm.errors import InputError
+
+    (tmp_path / "x-1.json.gz").write_bytes(b"not gzip")
+    with pytest.raises(InputError, match="x-1.json.gz: not a readable corpus verdict file"):
+        read_verdicts(tmp_path / "x-1.json.gz")
