@@ -42,8 +42,9 @@ corpus_prior_option = click.option(
 )
 
 executor_option = click.option(
-    "--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True,
-    help="Where candidates run: this machine's workers, or a Ray cluster (pip install bugprm[ray]).",
+    "--executor", type=click.Choice(["local", "ray"]), default=None,
+    help="Where candidates run: this machine's workers, or a Ray cluster (pip install bugprm[ray]) "
+         "(default: [tool.bugprm] executor, else local).",
 )
 
 ray_address_option = click.option(
@@ -174,14 +175,17 @@ def corpus_list() -> None:
               help="Share of each package's killed candidates run again on every covering test.")
 @click.option("--kill-matrix-cap", type=click.IntRange(min=0), default=500, show_default=True,
               help="At most this many kill-matrix candidates per package.")
-def corpus_build(names, all_, out, work, workers, kill_matrix_share, kill_matrix_cap) -> None:
+@executor_option
+@ray_address_option
+def corpus_build(names, all_, out, work, workers, kill_matrix_share, kill_matrix_cap, executor, ray_address) -> None:
     from bugprm.corpus import default_destination
     from bugprm.corpus_build import BuildRequest, build_corpus
     from bugprm.corpus_build.build import VERDICT_DIR
     from bugprm.errors import HarnessError
+    from bugprm.execute.executors import executor_choice
 
     request = BuildRequest(tuple(names), all_, out or VERDICT_DIR, work or default_destination(), workers,
-                           kill_matrix_share, kill_matrix_cap)
+                           kill_matrix_share, kill_matrix_cap, executor=executor_choice(executor, ray_address))
     summary = build_corpus(request, lambda line: click.echo(line, err=True))
     click.echo(f"built {len(summary.built)}, already done {len(summary.already_done)}, failed {len(summary.failed)}")
     if summary.failed:
@@ -308,11 +312,11 @@ def label(repo: Path, store_dir: Path | None, limit: int | None, fraction: float
           all_: bool, workers: int, python: str | None, pytest_args: str | None, full_matrix: bool, seed: int,
           executor: str, ray_address: str | None) -> None:
     from bugprm.execute import describe_summary, label_pool
-    from bugprm.execute.executors import executor_choice
+    from bugprm.execute.executors import project_executor
 
     summary = label_pool(repo, store_dir, limit=limit, fraction=fraction, ids=ids_file, all_=all_, workers=workers,
                          python=python, pytest_args=pytest_args, full_matrix=full_matrix, progress=True, seed=seed,
-                         executor=executor_choice(executor, ray_address))
+                         executor=project_executor(repo, executor, ray_address))
     click.echo(describe_summary(summary))
 
 
@@ -378,13 +382,13 @@ def train(repos, config_source, budget, strategy, goal, mode, diversity_weight, 
           max_candidates, workers, python, pytest_args, corpus_prior, store_dir, executor, ray_address) -> None:
     from bugprm.active.run import train_active
     from bugprm.active.settings import train_request
-    from bugprm.execute.executors import executor_choice
+    from bugprm.execute.executors import project_executor
     from bugprm.report.card import write_card
     from bugprm.report.console import print_round, print_training_card
 
     request = train_request(repos, config_source, budget, strategy, mode, diversity_weight, eval_fraction, out_dir,
                             max_candidates, workers, python, pytest_args, corpus_prior, store_dir,
-                            executor_choice(executor, ray_address), goal=goal)
+                            project_executor(repos[0], executor, ray_address), goal=goal)
     card = train_active(request, on_round=print_round, progress=True)
     write_card(card, request.out)
     print_training_card(card)

@@ -42,6 +42,7 @@ THRESHOLDS = ("relative", "absolute")
 SEED_SELECTIONS = ("stratified", "uniform")
 CALIBRATIONS = ("platt", "isotonic", "none")
 GOALS = ("rank", "gaps")
+EXECUTORS = ("local", "ray")
 PRECISIONS = ("auto", "no", "bf16", "fp16")
 AGGREGATES = ("min", "product", "mean", "last")
 
@@ -215,6 +216,8 @@ class ProjectConfig:
     exclude: tuple[str, ...] = ("tests", "test", "benchmarks", "docs")  # path prefixes or globs never mutated
     python: str = ""  # the subject's interpreter; empty: remembered for the repository, else this one
     pytest_args: str = ""  # extra pytest arguments
+    executor: str = "local"  # where label and train run candidates: "local" or "ray" (--executor)
+    ray_address: str = ""  # a running Ray cluster for executor ray; empty: a local Ray for the command
 
 
 @dataclass(frozen=True)
@@ -298,6 +301,7 @@ _GRAMMARS: dict[str, Callable] = {
     "active_learning.diversity_weight": _NON_NEGATIVE, "active_learning.batch_size": _POSITIVE,
     "active_learning.rounds": _POSITIVE, "active_learning.seed_size": _NON_NEGATIVE,
     "active_learning.mc_passes": _NON_NEGATIVE,
+    "project.executor": _one_of(EXECUTORS),
     "active_learning.learner": _one_of(LEARNERS), "active_learning.thresholds": _one_of(THRESHOLDS),
     "active_learning.seed_selection": _one_of(SEED_SELECTIONS), "active_learning.calibration": _one_of(CALIBRATIONS),
     "active_learning.goal": _one_of(GOALS), "active_learning.uncertain_share": _SHARE,
@@ -355,7 +359,8 @@ def with_overrides(config: Config, overrides: dict, origin: str = "overrides") -
 _PROJECT_KEYS = {
     "include": "project.include", "exclude": "project.exclude", "python": "project.python",
     "pytest_args": "project.pytest_args", "threshold": "scoring.threshold", "aggregate": "scoring.aggregate",
-    "fail_under": "scoring.fail_under", "budget": "active_learning.budget",
+    "fail_under": "scoring.fail_under", "budget": "active_learning.budget", "executor": "project.executor",
+    "ray_address": "project.ray_address",
 }
 
 

@@ -22,6 +22,7 @@ from bugprm.corpus_build.document import Cost, verdict_document
 from bugprm.corpus_build.execution import execute_pass
 from bugprm.corpus_build.verdicts import is_current, verdict_path, write_verdicts
 from bugprm.errors import BugprmError, HarnessError, InputError
+from bugprm.execute.executors import LOCAL, ExecutorChoice
 from bugprm.generate import generate_pool
 from bugprm.records import Candidate, Kind, Outcome
 from bugprm.store import Store
@@ -44,6 +45,7 @@ class BuildRequest:
     manifests: Path = MANIFEST_DIR
     python: str | None = None  # one interpreter for every package instead of a venv each (tests)
     seed: int = 0
+    executor: ExecutorChoice = LOCAL  # where candidates run (--executor local|ray)
 
 
 @dataclass(frozen=True)
@@ -80,10 +82,10 @@ def build_package(spec: Manifest, request: BuildRequest, say: Callable[[str], No
     pool = _pool(spec, repo, store_dir)
     say(f"{spec.name}: pool of {len(pool)} candidates in {spec.source}")
     with Store.open(store_dir) as store:
-        labels = execute_pass(store, repo, pool, request.workers, False, _progress(spec.name, len(pool), say))
+        labels = execute_pass(store, repo, pool, request, False, _progress(spec.name, len(pool), say))
         chosen = kill_matrix_sample(pool, labels.executions, request)
         say(f"{spec.name}: kill matrix of {len(chosen)} killed candidates")
-        matrix = execute_pass(store, repo, chosen, request.workers, True, _progress(spec.name, len(chosen), say),
+        matrix = execute_pass(store, repo, chosen, request, True, _progress(spec.name, len(chosen), say),
                               labels.baseline) if chosen else None
         wall = _add_wall(store, time.monotonic() - started)
     cost = Cost(wall, request.kill_matrix_share, request.kill_matrix_cap)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from bugprm.corpus import FetchedRepo
 from bugprm.corpus_build.document import Pass
@@ -18,15 +18,20 @@ from bugprm.execute.session import HarnessSession
 from bugprm.records import Candidate, Execution
 from bugprm.store import Store
 
+if TYPE_CHECKING:
+    from bugprm.corpus_build.build import BuildRequest
 
-def execute_pass(store: Store, repo: FetchedRepo, candidates: list[Candidate], workers: int, full_matrix: bool,
-                 on_result: Callable[[Execution], None] | None = None, baseline: Baseline | None = None) -> Pass:
-    """Verdicts for every candidate (those already in the store under the same fingerprint are reused); the
-    labelling pass (not ``full_matrix``) also fills the candidates' coverage features and their changed lines.
+
+def execute_pass(store: Store, repo: FetchedRepo, candidates: list[Candidate], request: BuildRequest,
+                 full_matrix: bool, on_result: Callable[[Execution], None] | None = None,
+                 baseline: Baseline | None = None) -> Pass:
+    """Verdicts for every candidate, run by ``request.executor`` (those already in the store under the same
+    fingerprint are reused); the labelling pass (not ``full_matrix``) also fills the candidates' coverage features and their changed lines.
     ``baseline``: the labelling pass's, reused by the kill-matrix pass (stopping at the first failure or not changes
     how candidates run, not what the unmodified suite does), which saves measuring the suite again."""
-    with HarnessSession.open(store, Path(repo.path), workers=workers, python=repo.python,
-                             pytest_args=repo.pytest_args or None, full_matrix=full_matrix) as session:
+    with HarnessSession.open(store, Path(repo.path), workers=request.workers, python=repo.python,
+                             pytest_args=repo.pytest_args or None, full_matrix=full_matrix,
+                             executor=request.executor) as session:
         if baseline is not None and load_baseline(store, session.fingerprint) is None:
             save_baseline(store, replace(baseline, fingerprint=session.fingerprint))
         if not full_matrix:

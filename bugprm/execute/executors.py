@@ -42,6 +42,18 @@ def executor_choice(name: str | None = None, ray_address: str | None = None) -> 
     return ExecutorChoice(chosen, ray_address or None)
 
 
+def project_executor(repo, name: str | None, ray_address: str | None) -> ExecutorChoice:
+    """The flags' choice, else the repository's ``[tool.bugprm]`` ``executor`` and ``ray_address``, else local."""
+    from pathlib import Path
+
+    from bugprm.config import load_config
+
+    if name is None:
+        project = load_config(repo=Path(repo)).project
+        name, ray_address = project.executor, ray_address or project.ray_address or None
+    return executor_choice(name, ray_address)
+
+
 def local_node() -> str:
     """The node name the local executor records its CPU-seconds under."""
     return platform.node() or "local"

@@ -12,6 +12,7 @@ from bugprm.cli import GATE_FOOTER, cli
 NO_STORE = {
     "corpus fetch": "downloads manifests into a cache folder",
     "corpus list": "reads the manifests only",
+    "corpus build": "keeps one store per package under --work",
     "eval": "reads a model directory and a jsonl file",
     "demo": "makes its own store in the fetched corpus",
     "bench": "reads the store of each of several repositories",
