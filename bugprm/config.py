@@ -251,7 +251,7 @@ def _one_of(choices: tuple[str, ...]) -> Callable:
 
 def _prior_list(value: str) -> str:
     names = prior_names(value)
-    if not names or len(set(names)) < len(names) or not set(names) <= set(PRIOR_NAMES):
+    if value != "none" and (not names or len(set(names)) < len(names) or not set(names) <= set(PRIOR_NAMES)):
         raise ValueError(f"must be none or priors joined by + ({', '.join(PRIOR_NAMES)}), got {value!r}")
     return value
 

@@ -140,3 +140,9 @@ def test_a_repository_without_a_table_gets_the_defaults(tmp_path):
     assert load_config(repo=tmp_path) == Config()
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
     assert load_config(repo=tmp_path) == Config()
+
+
+def test_no_prior_at_all_is_a_valid_setting():
+    from bugprm.config import Config, with_overrides
+
+    assert with_overrides(Config(), {"model.prior": "none"}).model.prior == "none"
