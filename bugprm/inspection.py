@@ -14,7 +14,6 @@ from bugprm.errors import InputError
 from bugprm.exporting import current_executions
 from bugprm.records import Candidate, Execution
 from bugprm.store import Store
-from bugprm.summary import LAST_SCORE_KEY
 
 SHOWN_TESTS = 20
 
@@ -43,7 +42,7 @@ def resolve_candidate(store: Store, id_prefix: str) -> Candidate:
 
 def candidate_view(store: Store, id_prefix: str) -> CandidateView:
     candidate = resolve_candidate(store, id_prefix)
-    predictions = (store.get_json(LAST_SCORE_KEY) or {}).get("predictions", {})
+    predictions = (store.last_score() or {}).get("predictions", {})
     return CandidateView(candidate, current_executions(store).get(candidate.id), predictions.get(candidate.id),
                          covering_tests(store, candidate))
 

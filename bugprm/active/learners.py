@@ -21,6 +21,6 @@ def loop_learner(config: Config, settings: ActiveLearningConfig, corpus: Sequenc
 
 
 def prm_learner(config: Config, corpus: Sequence[str] = (), seed: int = 0, min_round_steps: int = 0):
-    from bugprm.model.active_learner import PrmLearner
+    from bugprm.active.learner import PrmLearner
 
     return PrmLearner(config, corpus=corpus, seed=seed, min_round_steps=min_round_steps)

@@ -19,7 +19,6 @@ from bugprm.records import Kind
 from bugprm.report.stryker import mutant_fields, mutants_document
 from bugprm.sources.bugs import edit_region, read_sources
 from bugprm.store import Store
-from bugprm.summary import LAST_SCORE_KEY
 
 ELEMENTS_JS = "mutation-test-elements.js"
 TITLE = "bugprm mutation report"
@@ -29,7 +28,7 @@ def store_mutants_document(store: Store) -> dict:
     """The Stryker schema document of every candidate bug in the store, with its outcome and last prediction."""
     bugs = store.candidates(Kind.BUG)
     executions = current_executions(store)
-    predictions = (store.get_json(LAST_SCORE_KEY) or {}).get("predictions", {})
+    predictions = (store.last_score() or {}).get("predictions", {})
     sources = read_sources(_repo_root(store), sorted({c.file for c in bugs}))
     texts = {f.path: f.text for f in sources}
     mutants = []
