@@ -447,7 +447,7 @@ def _open_store(store_dir: Path | None, repo: Path | None):
 
 
 def _recorded_repo(store) -> Path:
-    recorded = store.get_meta("repo")
+    recorded = store.repository()
     if not recorded or not Path(recorded).is_dir():
         raise InputError("which repository? pass REPO (the store records none that exists here)")
     return Path(recorded)

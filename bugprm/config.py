@@ -92,7 +92,7 @@ class Budget:
 
 def _positive_budget(value: float) -> float:
     if not value > 0 or math.isinf(value):
-        raise InputError(f"a budget must be positive and finite, not {value:g}")
+        raise InputError(f"a budget must be a positive, finite number, not {value:g} (e.g. 0.2, 150 or cpu:600)")
     return value
 
 

@@ -49,7 +49,7 @@ def candidate_view(store: Store, id_prefix: str) -> CandidateView:
 
 def covering_tests(store: Store, candidate: Candidate) -> tuple[str, ...]:
     """Tests the baseline run saw executing the candidate's line (none when no baseline run exists yet)."""
-    fingerprint = store.get_meta("fingerprint")
+    fingerprint = store.fingerprint()
     if not fingerprint:
         return ()
     return tuple(store.coverage(fingerprint).get((candidate.file, candidate.line), ()))

@@ -77,7 +77,7 @@ ROWS = [
      lambda t: _write(t / "pb.jsonl", json.dumps({"steps": "notalist", "label": -1})), 2,
      '"steps" must be a non-empty list'),
     ("negative hidden_size", "repo", ["train", "{repo}", "--config", "{tmp}/bad.yaml"],
-     lambda t: _write(t / "bad.yaml", "model:\n  hidden_size: -8\n"), 2, "model.hidden_size must be a positive"),
+     lambda t: _write(t / "bad.yaml", "model:\n  hidden_size: -8\n"), 2, "model.hidden_size must be at least 1"),
     ("link to /dev/zero", "repo", ["generate", "{repo}"],
      lambda t: (t / "repo" / "pkg" / "zero.py").symlink_to("/dev/zero"), 0, "zero.py"),
 ]

@@ -6,7 +6,7 @@ from pathlib import Path
 import git
 
 from bugprm.execute.features import fill_features
-from bugprm.execute.saved import load_baseline
+from bugprm.execute.saved import current_baseline
 from bugprm.execute.session import HarnessSession
 from bugprm.generate import generate_pool
 from bugprm.records import Kind
@@ -35,7 +35,7 @@ def test_a_mutant_reads_the_same_through_the_diff_path_as_through_the_pool(fixtu
         with HarnessSession.open(store, root, **FAST) as session:
             fill_features(store, session.runner, store.candidates())
         pool = {c.id: c for c in store.candidates(kind=Kind.BUG)}
-        baseline = load_baseline(store, store.fingerprint())
+        baseline = current_baseline(store, root)
 
     found = revision_range(root, "HEAD~1..HEAD", baseline=baseline)
     bugs = [item.candidate for item in found.items if item.candidate.kind is Kind.BUG]

@@ -46,7 +46,7 @@ def render_html(document: dict, title: str = TITLE) -> str:
 
 
 def _repo_root(store: Store) -> Path | None:
-    repo = store.get_meta("repo")
+    repo = store.repository()
     return Path(repo) if repo and Path(repo).is_dir() else None
 
 

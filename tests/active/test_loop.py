@@ -202,10 +202,11 @@ def test_goal_gaps_executes_the_likeliest_survivors_with_a_uniform_floor():
 
 
 def test_unknown_goal_is_a_config_error():
+    from bugprm.config import Config, with_overrides
     from bugprm.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="goal"):
-        run(50, "0.2", loop_config(goal="everything"))
+    with pytest.raises(ConfigError, match="active_learning.goal must be one of rank, gaps"):
+        with_overrides(Config(), {"active_learning.goal": "everything"})
 
 
 def test_the_round_line_says_how_many_were_uncertain():
