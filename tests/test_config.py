@@ -75,7 +75,7 @@ def test_fingerprint_follows_content():
     ("active_learning:\n  sampling: best\n", "active_learning.sampling must be one of"),
     ("active_learning:\n  strategy: actprn\n", "active_learning.strategy must be one of"),
     ("active_learning:\n  budget: cpu:lots\n", "active_learning.budget budget 'cpu:lots' is not"),
-    ("active_learning:\n  budget: -3\n", "active_learning.budget a budget must be positive"),
+    ("active_learning:\n  budget: -3\n", "active_learning.budget a budget must be a positive, finite number"),
     ("active_learning:\n  delta_pred: 1.5\n", "active_learning.delta_pred must be between 0 and 1"),
     ("training:\n  batch_size: 0\n", "training.batch_size must be at least 1"),
     ("optimization:\n  mixed_precision: fp8\n", "optimization.mixed_precision must be one of"),
