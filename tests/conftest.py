@@ -37,6 +37,7 @@ def run_bugprm(monkeypatch):
                 code = 0
             except SystemExit as exit_:
                 code = exit_.code
+            sys.stdout.flush()  # what print() left buffered, as the interpreter's exit would
         return code, out.getvalue().decode(), err.getvalue().decode()
 
     return run

@@ -76,29 +76,10 @@ def hash_scorer(monkeypatch) -> HashScorer:
     return scorer
 
 
-def run_bugprm(monkeypatch, *args: str) -> tuple[int, str, str]:
-    """The console entry point as a shell runs it: (exit code, stdout, stderr)."""
-    import sys
-
-    from click.testing import CliRunner
-
-    from bugprm.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["bugprm", *args])
-    with CliRunner().isolation() as (out, err, _):
-        try:
-            main()
-            code = 0
-        except SystemExit as exit_:
-            code = exit_.code
-        sys.stdout.flush()  # what print() left buffered, as the interpreter's exit would
-    return code, out.getvalue().decode(), err.getvalue().decode()
-
-
 @pytest.fixture
-def bugprm_cli(monkeypatch):
-    """``bugprm_cli("report", "--store", DIR)`` -> (exit code, stdout, stderr)."""
-    return lambda *args: run_bugprm(monkeypatch, *args)
+def bugprm_cli(run_bugprm):
+    """``bugprm_cli("report", "--store", DIR)`` -> (exit code, stdout, stderr): the root conftest's runner."""
+    return run_bugprm
 
 
 @pytest.fixture
