@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bugprm.active.budget import Budget
+from bugprm.config import Budget, load_config
 from bugprm.active.loop import ActiveLoop
 from bugprm.active.strategies import Prediction
 from bugprm.baselines import PmtForest
@@ -26,7 +26,6 @@ from bugprm.bench.oracle import CachedOracle
 from bugprm.bench.pools import judged_pool
 from bugprm.bench.splits import within_split
 from bugprm.baselines import is_valid_bug
-from bugprm.config import load_config
 from bugprm.labels import step_labels
 from bugprm.metrics import auroc
 

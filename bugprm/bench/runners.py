@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from bugprm.active.budget import Budget
+from bugprm.config import ActiveLearningConfig, Budget, Config, with_overrides
 from bugprm.active.learners import loop_learner, prm_learner
 from bugprm.active.loop import ActiveLoop, seed_count
 from bugprm.active.settings import loop_settings
@@ -18,7 +18,6 @@ from bugprm.baselines import PmtForest, covered_means_killed, is_valid_bug
 from bugprm.bench.evaluation import RunResult
 from bugprm.bench.oracle import CachedOracle
 from bugprm.bench.splits import Split
-from bugprm.config import ActiveLearningConfig, Config, with_overrides
 from bugprm.labels import step_labels
 from bugprm.metrics import aggregate
 from bugprm.records import Candidate

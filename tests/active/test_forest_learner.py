@@ -3,11 +3,10 @@ where labels are few, and it says the base rate, the same for all, while an outc
 
 import numpy as np
 
-from bugprm.active.budget import Budget
+from bugprm.config import ActiveLearningConfig, Budget
 from bugprm.active.forest_learner import BaggedForestLearner
 from bugprm.active.loop import ActiveLoop
 from bugprm.active.seeding import seed_set, stratum
-from bugprm.config import ActiveLearningConfig
 from bugprm.metrics import auroc
 from bugprm.records import Candidate, Execution, Kind, Outcome, Step, StepName
 from bugprm.trajectory import with_labels

@@ -6,9 +6,8 @@ the bookkeeping tests above let it survive."""
 import numpy as np
 import pytest
 
-from bugprm.active.budget import Budget
+from bugprm.config import ActiveLearningConfig, Budget
 from bugprm.active.loop import ActiveLoop
-from bugprm.config import ActiveLearningConfig
 from bugprm.active.selection import select_uncertain
 from bugprm.active.strategies import Prediction
 from bugprm.errors import InputError

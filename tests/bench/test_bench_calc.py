@@ -10,10 +10,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from bugprm.active.budget import Budget
+from bugprm.config import Budget, PRESET_DIR, load_config
 from bugprm.bench import BenchRequest, run_bench
 from bugprm.cli import cli
-from bugprm.config import PRESET_DIR, load_config
 from bugprm.exporting import current_executions
 from bugprm.store import Store
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bugprm.active.budget import Budget
+from bugprm.config import ActiveLearningConfig, Budget, load_config
 from bugprm.bench.evaluation import RunResult, evaluate, score_error
 from bugprm.bench.oracle import CachedOracle
 from bugprm.bench.pools import JudgedPool
@@ -14,7 +14,6 @@ from bugprm.bench.request import BenchRequest
 from bugprm.bench.runners import random_share, run_covered_killed, spending_settings
 from bugprm.bench.splits import check_distinct, cross_split, within_split
 from bugprm.bench.summary import summarise
-from bugprm.config import ActiveLearningConfig, load_config
 from bugprm.errors import InputError
 from bugprm.records import BUG_STEPS, Candidate, Execution, Kind, Outcome, Step
 
