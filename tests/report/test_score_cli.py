@@ -41,9 +41,10 @@ def commit(repo: git.Repo, files: dict[str, str], message: str) -> None:
 
 @pytest.fixture
 def project(tmp_path) -> Path:
-    """A git repository with two commits; the second changes only ``total``."""
+    """A git repository with two commits; the second changes only ``total``. It has no tests, so its
+    ``[tool.bugprm]`` turns the default gate of ``--diff`` off (these tests are about the report)."""
     repo = git.Repo.init(tmp_path / "project")
-    commit(repo, {"app.py": APP}, "base")
+    commit(repo, {"app.py": APP, "pyproject.toml": '[tool.bugprm]\ngate = "none"\n'}, "base")
     commit(repo, {"app.py": APP.replace("result = 0\n", "result = 0\n    if not values:\n        return 0\n")},
            "change total")
     return Path(repo.working_tree_dir)
