@@ -79,11 +79,13 @@ def checked_out_helpers(project: Path):
         yield name, f"{before}..{after}"
 
 
-def test_the_default_gate_and_verify_tell_the_helpers_apart(bugprm_cli, helpers, monkeypatch, tmp_path):
+def test_the_default_gate_and_verify_tell_the_helpers_apart(bugprm_cli, helpers, monkeypatch, tmp_path,
+                                                            store_footprint):
     """No store, no gate flag: the head's baseline is measured (no candidate runs). With no model coverage alone
     decides; with one, candidates on lines the tests run count by their survival probability (20% each passes
     the tested helper, 80% each fails it), and the untested helper fails however sure the model is. Then, on the
-    same heads (one baseline each), --verify runs the three most uncertain candidates for real."""
+    same heads (one baseline each), --verify runs the three most uncertain candidates for real. Scoring the last
+    head again, both ways, leaves the store as it was."""
     results = {}
     for name, rev_range in checked_out_helpers(helpers):
         executed = verdict_count(helpers)
@@ -93,6 +95,10 @@ def test_the_default_gate_and_verify_tell_the_helpers_apart(bugprm_cli, helpers,
             results[name, reward] = score(bugprm_cli, helpers, rev_range, "--model", str(tmp_path))
         assert verdict_count(helpers) == executed  # the default gate executed no candidate
         results[name, "verify"] = verified(bugprm_cli, helpers, rev_range, monkeypatch)
+    before = store_footprint(helpers / ".bugprm")
+    assert score(bugprm_cli, helpers, rev_range)[0] == 1
+    assert verified(bugprm_cli, helpers, rev_range, monkeypatch) == results["untested", "verify"]
+    assert store_footprint(helpers / ".bugprm") == before
     code, document, err = results["tested", "no model"]
     assert code == 0 and document["model"] == "coverage only (no model)" and not document["test_gaps"], err
     assert results["tested", 0.8][0] == 0

@@ -82,13 +82,17 @@ def test_bugs_lists_every_unexecuted_candidate(monkeypatch, hash_scorer, store_d
     assert scores == sorted(scores)
 
 
-def test_bugs_all_includes_the_executed_and_saves_predictions(monkeypatch, hash_scorer, store_dir):
+def test_bugs_all_includes_the_executed_and_saves_predictions(monkeypatch, hash_scorer, store_dir,
+                                                              store_footprint):
     document = score_json(monkeypatch, "--bugs", "--all", "--store", str(store_dir))
     outcomes = {c["outcome"] for c in document["candidates"]}
     assert {"killed", "survived", None} == outcomes
     with Store.open(store_dir) as store:
         saved = store.last_score()
     assert set(saved["predictions"]) == {c["id"] for c in document["candidates"]}
+    before = store_footprint(store_dir)
+    assert score_json(monkeypatch, "--bugs", "--all", "--store", str(store_dir)) == document
+    assert store_footprint(store_dir) == before  # the same commit scored twice: the saved predictions replaced
 
 
 def test_sarif_output_validates(monkeypatch, hash_scorer, store_dir, tmp_path):
