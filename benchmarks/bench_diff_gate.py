@@ -6,9 +6,9 @@
 REPO is copied into a scratch git repository whose ``[tool.bugprm]`` names the interpreter (the same configuration
 for every run). Commit 1 adds a helper to MODULE and a test of it under TESTS; commit 2 adds a second helper and no
 test. Each commit is checked out and scored with ``bugprm score --diff PARENT..COMMIT`` and nothing else (plus
-``--model DIR`` when given): exit code, candidate bugs, certain gaps, the gate's message, wall time. Then the last
-commit is scored again (and, with ``--verify K`` and a model, verified twice), and with ``--model`` a generated pool is scored
-twice with ``--bugs``: every table's rows and the store's bytes after each run (the bar: no growth).
+``--model DIR`` when given): exit code, candidate bugs, listed gaps, the gate's message, wall time. Then the last
+commit is scored again (and, with ``--verify K`` and a model, verified twice), and with ``--model`` a generated pool
+is scored twice with ``--bugs``: every table's rows and the store's bytes after each run (the bar: no growth).
 """
 
 from __future__ import annotations
