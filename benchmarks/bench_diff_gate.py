@@ -113,8 +113,10 @@ def _score(repo: Path, options: list[str]) -> dict:
 
 def _describe(run: dict) -> str:
     bugs = [c for c in run["document"]["candidates"] if c["kind"] == "bug"]
+    survival = sum(1 - c["score"] for c in bugs) / max(1, len(bugs))
     return (f"exit {run['code']} in {run['seconds']:.1f} s; model {run['document']['model']}; {len(bugs)} candidate "
-            f"bugs, {len(run['document']['test_gaps'])} listed as gaps; {run['message'] or 'gate passed'}")
+            f"bugs, {len(run['document']['test_gaps'])} listed as gaps, mean survival {survival:.2f}; "
+            f"{run['message'] or 'gate passed'}")
 
 
 def _growth(repo: Path, runs: list[list[str]]) -> None:
