@@ -109,6 +109,7 @@ def test_the_default_gate_and_verify_tell_the_helpers_apart(bugprm_cli, helpers,
         assert code == 1 and "no test runs them" in err and "on 1 changed lines: app.py:10;" in err
         bugs = {c["id"] for c in document["candidates"] if c["kind"] == "bug"}
         assert bugs and set(document["test_gaps"]) == bugs
+        assert {(g["untested"], g["survival"]) for g in document["test_gap_details"]} == {(True, 1.0)}
     assert results["tested", "verify"] == (0, {"killed"})
     code, outcomes = results["untested", "verify"]
     assert code == 1 and outcomes <= {"survived", "no_coverage"}
