@@ -23,9 +23,11 @@ def head_checked_out(repo: Path, rev_range: str) -> str | None:
             "which lines they run: check that commit out")
 
 
-def ensure_head_coverage(store: Store, repo: Path) -> str | None:
-    """None once the store holds the baseline of the sources as they are now (measured now where it did not); else
-    why it cannot, for a warning: the gate then has the model's predictions only."""
+def ensure_head_coverage(store: Store, repo: Path, python: str | None = None,
+                         pytest_args: str | None = None) -> str | None:
+    """None once the store holds the baseline of the sources as they are now (measured now where it did not, with
+    the interpreter and pytest arguments given, else remembered or configured); else why it cannot, for a warning:
+    the gate then has the model's predictions only."""
     from bugprm.execute.saved import current_baseline
     from bugprm.execute.session import HarnessSession
     from bugprm.sources.revisions import open_git_repo
@@ -33,7 +35,8 @@ def ensure_head_coverage(store: Store, repo: Path) -> str | None:
     if current_baseline(store, Path(repo)) is not None:
         return None
     try:
-        with HarnessSession.open(store, Path(open_git_repo(repo).working_tree_dir)) as session:
+        root = Path(open_git_repo(repo).working_tree_dir)
+        with HarnessSession.open(store, root, python=python, pytest_args=pytest_args) as session:
             session.baseline  # noqa: B018 - measured and saved on first use
     except BugprmError as exc:
         return str(exc)
