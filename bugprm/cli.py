@@ -215,7 +215,8 @@ def corpus_build(names, all_, out, work, workers, kill_matrix_share, kill_matrix
               help="Exit 1 when any candidate or hunk scores below this (default: scoring.fail_under).")
 @click.option("--max-gaps", type=click.IntRange(min=0), default=None, metavar="N",
               help="The test-gap gate: exit 1 when more than N candidate bugs are predicted (or, verified, found) "
-                   "to survive the tests; CI uses 0.")
+                   "to survive the tests. Not given: --diff applies the default gate (docs/ci.md), unless "
+                   "[tool.bugprm] gate = \"none\".")
 @click.option("--verify", type=click.IntRange(min=0), default=0, show_default=True, metavar="K",
               help="Run the tests of the K most uncertain predictions and show predicted against actual.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -238,7 +239,7 @@ def score(patch_files, bugs, patch, rev_range, repo, store_dir, all_, model_dir,
         bugs=bugs, patch_files=tuple(patch_files), rev_range=rev_range, repo=repo, store_dir=store_dir,
         include_executed=all_, model_dir=model_dir, settings=ScoreSettings(scoring.aggregate, scoring.threshold),
         fmt=fmt or _default_format(), fail_under=scoring.fail_under or None, verify=verify, output=output,
-        max_gaps=max_gaps, sarif_output=sarif_output, progress=True,
+        max_gaps=max_gaps, sarif_output=sarif_output, progress=True, gate=scoring.gate,
     ))
 
 

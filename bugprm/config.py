@@ -45,6 +45,7 @@ GOALS = ("rank", "gaps")
 EXECUTORS = ("local", "ray")
 PRECISIONS = ("auto", "no", "bf16", "fp16")
 AGGREGATES = ("min", "product", "mean", "last")
+GATES = ("gaps", "none")
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,7 @@ class ScoringConfig:
     threshold: float = 0.7  # recommend "use" at or above this aggregate score, else "refine"
     aggregate: str = "min"  # steps -> one score: min, product, mean or last
     fail_under: float = 0.0  # the CI gate: exit 1 when a candidate or hunk scores below it; 0 never fails
+    gate: str = "gaps"  # score --diff's default test-gap gate (bugprm.gap_gate), or "none"
 
 
 @dataclass(frozen=True)
@@ -312,6 +314,7 @@ _GRAMMARS: dict[str, Callable] = {
     "training.validation_fraction": _between(0, 0.9),
     "optimization.mixed_precision": _one_of(PRECISIONS),
     "scoring.threshold": _SHARE, "scoring.aggregate": _one_of(AGGREGATES), "scoring.fail_under": _SHARE,
+    "scoring.gate": _one_of(GATES),
 }
 
 
@@ -360,7 +363,7 @@ _PROJECT_KEYS = {
     "include": "project.include", "exclude": "project.exclude", "python": "project.python",
     "pytest_args": "project.pytest_args", "threshold": "scoring.threshold", "aggregate": "scoring.aggregate",
     "fail_under": "scoring.fail_under", "budget": "active_learning.budget", "executor": "project.executor",
-    "ray_address": "project.ray_address",
+    "ray_address": "project.ray_address", "gate": "scoring.gate",
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bugprm.errors import GateFailed
-from bugprm.scoring import MISSED_OUTCOMES, ScoredCandidate, ScoreReport
+from bugprm.scoring import MISSED_OUTCOMES, ScoredCandidate, ScoreReport, untested
 
 
 @dataclass(frozen=True)
@@ -32,10 +32,11 @@ class LineGaps:
 
 
 def survival(scored: ScoredCandidate) -> float:
-    """The probability that the tests let this candidate bug through (1.0 or 0.0 once it was executed)."""
+    """The probability that the tests let this candidate bug through: 1.0 or 0.0 once it was executed, 1.0 on a line
+    no test runs, else the model's."""
     if scored.outcome is not None:
         return 1.0 if scored.outcome in MISSED_OUTCOMES else 0.0
-    return round(1.0 - scored.score, 4)
+    return 1.0 if untested(scored) else round(1.0 - scored.score, 4)
 
 
 def gaps_by_line(report: ScoreReport) -> tuple[LineGaps, ...]:
@@ -49,10 +50,12 @@ def gaps_by_line(report: ScoreReport) -> tuple[LineGaps, ...]:
 
 
 def describe_gap(scored: ScoredCandidate) -> str:
-    """``comparison_negate (survives: 62%)``, or ``(survived when run)`` once executed."""
+    """``comparison_negate (survives: 62%)``, ``(no test runs this line)``, or ``(survived when run)`` once executed."""
     c = scored.candidate
     if scored.outcome is not None:
         return f"{c.operator} ({scored.outcome} when run)"
+    if untested(scored):
+        return f"{c.operator} (no test runs this line)"
     return f"{c.operator} (survives: {survival(scored):.0%})"
 
 

@@ -5,12 +5,15 @@ The CLI only collects options into a ``ScoreRequest``; the model and the harness
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from bugprm.config import MODEL_DIRNAME
 from bugprm.errors import InputError
+from bugprm.gap_gate import CoverageScorer, check_default_gate
 from bugprm.gaps import check_gap_gate
+from bugprm.head_coverage import ensure_head_coverage, head_checked_out
 from bugprm.records import Oracle
 from bugprm.report.score_formats import write_score_report
 from bugprm.scoring import (
@@ -37,19 +40,28 @@ class ScoreRequest:
     max_gaps: int | None = None
     sarif_output: Path | None = None
     progress: bool = False  # candidates scored so far, with the time left, on stderr
+    gate: str = "gaps"  # --diff's default gate (bugprm.gap_gate) where --max-gaps is not given; "none": no gate
 
     @property
     def repo_or_cwd(self) -> Path:
         return self.repo or Path(".")
 
+    @property
+    def default_gate(self) -> bool:
+        return self.rev_range is not None and self.max_gaps is None and self.gate == "gaps"
+
 
 def run_score(request: ScoreRequest) -> ScoreReport:
     check_request(request)
+    not_at_head = head_checked_out(request.repo_or_cwd, request.rev_range) if request.default_gate else None
     store = open_store(request)
     try:
+        if request.default_gate:
+            _warn(not_at_head or ensure_head_coverage(store, request.repo_or_cwd))
         model_dir = request.model_dir or find_store_directory(request.store_dir, request.repo) / MODEL_DIRNAME
-        report = score_input(scoring_input(request, store), load_scorer(model_dir), request.settings, str(model_dir),
-                             request.progress)
+        source = scoring_input(request, store)
+        scorer, model = _scorer(request, model_dir, source)
+        report = score_input(source, scorer, request.settings, model, request.progress)
         if request.verify:
             report = verify(report, harness_executor(store, verify_repository(request)), request.verify)
         if request.bugs:
@@ -62,6 +74,8 @@ def run_score(request: ScoreRequest) -> ScoreReport:
         write_score_report(report, "sarif", request.sarif_output)
     check_gate(report, request.fail_under)
     check_gap_gate(report, request.max_gaps)
+    if request.default_gate:
+        check_default_gate(report)
     return report
 
 
@@ -81,9 +95,24 @@ def open_store(request: ScoreRequest) -> Store | None:
     directory = find_store_directory(request.store_dir, request.repo)
     if request.bugs or (directory / DB_NAME).exists():
         return Store.open(directory)
-    if request.verify:
+    if request.verify or request.default_gate:
         return Store.open(directory, create=True)
     return None
+
+
+def _scorer(request: ScoreRequest, model_dir: Path, source: ScoringInput):
+    """The model's scorer and name; under the default gate with no model anywhere, coverage alone decides where the
+    head's coverage is known."""
+    covered = any("line_covered" in item.candidate.features for item in source.items)
+    if model_dir.is_dir() or request.model_dir is not None or not (request.default_gate and covered):
+        return load_scorer(model_dir), str(model_dir)
+    _warn(f"no model at {model_dir}: the gate decides by coverage alone (pass --model DIR for predictions)")
+    return CoverageScorer(), CoverageScorer.name
+
+
+def _warn(message: str | None) -> None:
+    if message:
+        print(f"bugprm: {message}", file=sys.stderr)
 
 
 def scoring_input(request: ScoreRequest, store: Store | None) -> ScoringInput:

@@ -299,10 +299,17 @@ def idle_cores() -> int:
     return max(1, round(len(os.sched_getaffinity(0)) - os.getloadavg()[0]))
 
 
+def untested(scored: ScoredCandidate) -> bool:
+    """Not executed, and on a line no passing test runs (the baseline of the sources scored says so): the tests
+    cannot catch it, whatever a model predicts."""
+    unexecuted = scored.outcome is None or scored.outcome in UNLABELLED_OUTCOMES
+    return unexecuted and scored.candidate.features.get("line_covered") == 0
+
+
 def _is_gap(scored: ScoredCandidate) -> bool:
     if scored.outcome is not None and scored.outcome not in UNLABELLED_OUTCOMES:
         return scored.outcome in MISSED_OUTCOMES
-    return scored.recommendation is Recommendation.REFINE
+    return untested(scored) or scored.recommendation is Recommendation.REFINE
 
 
 def _verification(scored: ScoredCandidate, execution: Execution) -> Verification:

@@ -41,3 +41,20 @@ def run_bugprm(monkeypatch):
         return code, out.getvalue().decode(), err.getvalue().decode()
 
     return run
+
+
+@pytest.fixture
+def store_footprint():
+    """``store_footprint(DIR)`` -> the row count of every table of the store in DIR, and its size in bytes as SQLite
+    sees it (pages in use, the write-ahead log's included): what must not grow when nothing new was learnt."""
+    import sqlite3
+    from contextlib import closing
+
+    def footprint(directory) -> dict[str, int]:
+        with closing(sqlite3.connect(f"file:{directory}/bugprm.sqlite?mode=ro", uri=True)) as db:
+            tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            counts = {t: db.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in sorted(tables)}
+            pages = db.execute("PRAGMA page_count").fetchone()[0] * db.execute("PRAGMA page_size").fetchone()[0]
+        return {**counts, "bytes": pages}
+
+    return footprint

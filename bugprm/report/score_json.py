@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from bugprm import __version__
-from bugprm.scoring import Region, ScoredCandidate, ScoreReport, Verification
+from bugprm.gaps import survival
+from bugprm.scoring import Region, ScoredCandidate, ScoreReport, Verification, untested
 
 SCORE_JSON_VERSION = 1
 
@@ -22,8 +23,8 @@ def score_document(report: ScoreReport) -> dict:
                    "test_gaps": len(report.test_gaps)},
         "candidates": [candidate_entry(rank, c) for rank, c in enumerate(report.candidates, start=1)],
         "test_gaps": [c.id for c in report.test_gaps],
-        "test_gap_details": [{"id": c.id, "kill_probability": c.score, "executed": c.executed}
-                             for c in report.test_gaps],
+        "test_gap_details": [{"id": c.id, "kill_probability": c.score, "executed": c.executed,
+                              "survival": survival(c), "untested": untested(c)} for c in report.test_gaps],
         "verified": [verification_entry(v) for v in report.verified],
     }
 

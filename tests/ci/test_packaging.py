@@ -153,3 +153,23 @@ def test_the_ci_docs_use_the_action_and_the_hook_and_install_from_the_repository
     [hook_id] = [h["id"] for r in hooks["repos"] for h in r["hooks"]]
     assert hook_id == yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())[0]["id"]
     assert not re.search(r"pip install (-q )?bugprm\b", text)
+
+
+def test_ci_runs_the_readmes_test_command_browser_included():
+    readme = (ROOT / "README.md").read_text()
+    command = readme.split("Tests (exactly what `.ci/run` runs):\n\n    ", 1)[1].splitlines()[0]
+    assert command.startswith("(command -v chromium") and "apt-get install -y -qq chromium" in command
+    script = (ROOT / ".ci" / "run").read_text().replace(" -q -e", " -e").replace("install -q torch", "install torch")
+    assert command in " ".join(line.strip().rstrip("\\").strip() for line in script.splitlines()).replace("  ", " ")
+
+
+def test_every_test_the_friction_list_names_exists():
+    text = (ROOT / "docs" / "friction.md").read_text()
+    named = re.findall(r"`(tests/[\w/]+\.py)((?:::\w+)?)`", text)
+    assert len(named) > 20
+    for path, test in named:
+        source = (ROOT / path).read_text() if (ROOT / path).is_file() else ""
+        assert source, f"{path} named in docs/friction.md does not exist"
+        assert not test or f"def {test[2:]}(" in source, f"{path}{test} named in docs/friction.md does not exist"
+    for test in re.findall(r"`::(\w+)`", text):  # a second test of the file named just before
+        assert any(f"def {test}(" in (ROOT / p).read_text() for p, _ in named), test

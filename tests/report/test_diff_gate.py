@@ -58,19 +58,77 @@ def test_the_gap_gate_counts_predicted_survivors(bugprm_cli, hash_scorer, helper
     assert score(bugprm_cli, helpers, "HEAD~1", "--threshold", "0", "--max-gaps", "0")[0] == 0
 
 
-def test_verify_runs_the_heads_candidates_and_the_gate_tells_the_helpers_apart(bugprm_cli, hash_scorer, helpers):
-    """No pool was generated: --verify adds the change's candidates to a new store and runs them for real; with
-    every prediction "caught" (threshold 0), only what the verified runs found can fail the gate."""
-    repo = git.Repo(helpers)
+class ConstantScorer:
+    """A model that gives every step of every candidate the same reward: the tests catch each with that chance."""
+
+    def __init__(self, reward: float):
+        self.reward = reward
+
+    def score(self, candidates):
+        from bugprm.records import TrajectoryScore
+
+        return [TrajectoryScore(c.id, (self.reward,) * len(c.steps), (0.0,) * len(c.steps)) for c in candidates]
+
+
+def checked_out_helpers(project: Path):
+    """(name, REV_RANGE) of each helper's commit, with that commit checked out while its turn lasts."""
+    repo = git.Repo(project)
     base, tested, untested = (c.hexsha for c in reversed(list(repo.iter_commits())))
-    verdicts = {}
     for name, before, after in (("tested", base, tested), ("untested", tested, untested)):
         repo.git.checkout(after)
-        code, document, err = score(bugprm_cli, helpers, f"{before}..{after}", "--threshold", "0", "--verify",
-                                    "3", "--max-gaps", "0")
-        assert len(document["verified"]) == 3, err
-        verdicts[name] = (code, {v["outcome"] for v in document["verified"]})
-    assert verdicts["tested"] == (0, {"killed"})
-    assert verdicts["untested"][0] == 1 and verdicts["untested"][1] <= {"survived", "no_coverage"}
-    with Store.open(helpers / ".bugprm") as store:
+        yield name, f"{before}..{after}"
+
+
+def test_the_default_gate_and_verify_tell_the_helpers_apart(bugprm_cli, helpers, monkeypatch, tmp_path,
+                                                            store_footprint):
+    """No store, no gate flag: the head's baseline is measured (no candidate runs). With no model coverage alone
+    decides; with one, candidates on lines the tests run count by their survival probability (20% each passes
+    the tested helper, 80% each fails it), and the untested helper fails however sure the model is. Then, on the
+    same heads (one baseline each), --verify runs the three most uncertain candidates for real. Scoring the last
+    head again, both ways, leaves the store as it was."""
+    results = {}
+    for name, rev_range in checked_out_helpers(helpers):
+        executed = verdict_count(helpers)
+        results[name, "no model"] = score(bugprm_cli, helpers, rev_range)
+        for reward in (0.8, 0.2):
+            monkeypatch.setattr("bugprm.score_run.load_scorer", lambda model_dir: ConstantScorer(reward))
+            results[name, reward] = score(bugprm_cli, helpers, rev_range, "--model", str(tmp_path))
+        assert verdict_count(helpers) == executed  # the default gate executed no candidate
+        results[name, "verify"] = verified(bugprm_cli, helpers, rev_range, monkeypatch)
+    before = store_footprint(helpers / ".bugprm")
+    assert score(bugprm_cli, helpers, rev_range)[0] == 1
+    assert verified(bugprm_cli, helpers, rev_range, monkeypatch) == results["untested", "verify"]
+    assert store_footprint(helpers / ".bugprm") == before
+    code, document, err = results["tested", "no model"]
+    assert code == 0 and document["model"] == "coverage only (no model)" and not document["test_gaps"], err
+    assert results["tested", 0.8][0] == 0
+    code, _, err = results["tested", 0.2]
+    assert code == 1 and "expected to let through" in err and "no test runs" not in err
+    for model in ("no model", 0.8, 0.2):
+        code, document, err = results["untested", model]
+        assert code == 1 and "no test runs them" in err and "on 1 changed lines: app.py:10;" in err
+        bugs = {c["id"] for c in document["candidates"] if c["kind"] == "bug"}
+        assert bugs and set(document["test_gaps"]) == bugs
+        assert {(g["untested"], g["survival"]) for g in document["test_gap_details"]} == {(True, 1.0)}
+    assert results["tested", "verify"] == (0, {"killed"})
+    code, outcomes = results["untested", "verify"]
+    assert code == 1 and outcomes <= {"survived", "no_coverage"}
+
+
+def verdict_count(project: Path) -> int:
+    if not (project / ".bugprm").exists():
+        return 0
+    with Store.open(project / ".bugprm") as store:
+        return len(store.verdicts(store.fingerprint()))
+
+
+def verified(bugprm_cli, project: Path, rev_range: str, monkeypatch) -> tuple[int, set[str]]:
+    """--verify 3 with every prediction "caught" (threshold 0): only what the verified runs found fails the gate.
+    The store holds the three candidates after."""
+    monkeypatch.setattr("bugprm.score_run.load_scorer", lambda model_dir: ConstantScorer(0.5))
+    code, document, err = score(bugprm_cli, project, rev_range, "--threshold", "0", "--verify", "3",
+                                "--max-gaps", "0")
+    assert len(document["verified"]) == 3, err
+    with Store.open(project / ".bugprm") as store:
         assert len(store.candidates(ids=[v["id"] for v in document["verified"]])) == 3
+    return code, {v["outcome"] for v in document["verified"]}

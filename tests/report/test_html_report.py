@@ -3,7 +3,8 @@ renders every candidate bug of the store with its status, from a file, offline.
 
 Chromium is driven over the DevTools protocol on a pipe (``--remote-debugging-pipe``): standard library only, no
 websocket client, no port. It reads commands on fd 3 and writes replies on fd 4, each a JSON message ended by NUL.
-The test skips only when no chromium binary is installed (``apt-get install -y chromium``).
+The test skips when no chromium binary is installed (``apt-get install -y chromium``), except in CI (``CI=true``),
+where the README's test command installs it: there a missing browser fails the test.
 """
 
 from __future__ import annotations
@@ -63,14 +64,13 @@ def test_html_report_inlines_its_script_and_a_schema_document(bugprm_cli, execut
     assert {m["id"]: m["status"] for m in document["files"]["app.py"]["mutants"]} == expected_statuses(executed_store)
 
 
-@pytest.mark.skipif(shutil.which("chromium") is None and shutil.which("chromium-browser") is None,
-                    reason="chromium is not installed (apt-get install -y chromium)")
 def test_html_report_shows_every_candidate_with_its_status_in_chromium(bugprm_cli, executed_store, tmp_path):
+    binary = chromium_or_skip()
     page_path = tmp_path / "report.html"
     write_report(bugprm_cli, executed_store, page_path)
     expected = expected_statuses(executed_store)
     assert {"Killed", "Survived", "NoCoverage", "Pending"} <= set(expected.values())
-    with Chromium(chromium_binary()) as browser:
+    with Chromium(binary) as browser:
         session = browser.open_page(page_path.as_uri() + "#mutant/app.py")
         rendered = browser.wait_for(session, RENDERED_MUTANTS)
     assert rendered == expected
@@ -82,6 +82,25 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 
 def chromium_binary() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def chromium_or_skip() -> str:
+    """The browser; without one the test skips, or fails in CI, where the README's test command installs it."""
+    binary = chromium_binary()
+    if binary is None:
+        missing = "chromium is not installed (apt-get install -y chromium)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{missing}, and CI=true: the README's test command installs it")
+        pytest.skip(missing)
+    return binary
+
+
+@pytest.mark.parametrize("ci, outcome", [("true", pytest.fail.Exception), ("", pytest.skip.Exception)])
+def test_a_missing_browser_fails_in_ci_and_skips_elsewhere(monkeypatch, ci, outcome):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome):
+        chromium_or_skip()
 
 
 class Chromium:

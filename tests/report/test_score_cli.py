@@ -41,9 +41,10 @@ def commit(repo: git.Repo, files: dict[str, str], message: str) -> None:
 
 @pytest.fixture
 def project(tmp_path) -> Path:
-    """A git repository with two commits; the second changes only ``total``."""
+    """A git repository with two commits; the second changes only ``total``. It has no tests, so its
+    ``[tool.bugprm]`` turns the default gate of ``--diff`` off (these tests are about the report)."""
     repo = git.Repo.init(tmp_path / "project")
-    commit(repo, {"app.py": APP}, "base")
+    commit(repo, {"app.py": APP, "pyproject.toml": '[tool.bugprm]\ngate = "none"\n'}, "base")
     commit(repo, {"app.py": APP.replace("result = 0\n", "result = 0\n    if not values:\n        return 0\n")},
            "change total")
     return Path(repo.working_tree_dir)
@@ -81,13 +82,17 @@ def test_bugs_lists_every_unexecuted_candidate(monkeypatch, hash_scorer, store_d
     assert scores == sorted(scores)
 
 
-def test_bugs_all_includes_the_executed_and_saves_predictions(monkeypatch, hash_scorer, store_dir):
+def test_bugs_all_includes_the_executed_and_saves_predictions(monkeypatch, hash_scorer, store_dir,
+                                                              store_footprint):
     document = score_json(monkeypatch, "--bugs", "--all", "--store", str(store_dir))
     outcomes = {c["outcome"] for c in document["candidates"]}
     assert {"killed", "survived", None} == outcomes
     with Store.open(store_dir) as store:
         saved = store.last_score()
     assert set(saved["predictions"]) == {c["id"] for c in document["candidates"]}
+    before = store_footprint(store_dir)
+    assert score_json(monkeypatch, "--bugs", "--all", "--store", str(store_dir)) == document
+    assert store_footprint(store_dir) == before  # the same commit scored twice: the saved predictions replaced
 
 
 def test_sarif_output_validates(monkeypatch, hash_scorer, store_dir, tmp_path):
