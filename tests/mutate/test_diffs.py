@@ -8,7 +8,7 @@ from bugprm.mutate.diffs import edit_diff, unified_diff
 SOURCE = "".join(f"line {i}\n" for i in range(1, 30)).encode()
 
 
-@pytest.mark.parametrize("needle", [b"line 1\n", b"line 15", b"line 29\n", b"ne 2"])
+@pytest.mark.parametrize("needle", [b"line 1\n", b"line 15", b"line 29\n", b"ne 2", b"line 10\nline 11\nline 12\nline 13\nline 14"])
 def test_windowed_diff_equals_the_whole_file_diff(needle):
     start = SOURCE.index(needle)
     end = start + len(needle)

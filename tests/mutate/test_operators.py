@@ -51,3 +51,13 @@ def test_variable_replace_draws_from_a_private_seeded_rng():
 def test_receivers_are_never_swapped_in():
     parsed = parse_file("m.py", b"class A:\n    def f(self, a):\n        return g(a)\n", Language.PYTHON)
     assert not list(mutate_file(parsed, (VariableReplace(),)))
+
+
+def test_a_handler_that_already_raises_is_not_given_a_second_raise():
+    from bugprm.mutate.handlers import HandlerReraise
+
+    raising = b"def f():\n    try:\n        g()\n    except E:\n        h()\n        raise\n"
+    quiet = raising.replace(b"        raise\n", b"")
+    mutants = {source: list(mutate_file(parse_file("m.py", source, Language.PYTHON), (HandlerReraise(),)))
+               for source in (raising, quiet)}
+    assert not mutants[raising] and len(mutants[quiet]) == 1
