@@ -12,7 +12,6 @@ from bugprm.active import learners
 from bugprm.active.forest_learner import BaggedForestLearner
 from bugprm.active.run import TrainRequest, held_out_split, train_active
 from bugprm.config import load_config, with_overrides
-from bugprm.records import Outcome
 from bugprm.store import Store
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "h_calc"
