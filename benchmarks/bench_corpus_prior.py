@@ -16,9 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bench_prm_vs_rf import judged_pool
-
 from bugprm.baselines import PmtForest, is_valid_bug
+from bugprm.bench.pools import judged_pool
 from bugprm.config import load_config, with_corpus_prior, with_overrides
 from bugprm.labels import step_labels
 from bugprm.metrics import auroc
@@ -68,7 +67,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         for repo in args.repos:
             corpus = corpus_model([r for r in args.repos if r != repo], Path(scratch) / repo.name)
-            candidates, verdicts = judged_pool(repo)
+            pool = judged_pool(repo)
+            candidates, verdicts = list(pool.candidates), pool.verdicts
             rows = [three_ways(config, corpus, candidates, verdicts, args.fraction, s) for s in range(args.seeds)]
             for seed, row in enumerate(rows):
                 print(f"| {repo.name} | {seed} | " + " | ".join(f"{a:.3f}" for a in row) + " |", flush=True)

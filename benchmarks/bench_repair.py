@@ -23,9 +23,9 @@ Failing states carry the bug's full failing spectrum (``bugprm.execute.spectrum`
 fail per state and where Ochiai ranks the bug's line (the bug is known to the benchmark, never to the rankings).
 
 Re-execution: each ``correct`` patch is applied with ``patch -p1`` after its bug's diff to a fresh copy, and the
-FULL suite runs with plain pytest (``verify_labels.py``'s runner, sharing no code with the harness): no test may fail
-that passes on the unmodified copy, and as many tests must pass. ``--corpus NAME`` takes the pytest arguments from
-that manifest.
+FULL suite runs with plain pytest (``bugprm.bench.reference``, as in ``verify_labels.py``, sharing no code with the
+harness): no test may fail that passes on the unmodified copy, and as many tests must pass. ``--corpus NAME`` takes
+the pytest arguments from that manifest.
 """
 
 from __future__ import annotations
@@ -47,8 +47,7 @@ from statistics import median
 from pathlib import Path
 from types import SimpleNamespace
 
-from verify_labels import _fresh_copy, _run_suite
-
+from bugprm.bench.reference import fresh_copy, run_suite
 from bugprm.execute.failing import passing_tests
 from bugprm.execute.repair import RepairRunner
 from bugprm.execute.session import HarnessSession
@@ -225,7 +224,7 @@ def fitted(bugs: list[BugRepairs], config):
 def reexecute(bugs: list[BugRepairs], repo: Path, settings: dict, args, scratch: Path) -> list[dict]:
     runner = SimpleNamespace(python=settings.get("python", sys.executable), timeout=args.timeout,
                              pytest_args=_pytest_args(settings, args.corpus).split())
-    _, baseline = _run_suite(runner, _fresh_copy(repo, scratch / "baseline"))
+    _, baseline = run_suite(runner.python, runner.pytest_args, runner.timeout, fresh_copy(repo, scratch / "baseline"))
     by_id = {p.id: (b.bug, p) for b in bugs for p in b.patches}
     return [check_patch(*by_id[i], repo, baseline, runner, scratch) for b in bugs for i in sorted(b.correct)]
 
@@ -234,11 +233,11 @@ def check_patch(bug: Candidate, patch: Candidate, repo: Path, baseline: dict[str
     """No test fails that passes on the unmodified copy, and no fewer tests pass. Outcomes are compared by count
     as well as by id because some suites' parametrised ids change between processes (isodate builds them from a
     set holding None, whose hash is its address under Python 3.11, so it moves with ASLR)."""
-    copy = _fresh_copy(repo, scratch / "candidate")
+    copy = fresh_copy(repo, scratch / "candidate")
     applied = [_patch(copy, diff) for diff in (bug.diff, patch.diff)]
     if not all(applied):
         return {"bug": bug.id, "patch": patch.id, "ok": False, "why": "patch -p1 failed"}
-    code, tests = _run_suite(runner, copy)
+    code, tests = run_suite(runner.python, runner.pytest_args, runner.timeout, copy)
     failed = sorted(t for t, ok in tests.items() if not ok and baseline.get(t, True))
     passing, before = sum(tests.values()), sum(baseline.values())
     return {"bug": bug.id, "patch": patch.id, "ok": not failed and passing >= before and code in (0, 1),

@@ -18,9 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bench_prm_vs_rf import judged_pool
-
 from bugprm.baselines import PmtForest, is_valid_bug
+from bugprm.bench.pools import judged_pool
 from bugprm.exporting import current_executions
 from bugprm.metrics import auroc
 from bugprm.store import Store, find_store_directory
@@ -40,7 +39,8 @@ def main() -> None:
     args = parser.parse_args()
     from bugprm.model import load_model
 
-    candidates, verdicts = judged_pool(args.truth)
+    pool = judged_pool(args.truth)
+    candidates, verdicts = list(pool.candidates), pool.verdicts
     executed = executed_by_train(args.trained)
     unexecuted = [c for c in candidates if c.id not in executed]
     model = load_model(args.model or find_store_directory(None, args.trained) / "model")

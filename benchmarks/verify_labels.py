@@ -17,18 +17,16 @@ disagreement, and exits 1 below --min-agreement (default 0.95).
 from __future__ import annotations
 
 import argparse
-import os
 from collections import Counter
 import random
-import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
-SKIP = shutil.ignore_patterns(".bugprm", ".git", "__pycache__", ".pytest_cache", "mutants", ".venv", "venv")
+from bugprm.bench.reference import fresh_copy, run_suite
+
 AS_REFERENCE = {"no_coverage": "survived"}
 
 
@@ -53,8 +51,8 @@ def _labelled(store: Path) -> list[sqlite3.Row]:
 
 def _baseline(args, scratch: Path) -> tuple[set[str], set[str]]:
     """(passing, failing) tests of the unmodified copy."""
-    copy = _fresh_copy(args.repo, scratch / "baseline")
-    code, tests = _run_suite(args, copy)
+    copy = fresh_copy(args.repo, scratch / "baseline")
+    code, tests = run_suite(args.python, args.pytest_args, args.timeout, copy)
     passing = {t for t, ok in tests.items() if ok}
     if not passing:
         sys.exit(f"the unmodified suite has no passing test (exit {code})")
@@ -62,13 +60,13 @@ def _baseline(args, scratch: Path) -> tuple[set[str], set[str]]:
 
 
 def _reference(args, scratch: Path, diff: str, failing_at_baseline: set[str]) -> str:
-    copy = _fresh_copy(args.repo, scratch / "candidate")
+    copy = fresh_copy(args.repo, scratch / "candidate")
     applied = subprocess.run(["patch", "-p1", "--quiet", "--no-backup-if-mismatch"], cwd=copy, input=diff,
                              text=True, capture_output=True)
     if applied.returncode != 0:
         return f"patch failed: {applied.stdout.strip()} {applied.stderr.strip()}"
     try:
-        code, tests = _run_suite(args, copy)
+        code, tests = run_suite(args.python, args.pytest_args, args.timeout, copy)
     except subprocess.TimeoutExpired:
         return "timeout"
     if code in (2, 3, 4) or code < 0:  # interrupted by a collection error, internal or usage error, or a crash
@@ -76,37 +74,6 @@ def _reference(args, scratch: Path, diff: str, failing_at_baseline: set[str]) ->
     if any(not ok and t not in failing_at_baseline for t, ok in tests.items()):
         return "killed"
     return "survived"
-
-
-def _run_suite(args, copy: Path) -> tuple[int, dict[str, bool]]:
-    report = copy / "junit.xml"
-    command = [args.python, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}", *args.pytest_args]
-    # the copy's code must be what the tests import (src layouts need src/ on the path), and parametrised ids built
-    # from sets must match between the baseline run and the candidate runs
-    path = os.pathsep.join(str(p) for p in (copy / "src", copy) if p.is_dir())
-    env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": path}
-    done = subprocess.run(command, cwd=copy, capture_output=True, text=True, timeout=args.timeout, env=env)
-    return done.returncode, _junit_results(report)
-
-
-def _junit_results(report: Path) -> dict[str, bool]:
-    """Test id (classname.name) -> passed; a test with a failure or error element did not pass."""
-    if not report.exists():
-        return {}
-    results = {}
-    for case in ElementTree.parse(report).iter("testcase"):
-        name = f"{case.get('classname')}.{case.get('name')}"
-        bad = case.find("failure") is not None or case.find("error") is not None
-        skipped = case.find("skipped") is not None
-        if not skipped:
-            results[name] = results.get(name, True) and not bad
-    return results
-
-
-def _fresh_copy(repo: Path, target: Path) -> Path:
-    shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(repo, target, symlinks=True, ignore=SKIP)
-    return target
 
 
 def _report(results, baseline_passing: int, min_agreement: float) -> int:

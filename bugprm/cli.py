@@ -7,7 +7,7 @@ Heavy modules (torch, transformers, the harness) are imported inside the command
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager, redirect_stdout
+from contextlib import ExitStack, contextmanager, redirect_stdout
 from pathlib import Path
 
 import click
@@ -70,10 +70,12 @@ def cli(debug: bool) -> None:
               help="Sample a stratified subset of at most N candidates.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for --max sampling.")
 def generate(repo: Path, store_dir: Path | None, max_candidates: int | None, seed: int) -> None:
-    from bugprm.generate import generate_pool
+    from bugprm.generate import scan_repository, write_pool
     from bugprm.report.console import print_generate_summary
 
-    summary = generate_pool(repo, store_dir, max_candidates=max_candidates, seed=seed, progress=True)
+    plan = scan_repository(repo)
+    with _open_store(store_dir, plan.root, create=True) as store:
+        summary = write_pool(store, plan, max_candidates=max_candidates, seed=seed, progress=True)
     print_generate_summary(summary)
 
 
@@ -86,7 +88,8 @@ def generate(repo: Path, store_dir: Path | None, max_candidates: int | None, see
 def export(repo: Path | None, store_dir: Path | None, fmt: str, output) -> None:
     from bugprm.exporting import export_jsonl
 
-    export_jsonl(_open_store(store_dir, repo), output)
+    with _open_store(store_dir, repo) as store:
+        export_jsonl(store, output)
 
 
 @cli.command(help="The store at a glance: candidates by file, operator family and outcome, kill rate per file, "
@@ -101,12 +104,13 @@ def report(repo: Path | None, store_dir: Path | None, fmt: str | None, output: P
     from bugprm.report.console import print_store_report
     from bugprm.summary import summarise_store
 
-    store = _open_store(store_dir, repo)
-    if fmt == "html":
-        _write_html_report(store, output)
-        return
+    with _open_store(store_dir, repo) as store:
+        if fmt == "html":
+            _write_html_report(store, output)
+            return
+        summary = summarise_store(store)
     with _redirected(output):
-        print_store_report(summarise_store(store), fmt or ("json" if output else _default_format()))
+        print_store_report(summary, fmt or ("json" if output else _default_format()))
 
 
 @cli.command(help="One candidate: its diff, its steps, its verdict (or the last prediction) and the tests covering "
@@ -117,7 +121,9 @@ def report(repo: Path | None, store_dir: Path | None, fmt: str | None, output: P
 def show(candidate_id: str, repo: Path | None, store_dir: Path | None) -> None:
     from bugprm.inspection import candidate_view, render_view
 
-    click.echo(render_view(candidate_view(_open_store(store_dir, repo), candidate_id)), nl=False)
+    with _open_store(store_dir, repo) as store:
+        view = candidate_view(store, candidate_id)
+    click.echo(render_view(view), nl=False)
 
 
 @cli.command(help="Write candidate ID into the working tree of REPO (default: the repository the store was "
@@ -129,9 +135,9 @@ def show(candidate_id: str, repo: Path | None, store_dir: Path | None) -> None:
 def apply(candidate_id: str, repo: Path | None, store_dir: Path | None) -> None:
     from bugprm.inspection import apply_candidate, resolve_candidate
 
-    store = _open_store(store_dir, repo)
-    candidate = resolve_candidate(store, candidate_id)
-    target = repo or _recorded_repo(store)
+    with _open_store(store_dir, repo) as store:
+        candidate = resolve_candidate(store, candidate_id)
+        target = repo or _recorded_repo(store)
     for path in apply_candidate(candidate, target):
         click.echo(f"applied {candidate.id} ({candidate.operator}) to {path}")
 
@@ -263,10 +269,11 @@ def fit(store_dir: Path | None, config_source: str | None, out_dir: Path | None,
     from bugprm.model.fitting import describe_fit, fit_store
 
     config = with_corpus_prior(load_config(config_source), corpus_prior)
-    store = _open_store(store_dir, None)
-    out = out_dir or store.directory / MODEL_DIRNAME
-    extra = [_open_store(path, None) for path in extra_stores]
-    click.echo(describe_fit(fit_store(store, config, out, init_from, source_dirs, extra), out))
+    with ExitStack() as stack:
+        store, *extra = (stack.enter_context(_open_store(path, None)) for path in (store_dir, *extra_stores))
+        out = out_dir or store.directory / MODEL_DIRNAME
+        model = fit_store(store, config, out, init_from, source_dirs, extra)
+    click.echo(describe_fit(model, out))
 
 
 @cli.command("eval", help="Evaluate a trained model on `bugprm export` jsonl or ProcessBench-format jsonl "
@@ -312,12 +319,14 @@ def eval_command(model_dir: Path, data: Path, fmt: str, predictions: Path | None
 def label(repo: Path, store_dir: Path | None, limit: int | None, fraction: float | None, ids_file: Path | None,
           all_: bool, workers: int, python: str | None, pytest_args: str | None, full_matrix: bool, seed: int,
           executor: str, ray_address: str | None) -> None:
-    from bugprm.execute import describe_summary, label_pool
+    from bugprm.execute import describe_summary, label_store
     from bugprm.execute.executors import project_executor
 
-    summary = label_pool(repo, store_dir, limit=limit, fraction=fraction, ids=ids_file, all_=all_, workers=workers,
-                         python=python, pytest_args=pytest_args, full_matrix=full_matrix, progress=True, seed=seed,
-                         executor=project_executor(repo, executor, ray_address))
+    chosen_executor = project_executor(repo, executor, ray_address)
+    with _open_store(store_dir, repo) as store:
+        summary = label_store(store, repo, limit=limit, fraction=fraction, ids=ids_file, all_=all_, workers=workers,
+                              python=python, pytest_args=pytest_args, full_matrix=full_matrix, progress=True,
+                              seed=seed, executor=chosen_executor)
     click.echo(describe_summary(summary))
 
 
@@ -441,10 +450,11 @@ def demo(corpus_name: str, dest: Path | None, config_source: str, max_candidates
     run_demo(plan, lambda line: click.secho(line, bold=True, err=True))
 
 
-def _open_store(store_dir: Path | None, repo: Path | None):
+def _open_store(store_dir: Path | None, repo: Path | None, create: bool = False):
+    """The command's store, opened once here at its edge and passed to the stage."""
     from bugprm.store import Store, find_store_directory
 
-    return Store.open(find_store_directory(store_dir, repo))
+    return Store.open(find_store_directory(store_dir, repo), create=create)
 
 
 def _recorded_repo(store) -> Path:

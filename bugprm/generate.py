@@ -43,33 +43,55 @@ class GenerateSummary:
     dropped: dict[str, int] = field(default_factory=dict)
 
 
-def generate_pool(
-    repo: Path, store_dir: Path | None, *, max_candidates: int | None = None, seed: int = 0, progress: bool = False,
-) -> GenerateSummary:
-    """Write the candidate bugs of ``repo`` into its store; ``max_candidates`` samples a stratified subset;
-    ``progress`` shows files mutated so far on stderr."""
+@dataclass(frozen=True)
+class SourcePlan:
+    """A repository's source files in scope, found before any store is opened: a tree with nothing to mutate is
+    an error that leaves no store behind."""
+
+    root: Path
+    sources: tuple[SourceFile, ...]
+    skipped: tuple[tuple[str, str], ...]
+    started: float  # perf_counter when the scan began: the summary's seconds include it
+
+
+def scan_repository(repo: Path) -> SourcePlan:
+    """The files ``generate`` would mutate: every source file found, less ``[tool.bugprm]`` include/exclude."""
     started = time.perf_counter()
     root = _repository(repo)
     project = load_config(repo=root).project
     sources, skipped = discover_sources(root)
     sources, left_out = in_scope(sources, project.include, project.exclude)
-    skipped += left_out
     if not sources:
         raise RepoError(f"no source files under {root} (bugprm reads {' '.join(EXTENSIONS)}; tests are not mutated)")
-    directory = find_store_directory(store_dir, root)
-    with Store.open(directory, create=True) as store, store_lock(directory):
-        check_repository(store, root)
-        parsed, unparsed = _parse_all(sources)
-        pool, dropped = _pool(parsed, root.name, progress)
+    return SourcePlan(root, tuple(sources), tuple(skipped + left_out), started)
+
+
+def generate_pool(
+    repo: Path, store_dir: Path | None, *, max_candidates: int | None = None, seed: int = 0, progress: bool = False,
+) -> GenerateSummary:
+    """``write_pool`` for a caller that holds a store directory rather than an open store."""
+    plan = scan_repository(repo)
+    with Store.open(find_store_directory(store_dir, plan.root), create=True) as store:
+        return write_pool(store, plan, max_candidates=max_candidates, seed=seed, progress=progress)
+
+
+def write_pool(store: Store, plan: SourcePlan, *, max_candidates: int | None = None, seed: int = 0,
+               progress: bool = False) -> GenerateSummary:
+    """Write the candidate bugs of ``plan``'s files into ``store``; ``max_candidates`` samples a stratified subset;
+    ``progress`` shows files mutated so far on stderr."""
+    with store_lock(store.directory):
+        check_repository(store, plan.root)
+        parsed, unparsed = _parse_all(list(plan.sources))
+        pool, dropped = _pool(parsed, plan.root.name, progress)
         chosen = _sampled(pool, max_candidates, seed)
-        skipped += unparsed
-        written = _record(store, root, skipped, chosen, pool)
-        record_sources(store, root, {p.path: p.source for p in parsed})
+        skipped = [*plan.skipped, *unparsed]
+        written = _record(store, plan.root, skipped, chosen, pool)
+        record_sources(store, plan.root, {p.path: p.source for p in parsed})
     return GenerateSummary(
-        repo=str(root), store_dir=str(directory), files_parsed=len(parsed), files_skipped=tuple(skipped),
+        repo=str(plan.root), store_dir=str(store.directory), files_parsed=len(parsed), files_skipped=tuple(skipped),
         candidates_found=len(pool), candidates_written=written,
         operators=_counts(c.operator for c in chosen), families=_counts(c.family for c in chosen),
-        seconds=time.perf_counter() - started, languages=_counts(str(p.language) for p in parsed),
+        seconds=time.perf_counter() - plan.started, languages=_counts(str(p.language) for p in parsed),
         dropped=_ordered(Counter({str(reason): count for reason, count in dropped.items()})),
     )
 

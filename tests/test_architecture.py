@@ -70,3 +70,10 @@ def test_help_parsing_and_the_loop_never_load_torch(code):
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_benchmark_scripts_share_helpers_through_the_library_not_each_other():
+    scripts = {p.stem for p in (ROOT / "benchmarks").glob("*.py")}
+    borrowing = {p.name: sorted(scripts & {m.split(".")[0] for m in imported_modules(p)})
+                 for p in (ROOT / "benchmarks").glob("*.py")}
+    assert scripts and not {name: found for name, found in borrowing.items() if found}

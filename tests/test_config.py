@@ -2,8 +2,8 @@
 
 import pytest
 
-from bugprm.config import Budget, Config, load_config, preset_names, with_overrides
-from bugprm.errors import ConfigError
+from bugprm.config import MODEL_DIRNAME, Budget, Config, load_config, preset_names, with_overrides
+from bugprm.errors import ConfigError, InputError
 
 
 def test_every_preset_loads():
@@ -146,3 +146,45 @@ def test_no_prior_at_all_is_a_valid_setting():
     from bugprm.config import Config, with_overrides
 
     assert with_overrides(Config(), {"model.prior": "none"}).model.prior == "none"
+
+
+@pytest.mark.parametrize("text, described", [("0.25", "25% of the pool"), ("1", "1 candidates"),
+                                             ("1.0", "100% of the pool"), ("40", "40 candidates"),
+                                             ("cpu:90", "90 test CPU-seconds"), ("5e-1", "50% of the pool")])
+def test_a_budget_says_what_it_is(text, described):
+    assert Budget.parse(text).describe() == described
+
+
+@pytest.mark.parametrize("value", ["", "forest+forest", "forest+tree", "+"])
+def test_a_prior_list_must_name_known_priors_once(tmp_path, value):
+    with pytest.raises(ConfigError, match="model.prior"):
+        with_overrides(Config(), {"model.prior": value})
+    assert with_overrides(Config(), {"model.prior": "forest+text+corpus"}).model.prior == "forest+text+corpus"
+
+
+def test_a_corpus_prior_is_added_to_the_priors_once(tmp_path):
+    from bugprm.config import with_corpus_prior
+
+    config = with_overrides(Config(), {"model.prior": "forest"})
+    once = with_corpus_prior(config, tmp_path / "m")
+    assert once.model.prior == "forest+corpus" and once.model.corpus_prior == str((tmp_path / "m").resolve())
+    assert with_corpus_prior(once, tmp_path / "m").model.prior == "forest+corpus"
+    assert with_corpus_prior(with_overrides(Config(), {"model.prior": "none"}), tmp_path).model.prior == "corpus"
+    assert with_corpus_prior(config, None) is config
+
+
+def test_a_train_request_takes_one_store_for_one_repository(tmp_path):
+    from bugprm.active.settings import train_request
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    args = dict(config_source="tiny", budget=None, strategy=None, mode=None, diversity_weight=None,
+                eval_fraction=0.0, out_dir=None, max_candidates=None, workers=1, python=None, pytest_args=None)
+    with pytest.raises(InputError, match="--store names one run directory"):
+        train_request([tmp_path / "a", tmp_path / "b"], store_dir=tmp_path / "s", **args)
+    alone = train_request([tmp_path / "a"], store_dir=tmp_path / "s", **args)
+    assert alone.out == tmp_path / "s" / MODEL_DIRNAME and alone.store_dir == tmp_path / "s"
+    default = train_request([tmp_path / "a", tmp_path / "b"], **{**args, "budget": "7"})
+    assert default.out == (tmp_path / "a").resolve() / ".bugprm" / MODEL_DIRNAME and default.store_dir is None
+    assert default.budget.count == 7
+    assert train_request([tmp_path / "a"], **{**args, "out_dir": tmp_path / "o"}).out == tmp_path / "o"

@@ -74,7 +74,7 @@ def test_processbench_by_hand():
 
 def test_threshold_candidates_include_both_ends():
     candidates = threshold_candidates([0.2, 0.6, 0.6, 0.4])
-    assert candidates[0] == 0.2 and candidates[-1] > 0.6
+    assert candidates[0] == 0.2 and candidates[-1] == np.nextafter(0.6, 1)  # just above the top, not infinity
     assert candidates[1:-1].tolist() == pytest.approx([0.3, 0.5])
     assert len(threshold_candidates(np.linspace(0, 1, 5000), most=50)) <= 52
 
@@ -90,3 +90,23 @@ def test_binary_summary_and_json_ready():
     assert summary["n"] == 2 and summary["positives"] == 2 and summary["accuracy"] == 1.0
     assert math.isnan(summary["auroc"])
     assert json_ready({"a": [math.nan, 1.0], "b": {"c": math.nan}}) == {"a": [None, 1.0], "b": {"c": None}}
+
+
+def test_a_step_at_the_threshold_is_not_below_it():
+    assert first_below([[0.9, 0.5, 0.2]], 0.5).tolist() == [2]
+
+
+def test_binary_summary_reads_each_metric_with_labels_first():
+    labels, scores = [0, 1, 1, 0, 1], [0.2, 0.9, 0.4, 0.6, 0.8]
+    summary = binary_summary(labels, scores, 0.5)
+    assert summary["f1"] == f1_at(labels, scores, 0.5) == pytest.approx(2 / 3)
+    assert summary["ece"] == expected_calibration_error(labels, scores) > 0
+    honest = binary_summary([0, 1], [0.5, 0.5], 0.5)["ece"]  # one bin whose mean is its positive rate
+    assert honest == 0.0 and expected_calibration_error([0.5, 0.5], [0, 1]) == 0.5
+
+
+def test_processbench_f1_is_undefined_when_either_side_is():
+    assert math.isnan(processbench([0], [[0.1]], 0.5)["f1"])  # no correct sample
+    result = processbench([1, -1, -1], [[0.9, 0.1], [0.9, 0.9], [0.1, 0.9]], 0.5)
+    assert (result["erroneous_accuracy"], result["correct_accuracy"]) == (1.0, 0.5)
+    assert result["f1"] == pytest.approx(2 * 1.0 * 0.5 / 1.5)

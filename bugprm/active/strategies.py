@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bugprm.config import STRATEGIES, THRESHOLDS
+from bugprm.config import STRATEGIES, THRESHOLDS, ActiveLearningConfig
 from bugprm.errors import ConfigError
 from bugprm.metrics import DEFAULT_THRESHOLD
 
@@ -44,8 +44,8 @@ class Prediction:
 class ActPRM:
     """The paper's rule: uncertain when confidence < delta_pred (aleatoric) or head std > delta_std (epistemic)."""
 
-    delta_pred: float = 0.95
-    delta_std: float = 0.005
+    delta_pred: float = ActiveLearningConfig.delta_pred
+    delta_std: float = ActiveLearningConfig.delta_std
     name: str = "actprm"
 
     def scores(self, predictions: list[Prediction], rng: np.random.Generator) -> np.ndarray:
@@ -203,8 +203,8 @@ def _percentile_rank(values: np.ndarray, rng: np.random.Generator) -> np.ndarray
 STRATEGY_NAMES = STRATEGIES
 
 
-def make_strategy(name: str, delta_pred: float = 0.95, delta_std: float = 0.005, weights=None,
-                  thresholds: str = "absolute", share: float = 0.3):
+def make_strategy(name: str, delta_pred: float = ActPRM.delta_pred, delta_std: float = ActPRM.delta_std,
+                  weights=None, thresholds: str = "absolute", share: float = ActiveLearningConfig.uncertain_share):
     """``thresholds`` relative: the top ``share`` of the pool is uncertain; absolute: the fixed thresholds."""
     builders = {
         "actprm": lambda: ActPRM(delta_pred, delta_std),
@@ -212,7 +212,7 @@ def make_strategy(name: str, delta_pred: float = 0.95, delta_std: float = 0.005,
         "mc-dropout": lambda: ScoreStrategy("mc-dropout", mc_variance_score),
         "margin": lambda: ScoreStrategy("margin", margin_score),
         "committee": lambda: ScoreStrategy("committee", committee_score),
-        "composite": lambda: Composite(tuple(weights) if weights else (0.3, 0.3, 0.2, 0.2)),
+        "composite": lambda: Composite(tuple(weights)) if weights else Composite(),
         "survivors": lambda: ScoreStrategy("survivors", survival_score),
         "random": RandomSelection,
     }

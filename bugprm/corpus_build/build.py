@@ -23,7 +23,7 @@ from bugprm.corpus_build.execution import execute_pass
 from bugprm.corpus_build.verdicts import is_current, verdict_path, write_verdicts
 from bugprm.errors import BugprmError, HarnessError, InputError
 from bugprm.execute.executors import LOCAL, ExecutorChoice
-from bugprm.generate import generate_pool
+from bugprm.generate import scan_repository, write_pool
 from bugprm.records import Candidate, Kind, Outcome
 from bugprm.store import Store
 
@@ -78,10 +78,9 @@ def build_package(spec: Manifest, request: BuildRequest, say: Callable[[str], No
     started = time.monotonic()
     repo = _prepared(spec, request)
     say(f"{spec.name} {spec.version}: fetched into {repo.path}")
-    store_dir = request.work / "stores" / spec.name
-    pool = _pool(spec, repo, store_dir)
-    say(f"{spec.name}: pool of {len(pool)} candidates in {spec.source}")
-    with Store.open(store_dir) as store:
+    with Store.open(request.work / "stores" / spec.name, create=True) as store:
+        pool = _pool(spec, repo, store)
+        say(f"{spec.name}: pool of {len(pool)} candidates in {spec.source}")
         labels = execute_pass(store, repo, pool, request, False, _progress(spec.name, len(pool), say))
         chosen = kill_matrix_sample(pool, labels.executions, request)
         say(f"{spec.name}: kill matrix of {len(chosen)} killed candidates")
@@ -131,16 +130,12 @@ def _prepared(spec: Manifest, request: BuildRequest) -> FetchedRepo:
     return fetch(spec.name, destination, manifests=request.manifests, python=request.python)
 
 
-def _pool(spec: Manifest, repo: FetchedRepo, store_dir: Path) -> list[Candidate]:
+def _pool(spec: Manifest, repo: FetchedRepo, store: Store) -> list[Candidate]:
     """The candidate bugs of the package's source folder (not its docs, examples or setup.py), generated once."""
-    with Store.open(store_dir, create=True) as store:
-        generated = store.get_meta(GENERATED_META) is not None
-    if not generated:
-        summary = generate_pool(Path(repo.path), store_dir)
-        with Store.open(store_dir) as store:
-            store.set_meta(GENERATED_META, json.dumps({"found": summary.candidates_found}))
-    with Store.open(store_dir) as store:
-        pool = store.candidates(kind=Kind.BUG)
+    if store.get_meta(GENERATED_META) is None:
+        summary = write_pool(store, scan_repository(Path(repo.path)))
+        store.set_meta(GENERATED_META, json.dumps({"found": summary.candidates_found}))
+    pool = store.candidates(kind=Kind.BUG)
     if not pool:
         raise HarnessError(f"{spec.name}: no candidate bugs were generated")
     return [c for c in pool if _inside(c.file, spec.source)]

@@ -5,8 +5,9 @@ verdicts uses: the labelling command, the active-learning loop, ``score --verify
 """
 
 from bugprm.execute.api import execute_candidates, harness_oracle
-from bugprm.execute.label import LabelSummary, choose_candidates, describe_summary, label_pool
+from bugprm.execute.label import LabelSummary, choose_candidates, describe_summary, label_pool, label_store
 
 __all__ = [
     "LabelSummary", "choose_candidates", "describe_summary", "execute_candidates", "harness_oracle", "label_pool",
+    "label_store",
 ]

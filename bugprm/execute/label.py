@@ -33,13 +33,19 @@ class LabelSummary:
     cpu_seconds_by_node: dict = field(default_factory=dict)
 
 
-def label_pool(repo: Path, store_dir: Path | None, *, limit: int | None = None, fraction: float | None = None,
-               ids: Iterable[str] | Path | None = None, all_: bool = False, workers: int = 1,
-               python: str | None = None, pytest_args: str | None = None, full_matrix: bool = False,
-               progress: bool = False, seed: int = 0, executor: ExecutorChoice = LOCAL, **settings) -> LabelSummary:
+def label_pool(repo: Path, store_dir: Path | None, **options) -> LabelSummary:
+    """``label_store`` for a caller that holds a store directory rather than an open store."""
+    with Store.open(find_store_directory(store_dir, repo)) as store:
+        return label_store(store, repo, **options)
+
+
+def label_store(store: Store, repo: Path, *, limit: int | None = None, fraction: float | None = None,
+                ids: Iterable[str] | Path | None = None, all_: bool = False, workers: int = 1,
+                python: str | None = None, pytest_args: str | None = None, full_matrix: bool = False,
+                progress: bool = False, seed: int = 0, executor: ExecutorChoice = LOCAL, **settings) -> LabelSummary:
     """Execute the chosen bug candidates (all by default) and record one verdict each; resumable at any point."""
     started = time.monotonic()
-    with Store.open(find_store_directory(store_dir, repo)) as store, store_lock(store.directory):
+    with store_lock(store.directory):
         pool = store.candidates(kind=Kind.BUG)
         chosen = choose_candidates(pool, limit=limit, fraction=fraction, ids=ids, all_=all_, seed=seed)
         with HarnessSession.open(store, Path(repo), workers=workers, python=python, pytest_args=pytest_args,

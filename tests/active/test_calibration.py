@@ -39,3 +39,23 @@ def test_adaptive_calibration_error_of_exact_probabilities_is_small():
     rng = np.random.default_rng(1)
     p = rng.random(20000)
     assert adaptive_calibration_error(p, rng.random(20000) < p) < 0.01
+
+
+@pytest.mark.parametrize("kind", ["platt", "isotonic"])
+def test_certain_scores_map_strictly_inside_zero_and_one(kind):
+    scores, labels = np.array([0.0, 0.0, 0.2, 0.8, 1.0, 1.0]), np.array([0, 0, 1, 0, 1, 1])
+    mapped = fit_calibration(kind, scores, labels)(np.array([0.0, 1.0]))
+    assert np.all(np.isfinite(mapped)) and 0 < mapped[0] < mapped[1] < 1
+
+
+def test_platt_is_a_smooth_map_and_isotonic_a_step_map():
+    scores, labels = overconfident(400)
+    grid = np.linspace(0.01, 0.99, 50)
+    platt, isotonic = (fit_calibration(kind, scores, labels) for kind in ("platt", "isotonic"))
+    assert platt.kind == "platt" and not platt.knots_x and len(np.unique(platt(grid))) == 50
+    assert isotonic.kind == "isotonic" and isotonic.knots_x and len(np.unique(isotonic(grid))) < 50
+
+
+def test_a_calibration_is_a_frozen_record():
+    with pytest.raises(AttributeError):
+        fit_calibration("platt", [0.2, 0.7], [0, 1]).slope = 2.0

@@ -71,3 +71,14 @@ def test_in_the_loop_the_uncertain_share_stays_below_half():
     result = loop.run()
     assert len(result.executions) == 40
     assert all(r.metrics["uncertain_share"] < 0.5 for r in result.rounds[1:])
+
+
+def test_the_fit_log_says_the_base_rate_of_the_labels_and_a_rare_outcome_gets_the_smoothed_rate():
+    pool = candidates(80)
+    log = BaggedForestLearner(seed=0).fit(labelled(pool))
+    assert log["trained_on"] == 80 and log["positive_rate"] == round(np.mean([killed(c) for c in pool]), 4)
+    assert log["calibration"] == "platt" and 0 <= log["calibration_error_oob"] < 0.5
+    one_kill = [with_labels(c, [int(i == 0)] * len(c.steps)) for i, c in enumerate(pool[:10])]
+    rare = BaggedForestLearner(seed=0, calibration="none")
+    rare.fit(one_kill)
+    assert np.allclose(rare.probability(pool[10:20]), (1 + 1) / (10 + 2))

@@ -3,6 +3,8 @@
 The tests from ``seed_round`` on each name the hand-made mutation of the loop they were written to kill (issue 18):
 the bookkeeping tests above let it survive."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -305,3 +307,46 @@ def test_an_infra_error_is_no_label_inside_the_loop():
     assert infra and learner.trained_on  # the test proved something: both kinds were met
     assert not infra & learner.trained_on
     assert not infra & {c.id for c in loop.labelled()}
+
+
+class PassesLearner(FeatureLearner):
+    def __init__(self):
+        super().__init__()
+        self.passes = set()
+
+    def predict(self, candidates, mc_passes=0):
+        self.passes.add(mc_passes)
+        found = super().predict(candidates, mc_passes)
+        return [replace(p, mc_variance=p.per_head.var(axis=0)) for p in found] if mc_passes else found
+
+
+@pytest.mark.parametrize("strategy, passes", [("actprm", 0), ("entropy", 0), ("mc-dropout", 4), ("composite", 4)])
+def test_only_the_strategies_that_read_dropout_ask_the_learner_for_passes(strategy, passes):
+    learner = PassesLearner()
+    settings = loop_config(batch_size=5, seed_size=5, rounds=2, strategy=strategy, mc_passes=4)
+    ActiveLoop(pool(40), learner, CountingOracle(), labeller, settings, Budget.parse("15")).run()
+    assert learner.passes == {passes}
+
+
+def test_a_round_log_keeps_its_rate_and_cpu_seconds_to_the_millisecond():
+    from bugprm.active.loop import RoundLog
+
+    assert RoundLog(0, ("a", "b"), 8, 2, 0, 0.0).selection_rate == 0.25
+    assert RoundLog(0, (), 0, 0, 0, 0.0).selection_rate == 0.0
+
+    class CostlyOracle(CountingOracle):
+        def __call__(self, candidates):
+            return {i: replace(e, cpu_seconds=0.1234) for i, e in super().__call__(candidates).items()}
+
+    logs = []
+    settings = loop_config(batch_size=5, seed_size=5, rounds=2)
+    ActiveLoop(pool(40), FeatureLearner(), CostlyOracle(), labeller, settings, Budget.parse("10"),
+               on_round=logs.append).run()
+    assert logs[0].cpu_seconds == round(5 * 0.1234, 3) and logs[0].selection_rate == 5 / logs[0].considered
+
+
+def test_a_candidate_covered_by_one_test_is_in_the_covered_stratum():
+    from bugprm.active.seeding import stratum
+
+    once, never = (pool(1)[0].__class__(**{**pool(1)[0].__dict__, "features": {"covering_tests": n}}) for n in (1, 0))
+    assert stratum(once)[0] is False and stratum(never)[0] is True

@@ -122,3 +122,14 @@ def test_a_top_share_of_any_score_strategy_is_uncertain():
 def test_unknown_thresholds_are_a_config_error():
     with pytest.raises(ConfigError, match="thresholds"):
         make_strategy("actprm", thresholds="loose")
+
+
+def test_the_strategies_take_their_defaults_from_the_config():
+    from bugprm.active.strategies import Composite, make_strategy
+    from bugprm.config import ActiveLearningConfig
+
+    defaults = ActiveLearningConfig()
+    assert (ActPRM().delta_pred, ActPRM().delta_std) == (defaults.delta_pred, defaults.delta_std)
+    assert make_strategy("actprm") == ActPRM() and make_strategy("composite") == Composite()
+    assert make_strategy("composite", weights=[1, 0, 0, 0]).weights == (1, 0, 0, 0)
+    assert sum(Composite().weights) == pytest.approx(1.0) and min(Composite().weights) > 0

@@ -51,3 +51,51 @@ def test_variable_replace_draws_from_a_private_seeded_rng():
 def test_receivers_are_never_swapped_in():
     parsed = parse_file("m.py", b"class A:\n    def f(self, a):\n        return g(a)\n", Language.PYTHON)
     assert not list(mutate_file(parsed, (VariableReplace(),)))
+
+
+def test_a_handler_that_already_raises_is_not_given_a_second_raise():
+    from bugprm.mutate.handlers import HandlerReraise
+
+    raising = b"def f():\n    try:\n        g()\n    except E:\n        h()\n        raise\n"
+    quiet = raising.replace(b"        raise\n", b"")
+    mutants = {source: list(mutate_file(parse_file("m.py", source, Language.PYTHON), (HandlerReraise(),)))
+               for source in (raising, quiet)}
+    assert not mutants[raising] and len(mutants[quiet]) == 1
+
+
+def _mutants(source: bytes, operator) -> list[str]:
+    parsed = parse_file("m.py", source, Language.PYTHON)
+    return [m.edit.text for m in mutate_file(parsed, (operator,))]
+
+
+def test_operators_leave_alone_what_is_already_their_result():
+    from bugprm.mutate.arguments import ArgumentSwap
+    from bugprm.mutate.constants import NumberZero
+    from bugprm.mutate.handlers import HandlerSwallow
+    from bugprm.mutate.loops import ForZeroIteration
+    from bugprm.mutate.returns import ReturnNone
+
+    handler = b"def f():\n    try:\n        g()\n    except E:\n        %s\n"
+    assert not _mutants(handler % b"pass", HandlerSwallow()) and _mutants(handler % b"h()", HandlerSwallow())
+    assert not _mutants(b"def f():\n    return None\n", ReturnNone())
+    assert _mutants(b"def f():\n    return 1\n", ReturnNone()) == ["None"]
+    assert not _mutants(b"def f():\n    return g(0)\n", NumberZero())
+    assert not _mutants(b"def f(a):\n    return g(a, a)\n", ArgumentSwap())
+    assert not _mutants(b"def f():\n    for x in []:\n        g(x)\n", ForZeroIteration())
+
+
+def test_number_shift_adds_one():
+    from bugprm.mutate.constants import NumberShift
+
+    assert "6" in _mutants(b"def f():\n    return 5\n", NumberShift())
+
+
+def test_every_operator_is_found_by_its_own_name():
+    assert all(operator_named(operator.name) is operator for operator in OPERATORS)
+
+
+def test_a_long_node_is_cut_to_the_select_text_width():
+    from bugprm.mutate.candidates import SELECT_TEXT_CHARS, one_line
+
+    cut = one_line("x" * (SELECT_TEXT_CHARS + 10))
+    assert len(cut) == SELECT_TEXT_CHARS and cut.endswith("...") and one_line("a\n  b") == "a b"
