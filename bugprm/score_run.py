@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bugprm.config import MODEL_DIRNAME
 from bugprm.errors import InputError
 from bugprm.gaps import check_gap_gate
+from bugprm.model.choice import model_for
 from bugprm.records import Oracle
 from bugprm.report.score_formats import write_score_report
 from bugprm.scoring import (
@@ -37,6 +37,8 @@ class ScoreRequest:
     max_gaps: int | None = None
     sarif_output: Path | None = None
     progress: bool = False  # candidates scored so far, with the time left, on stderr
+    python: str | None = None  # the subject's interpreter, for the baseline the base model's features need
+    pytest_args: str | None = None
 
     @property
     def repo_or_cwd(self) -> Path:
@@ -47,7 +49,9 @@ def run_score(request: ScoreRequest) -> ScoreReport:
     check_request(request)
     store = open_store(request)
     try:
-        model_dir = request.model_dir or find_store_directory(request.store_dir, request.repo) / MODEL_DIRNAME
+        model_dir, is_base = model_for(find_store_directory(request.store_dir, request.repo), request.model_dir)
+        if is_base and request.bugs:
+            measure_features(store, request)
         report = score_input(scoring_input(request, store), load_scorer(model_dir), request.settings, str(model_dir),
                              request.progress)
         if request.verify:
@@ -96,6 +100,25 @@ def scoring_input(request: ScoreRequest, store: Store | None) -> ScoringInput:
         return patch_files(request.repo_or_cwd, list(request.patch_files), coverage)
     return revision_range(request.repo_or_cwd, request.rev_range, coverage=coverage,
                           baseline=_baseline(store, request.repo_or_cwd))
+
+
+def measure_features(store: Store, request: ScoreRequest) -> None:
+    """The coverage features the base model reads, for a pool nothing was executed on yet: one baseline run of the
+    suite, kept in the store, so a second score (or a later ``label``) reuses it."""
+    from bugprm.execute.features import fill_features
+    from bugprm.execute.session import HarnessSession
+
+    repo = request.repo or _recorded_repository(store)
+    with HarnessSession.open(store, repo, python=request.python, pytest_args=request.pytest_args) as session:
+        fill_features(store, session.runner, store.candidates())
+
+
+def _recorded_repository(store: Store) -> Path:
+    recorded = store.repository()
+    if not recorded or not Path(recorded).is_dir():
+        raise InputError("the base model needs the suite's coverage: pass --repo REPO (the store records no "
+                         "repository that exists here)")
+    return Path(recorded)
 
 
 def harness_executor(store: Store, repo: Path | None = None) -> Oracle:
