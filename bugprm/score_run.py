@@ -11,7 +11,7 @@ from pathlib import Path
 from bugprm.errors import InputError
 from bugprm.gaps import check_gap_gate
 from bugprm.model.choice import model_for
-from bugprm.records import Oracle
+from bugprm.records import Kind, Oracle
 from bugprm.report.score_formats import write_score_report
 from bugprm.scoring import (
     ScoreReport, ScoreSettings, ScoringInput, check_gate, load_scorer, predictions_record, score_input,
@@ -49,11 +49,11 @@ def run_score(request: ScoreRequest) -> ScoreReport:
     check_request(request)
     store = open_store(request)
     try:
+        source = scoring_input(request, store)  # a bad SOURCE is reported before a missing model
         model_dir, is_base = model_for(find_store_directory(request.store_dir, request.repo), request.model_dir)
-        if is_base and request.bugs:
-            measure_features(store, request)
-        report = score_input(scoring_input(request, store), load_scorer(model_dir), request.settings, str(model_dir),
-                             request.progress)
+        if is_base and request.bugs and measure_features(store, request):
+            source = scoring_input(request, store)
+        report = score_input(source, load_scorer(model_dir), request.settings, str(model_dir), request.progress)
         if request.verify:
             report = verify(report, harness_executor(store, verify_repository(request)), request.verify)
         if request.bugs:
@@ -102,15 +102,17 @@ def scoring_input(request: ScoreRequest, store: Store | None) -> ScoringInput:
                           baseline=_baseline(store, request.repo_or_cwd))
 
 
-def measure_features(store: Store, request: ScoreRequest) -> None:
+def measure_features(store: Store, request: ScoreRequest) -> bool:
     """The coverage features the base model reads, for a pool nothing was executed on yet: one baseline run of the
-    suite, kept in the store, so a second score (or a later ``label``) reuses it."""
+    suite, kept in the store, so a second score (or a later ``label``) reuses it. False: every candidate had them."""
     from bugprm.execute.features import fill_features
     from bugprm.execute.session import HarnessSession
 
+    if all("line_covered" in c.features for c in store.candidates(kind=Kind.BUG) if c.edits):
+        return False
     repo = request.repo or _recorded_repository(store)
     with HarnessSession.open(store, repo, python=request.python, pytest_args=request.pytest_args) as session:
-        fill_features(store, session.runner, store.candidates())
+        return fill_features(store, session.runner, store.candidates()) > 0
 
 
 def _recorded_repository(store: Store) -> Path:
