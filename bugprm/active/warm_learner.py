@@ -90,6 +90,8 @@ class WarmLearner:
     def _base_heads_for(self, candidates: list[Candidate]) -> np.ndarray:
         """[base heads, candidates], each trajectory's weakest step per head; the base never changes, so each
         candidate is scored once."""
+        if not candidates:
+            return np.zeros((1, 0))
         missing = [c for c in candidates if c.id not in self._base_heads]
         for candidate, score in zip(missing, self.base.score(missing) if missing else []):
             self._base_heads[candidate.id] = np.min(np.array(score.per_head, dtype=float), axis=1)

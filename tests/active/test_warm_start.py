@@ -1,5 +1,6 @@
-"""Warm start from a base model, with a tiny real PRM trained once on real labels of h_calc: ``score`` without a
-model (one baseline run, cached), the loop's first round picked by the base's uncertainty, ``--from``, ``repair``.
+"""Warm start from a base model: a tiny real PRM, fitted once on the synthetic task (no test runs), stands in for
+the shipped one. ``score`` without a model (one baseline run, cached), the loop's first round picked by the base's
+uncertainty, ``--from``, and ``repair`` ranking with it.
 
 The base model is pointed to by monkeypatching ``bugprm.model.base.SHIPPED_DIRECTORY``, as an installed package
 would ship it.
@@ -14,41 +15,34 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bugprm.active.forest_learner import BaggedForestLearner
+from bugprm.active.forest_learner import BaggedForestLearner, trajectory_label
 from bugprm.active.loop import ActiveLoop
 from bugprm.active.settings import starting_model
 from bugprm.active.warm_learner import WarmLearner, fit_mix
 from bugprm.bench.oracle import CachedOracle
 from bugprm.config import Budget, load_config, with_overrides
 from bugprm.errors import InputError
-from bugprm.execute import label_pool
-from bugprm.exporting import current_executions
 from bugprm.generate import generate_pool
 from bugprm.labels import step_labels
-from bugprm.records import Kind, Outcome
+from bugprm.model.synthetic import synthetic_candidates
+from bugprm.records import Execution, Kind, Outcome
 from bugprm.store import Store
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "h_calc"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+FIXTURE = FIXTURES / "h_calc"
+FAST = {"timeout_constant": 3.0, "baseline_timeout": 60.0, "memory_mb": 512}
 
 
 @pytest.fixture(scope="module")
-def labelled_calc(tmp_path_factory) -> Path:
-    """h_calc with its pool generated and a seeded 24 of its candidates executed for real."""
-    repo = Path(shutil.copytree(FIXTURE, tmp_path_factory.mktemp("base") / "calc"))
-    generate_pool(repo, None)
-    label_pool(repo, None, limit=24, workers=2)
-    return repo
+def base_dir(tmp_path_factory) -> Path:
+    """A tiny PRM fitted for a few steps on synthetic trajectories, saved as the package would ship it (without
+    the priors, whose fits would take most of the time)."""
+    from bugprm.model.fitting import fit
 
-
-@pytest.fixture(scope="module")
-def base_dir(labelled_calc, tmp_path_factory) -> Path:
-    """A tiny PRM fitted for a few steps on those labels: a real base model, saved as the package would ship it."""
-    from bugprm.model.fitting import fit_store
-
-    config = with_overrides(load_config("tiny"), {"training": {"max_steps": 4, "batch_size": 8}})
+    config = with_overrides(load_config("tiny"), {"training": {"max_steps": 2, "batch_size": 8},
+                                                  "model": {"prior": "none", "prior_offset": "none"}})
     out = tmp_path_factory.mktemp("shipped") / "model"
-    with Store.open(labelled_calc / ".bugprm") as store:
-        fit_store(store, config, out)
+    fit(synthetic_candidates(64, seed=1), config, out)
     return out
 
 
@@ -114,11 +108,10 @@ def test_from_none_is_cold_and_from_base_needs_a_base(shipped, monkeypatch, tmp_
         starting_model("base")
 
 
-def _replay(repo: Path, learner) -> ActiveLoop:
-    """The loop over h_calc's executed candidates, the oracle answering from their recorded verdicts."""
-    with Store.open(repo / ".bugprm") as store:
-        verdicts = current_executions(store)
-        pool = [c for c in store.candidates(Kind.BUG) if c.id in verdicts]
+def _replay(learner) -> ActiveLoop:
+    """The loop over a synthetic pool, the oracle answering with each trajectory's fate."""
+    pool = synthetic_candidates(40, seed=5)
+    verdicts = {c.id: Execution(c.id, Outcome.KILLED if trajectory_label(c) else Outcome.SURVIVED) for c in pool}
     settings = with_overrides(load_config("tiny"), {"active_learning": {"seed_size": 6, "batch_size": 6,
                                                                         "rounds": 3}}).active_learning
     loop = ActiveLoop(pool, learner, CachedOracle(verdicts), step_labels, settings, Budget(count=18))
@@ -126,14 +119,14 @@ def _replay(repo: Path, learner) -> ActiveLoop:
     return loop
 
 
-def test_warm_loop_picks_its_first_round_by_the_base_and_then_stacks_the_local_learner(labelled_calc, base_dir):
+def test_warm_loop_picks_its_first_round_by_the_base_and_then_stacks_the_local_learner(base_dir):
     from bugprm.scoring import load_scorer
 
-    warm = _replay(labelled_calc, WarmLearner(load_scorer(base_dir), BaggedForestLearner(seed=0, heads=4)))
+    warm = _replay(WarmLearner(load_scorer(base_dir), BaggedForestLearner(seed=0, heads=4)))
     first, last = warm.logs[0].metrics, warm.logs[-1].metrics
     assert first["seed_selection"] == "learner" and first["trained_on"] == 0 and len(warm.logs[0].selected) == 6
     assert "uncertainty_p10_50_90" in first and "base_weight" in last
-    cold = _replay(labelled_calc, BaggedForestLearner(seed=0, heads=4))
+    cold = _replay(BaggedForestLearner(seed=0, heads=4))
     assert cold.logs[0].metrics["seed_selection"] == "stratified"
 
 
@@ -146,14 +139,11 @@ def test_the_mix_stays_at_the_base_until_labels_say_otherwise():
     assert b > 0.5 and 1 + a < 1
 
 
-def test_repair_ranks_patches_with_the_base_model(shipped, labelled_calc):
+def test_repair_ranks_patches_with_the_base_model(shipped, tmp_path):
     from bugprm.repair import RepairRequest, run_repair
 
-    with Store.open(labelled_calc / ".bugprm") as store:
-        executions = current_executions(store)
-        killed = next(i for i, e in executions.items() if e.outcome is Outcome.KILLED)
-    report = run_repair(RepairRequest(labelled_calc, bug_id=killed, top_sites=2))
+    red = Path(shutil.copytree(FIXTURES / "h_red", tmp_path / "red"))
+    report = run_repair(RepairRequest(red, top_sites=2, harness=FAST))
     assert report.ranking == f"model {shipped}"
     scores = [r.score for r in report.states[0].repairs]
-    assert scores and scores == sorted(scores, reverse=True)
-
+    assert scores and scores == sorted(scores, reverse=True) and all(0 < score < 1 for score in scores)
