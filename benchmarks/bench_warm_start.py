@@ -24,6 +24,7 @@ import argparse
 import json
 import shutil
 import tempfile
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -39,7 +40,6 @@ from bugprm.bench.paired import mean_interval
 from bugprm.bench.pools import JudgedPool
 from bugprm.bench.runners import spending_settings
 from bugprm.config import Budget, load_config
-from bugprm.exporting import current_executions
 from bugprm.labels import step_labels
 from bugprm.records import UNLABELLED_OUTCOMES, Kind
 from bugprm.scoring import load_scorer
@@ -66,11 +66,18 @@ def executed_pool(store_dir: Path) -> JudgedPool:
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(shutil.copytree(store_dir, Path(scratch) / "store", ignore=shutil.ignore_patterns("lock")))
         with Store.open(copy) as store:
-            verdicts = current_executions(store)
+            verdicts = store.verdicts(labelling_fingerprint(store))
             candidates = store.candidates(kind=Kind.BUG)
     kept = tuple(c for c in candidates if c.id in verdicts and verdicts[c.id].outcome not in UNLABELLED_OUTCOMES)
     return JudgedPool(store_dir.name, store_dir, kept, {c.id: verdicts[c.id] for c in kept},
                       len(candidates) - len(kept))
+
+
+def labelling_fingerprint(store: Store) -> str | None:
+    """The harness fingerprint most candidates were judged under: the corpus build's labelling pass, not the kill
+    matrix it runs last (which the store's current fingerprint names)."""
+    counts = Counter(e.fingerprint for e in store.executions().values())
+    return counts.most_common(1)[0][0] if counts else None
 
 
 def learner(start: str, base: RememberedScorer, seed: int):
@@ -121,7 +128,7 @@ def summary(zero: dict, rows: list[dict], budgets) -> dict:
               for b in budgets}
     warm10, cold20 = values("warm", "actprm", 0.1), values("cold", "actprm", 0.2)
     paired["warm 10% - cold 20%"] = mean_interval(_minus(warm10, cold20)) if warm10 and cold20 else None
-    bar = bool(warm10 and cold20 and _mean(warm10) >= _mean(cold20))
+    bar = None not in (_mean(warm10), _mean(cold20)) and _mean(warm10) >= _mean(cold20)
     return {"package": zero["package"], "zero_label": zero, "mean_auroc_unexecuted": means, "paired": paired,
             "bar_warm10_ge_cold20": bar}
 

@@ -21,7 +21,6 @@ from bugprm.records import Candidate, TrajectoryScore
 CLIP = 1e-4  # probabilities kept off 0 and 1, where the log-odds is infinite
 PENALTY = 1.0  # L2 on the mix's weights: the prior that the base model is right as it is
 MIN_PER_CLASS = 2  # fewer labels of an outcome than this: the mix stays at the base model
-NEWTON_STEPS = 25
 
 
 class BaseScorer(Protocol):
@@ -99,13 +98,17 @@ class WarmLearner:
 
 
 def fit_mix(inputs: np.ndarray, labels: np.ndarray, penalty: float = PENALTY) -> np.ndarray:
-    """(a, b, c) of ``sigmoid(inputs[:, 0] + a * inputs[:, 0] + b * inputs[:, 1] + c)`` by penalised Newton
-    steps: the base's log-odds is the offset, so the penalty shrinks toward the base model, not toward 0.5."""
+    """(a, b, c) of ``sigmoid(inputs[:, 0] + a * inputs[:, 0] + b * inputs[:, 1] + c)``, the penalised maximum
+    likelihood: the base's log-odds is the offset, so the penalty shrinks toward the base model, not toward 0.5.
+    The problem is convex; L-BFGS finds its optimum where plain Newton steps overshoot on saturated scores."""
+    from scipy.optimize import minimize
+
     x = np.column_stack([inputs, np.ones(len(inputs))])
-    weights = np.zeros(3)
-    for _ in range(NEWTON_STEPS):
-        p = 1 / (1 + np.exp(-(inputs[:, 0] + x @ weights)))
-        gradient = x.T @ (p - labels) + penalty * weights
-        hessian = (x * (p * (1 - p))[:, None]).T @ x + penalty * np.eye(3)
-        weights = weights - np.linalg.solve(hessian, gradient)
-    return weights
+
+    def loss(weights: np.ndarray) -> tuple[float, np.ndarray]:
+        margin = inputs[:, 0] + x @ weights
+        value = np.sum(np.logaddexp(0, margin) - labels * margin) + penalty * weights @ weights / 2
+        p = 1 / (1 + np.exp(-margin))
+        return float(value), x.T @ (p - labels) + penalty * weights
+
+    return minimize(loss, np.zeros(3), jac=True, method="L-BFGS-B").x
