@@ -147,3 +147,19 @@ def test_repair_ranks_patches_with_the_base_model(shipped, tmp_path):
     assert report.ranking == f"model {shipped}"
     scores = [r.score for r in report.states[0].repairs]
     assert scores and scores == sorted(scores, reverse=True) and all(0 < score < 1 for score in scores)
+
+
+def test_train_from_base_stacks_the_forests_and_the_final_prm_continues_the_base(base_dir):
+    import torch
+
+    from bugprm.active.learners import loop_learner, prm_learner
+    from bugprm.model.io import load_model
+
+    config = with_overrides(load_config("tiny"), {"training": {"max_steps": 1, "batch_size": 8}})
+    assert isinstance(loop_learner(config, config.active_learning, base_model=base_dir), WarmLearner)
+    assert isinstance(loop_learner(config, config.active_learning), BaggedForestLearner)
+    final = prm_learner(config, init_from=base_dir)
+    final.refit(synthetic_candidates(16, seed=7))
+    base = load_model(base_dir).backbone.get_input_embeddings().weight
+    tuned = final.model.backbone.get_input_embeddings().weight
+    assert tuned.shape == base.shape and torch.allclose(tuned, base, atol=0.05) and not torch.equal(tuned, base)
