@@ -128,7 +128,7 @@ class ActiveLoop:
         left = self._budget_left()
         if left <= 0:
             return "budget"
-        if not self._labelled_ids() and getattr(self.learner, "predicts_unlabelled", False):
+        if not self._labelled_ids() and self._learner_seeds():
             chosen, considered = self._warm_seed_set(left)
         elif not self._labelled_ids():
             chosen, considered = self._seed_set(left), len(self._unexecuted())
@@ -155,6 +155,9 @@ class ActiveLoop:
         pool = self._unexecuted()
         size = min(seed_count(self.settings, len(self.pool)), left, len(pool))
         return seed_set(pool, size, self.rng, self.settings.seed_selection)
+
+    def _learner_seeds(self) -> bool:
+        return self.settings.seed_selection == "learner" and getattr(self.learner, "predicts_unlabelled", False)
 
     def _warm_seed_set(self, left: int) -> tuple[list[Candidate], int]:
         """A learner that knows something before any label (a base model) picks the seed set by its uncertainty,

@@ -108,24 +108,27 @@ def test_from_none_is_cold_and_from_base_needs_a_base(shipped, monkeypatch, tmp_
         starting_model("base")
 
 
-def _replay(learner) -> ActiveLoop:
+def _replay(learner, seed_selection: str = "stratified") -> ActiveLoop:
     """The loop over a synthetic pool, the oracle answering with each trajectory's fate."""
     pool = synthetic_candidates(40, seed=5)
     verdicts = {c.id: Execution(c.id, Outcome.KILLED if trajectory_label(c) else Outcome.SURVIVED) for c in pool}
-    settings = with_overrides(load_config("tiny"), {"active_learning": {"seed_size": 6, "batch_size": 6,
-                                                                        "rounds": 3}}).active_learning
+    settings = with_overrides(load_config("tiny"), {"active_learning": {
+        "seed_size": 6, "batch_size": 6, "rounds": 3, "seed_selection": seed_selection}}).active_learning
     loop = ActiveLoop(pool, learner, CachedOracle(verdicts), step_labels, settings, Budget(count=18))
     loop.run()
     return loop
 
 
-def test_warm_loop_picks_its_first_round_by_the_base_and_then_stacks_the_local_learner(base_dir):
+def test_warm_loop_seeds_by_the_base_where_asked_and_then_stacks_the_local_learner(base_dir):
     from bugprm.scoring import load_scorer
 
-    warm = _replay(WarmLearner(load_scorer(base_dir), BaggedForestLearner(seed=0, heads=4)))
+    scorer = load_scorer(base_dir)
+    warm = _replay(WarmLearner(scorer, BaggedForestLearner(seed=0, heads=4)), seed_selection="learner")
     first, last = warm.logs[0].metrics, warm.logs[-1].metrics
     assert first["seed_selection"] == "learner" and first["trained_on"] == 0 and len(warm.logs[0].selected) == 6
     assert "uncertainty_p10_50_90" in first and "base_weight" in last
+    by_default = _replay(WarmLearner(scorer, BaggedForestLearner(seed=0, heads=4)))
+    assert by_default.logs[0].metrics["seed_selection"] == "stratified" and "base_weight" in by_default.logs[1].metrics
     cold = _replay(BaggedForestLearner(seed=0, heads=4))
     assert cold.logs[0].metrics["seed_selection"] == "stratified"
 
