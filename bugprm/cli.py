@@ -386,7 +386,7 @@ def repair(repo, store_dir, bug_id, from_store_killed, top_sites, execute_top, p
 @click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Run directory holding the store, with one repository (default: .bugprm/ in each repository).")
 @click.option("--from", "start_from", type=click.Choice(["base", "none"]), default=None,
-              help="base: start from the base model (its uncertainty picks the first executions, the final PRM "
+              help="base: start from the base model (the rounds' forests are stacked on its scores, the final PRM "
                    "continues its weights); none: a cold start (default: base where one ships).")
 @executor_option
 @ray_address_option

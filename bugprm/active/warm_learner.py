@@ -1,7 +1,8 @@
 """The loop's learner when a repository starts warm: the base model before any local label, then the local learner
 stacked on it.
 
-Before the first label the heads are the base model's own, so its uncertainty picks the first executions. Once
+Before the first label the heads are the base model's own, so its uncertainty can pick the seed set
+(``active_learning.seed_selection: learner``; stratified by default, since the base's picks cost AUROC). Once
 labels exist, each head is ``sigmoid((1 + a) * logit(base) + b * logit(local) + c)``: the local learner's head
 (the bagged forests) next to a base head, mixed by a logistic regression fitted on the labels with the local
 learner's out-of-bag scores and an L2 penalty that pulls ``a``, ``b`` and ``c`` to zero. With few labels the mix
