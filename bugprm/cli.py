@@ -36,6 +36,12 @@ def python_option(remembered: str):
                         help=f"The subject's interpreter (default: remembered {remembered}, else this one).")
 
 
+def pytest_args_option(remembered: str = "remembered"):
+    """One ``--pytest-args`` for every command that runs the subject's suite."""
+    return click.option("--pytest-args", default=None,
+                        help=f"Extra pytest arguments, e.g. \"-k 'not slow'\" ({remembered}).")
+
+
 corpus_prior_option = click.option(
     "--corpus-prior", "corpus_prior", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
     help="A model fitted on other projects' labels: the heads also read its text prior, frozen (model.corpus_prior).",
@@ -210,7 +216,10 @@ def corpus_build(names, all_, out, work, workers, kill_matrix_share, kill_matrix
 @store_option
 @click.option("--all", "all_", is_flag=True, help="With --bugs: executed candidates too.")
 @click.option("--model", "model_dir", type=click.Path(path_type=Path), default=None,
-              help="Trained model directory (default: model/ in the store directory).")
+              help="Trained model directory (default: model/ in the store directory, else the base model; with "
+                   "--bugs the base model's coverage features cost one baseline run of the suite, kept in the store).")
+@python_option("for the repository")
+@pytest_args_option()
 @click.option("--format", "fmt", type=click.Choice(["rich", "json", "sarif", "markdown", "stryker"]), default=None,
               help="Output format (default: rich on a terminal, json otherwise).")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,
@@ -229,8 +238,8 @@ def corpus_build(names, all_, out, work, workers, kill_matrix_share, kill_matrix
               help="Write the report here (default: stdout).")
 @click.option("--sarif", "sarif_output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the SARIF alerts here (one scoring run for a comment and the alerts).")
-def score(patch_files, bugs, patch, rev_range, repo, store_dir, all_, model_dir, fmt, threshold, aggregate,
-          fail_under, max_gaps, verify, output, sarif_output) -> None:
+def score(patch_files, bugs, patch, rev_range, repo, store_dir, all_, model_dir, python, pytest_args, fmt, threshold,
+          aggregate, fail_under, max_gaps, verify, output, sarif_output) -> None:
     from bugprm.config import load_config
     from bugprm.score_run import ScoreRequest, run_score
     from bugprm.scoring import ScoreSettings
@@ -245,7 +254,8 @@ def score(patch_files, bugs, patch, rev_range, repo, store_dir, all_, model_dir,
         bugs=bugs, patch_files=tuple(patch_files), rev_range=rev_range, repo=repo, store_dir=store_dir,
         include_executed=all_, model_dir=model_dir, settings=ScoreSettings(scoring.aggregate, scoring.threshold),
         fmt=fmt or _default_format(), fail_under=scoring.fail_under or None, verify=verify, output=output,
-        max_gaps=max_gaps, sarif_output=sarif_output, progress=True, gate=scoring.gate,
+        max_gaps=max_gaps, sarif_output=sarif_output, progress=True, gate=scoring.gate, python=python,
+        pytest_args=pytest_args,
     ))
 
 
@@ -311,7 +321,7 @@ def eval_command(model_dir: Path, data: Path, fmt: str, predictions: Path | None
 @click.option("--all", "all_", is_flag=True, help="Label every candidate (the default).")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help=WORKERS_HELP)
 @python_option("for REPO")
-@click.option("--pytest-args", default=None, help="Extra pytest arguments, e.g. \"-k 'not slow'\" (remembered).")
+@pytest_args_option()
 @click.option("--full-matrix", is_flag=True, help="Run every covering test and record each failing one.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for --limit/--fraction sampling.")
 @executor_option
@@ -331,9 +341,9 @@ def label(repo: Path, store_dir: Path | None, limit: int | None, fraction: float
 
 
 @cli.command(help="Candidate patches for a failing state (the repository's failing tests, or a killed candidate "
-                  "bug of the store), ranked by a PRM (--model) or by the Ochiai suspiciousness of their line, then "
-                  "the smallest diff; --execute N runs the top N and says which make the failing tests pass without "
-                  "breaking a passing test.")
+                  "bug of the store), ranked by a PRM (--model, else the store's trained model, else the base model) "
+                  "or, without any, by the Ochiai suspiciousness of their line, then the smallest diff; --execute N "
+                  "runs the top N and says which make the failing tests pass without breaking a passing test.")
 @click.argument("repo", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @store_option
 @click.option("--bug", "bug_id", default=None, help="Repair this killed candidate bug of the store.")
@@ -350,7 +360,7 @@ def label(repo: Path, store_dir: Path | None, limit: int | None, fraction: float
               help="Output format (default: rich on a terminal, json otherwise).")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help=WORKERS_HELP)
 @python_option("for REPO")
-@click.option("--pytest-args", default=None, help="Extra pytest arguments (remembered).")
+@pytest_args_option()
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for --from-store-killed sampling.")
 def repair(repo, store_dir, bug_id, from_store_killed, top_sites, execute_top, patch_files, model_dir, fmt, workers,
            python, pytest_args, seed) -> None:
@@ -382,14 +392,18 @@ def repair(repo, store_dir, bug_id, from_store_killed, top_sites, execute_top, p
 @click.option("--max", "max_candidates", type=click.IntRange(min=1), default=None, help="Pool size cap for new pools.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help=WORKERS_HELP)
 @python_option("per repository")
-@click.option("--pytest-args", default=None, help="Extra pytest arguments (remembered per repository).")
+@pytest_args_option("remembered per repository")
 @corpus_prior_option
 @click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Run directory holding the store, with one repository (default: .bugprm/ in each repository).")
+@click.option("--from", "start_from", type=click.Choice(["base", "none"]), default=None,
+              help="base: start from the base model (the rounds' forests are stacked on its scores, the final PRM "
+                   "continues its weights); none: a cold start (default: base where one ships).")
 @executor_option
 @ray_address_option
 def train(repos, config_source, budget, strategy, goal, mode, diversity_weight, eval_fraction, out_dir,
-          max_candidates, workers, python, pytest_args, corpus_prior, store_dir, executor, ray_address) -> None:
+          max_candidates, workers, python, pytest_args, corpus_prior, store_dir, start_from, executor,
+          ray_address) -> None:
     from bugprm.active.run import train_active
     from bugprm.active.settings import train_request
     from bugprm.execute.executors import project_executor
@@ -398,7 +412,7 @@ def train(repos, config_source, budget, strategy, goal, mode, diversity_weight, 
 
     request = train_request(repos, config_source, budget, strategy, mode, diversity_weight, eval_fraction, out_dir,
                             max_candidates, workers, python, pytest_args, corpus_prior, store_dir,
-                            project_executor(repos[0], executor, ray_address), goal=goal)
+                            project_executor(repos[0], executor, ray_address), goal=goal, start_from=start_from)
     card = train_active(request, on_round=print_round, progress=True)
     write_card(card, request.out)
     print_training_card(card)

@@ -39,7 +39,7 @@ SAMPLINGS = ("top", "proportional", "uniform")
 STRATEGIES = ("actprm", "entropy", "mc-dropout", "margin", "committee", "composite", "survivors", "random")
 LEARNERS = ("forest", "prm")
 THRESHOLDS = ("relative", "absolute")
-SEED_SELECTIONS = ("stratified", "uniform")
+SEED_SELECTIONS = ("stratified", "uniform", "learner")
 CALIBRATIONS = ("platt", "isotonic", "none")
 GOALS = ("rank", "gaps")
 EXECUTORS = ("local", "ray")
@@ -168,7 +168,9 @@ class ActiveLearningConfig:
     thresholds: str = "relative"
     uncertain_share: float = 0.3
     stop_when_certain: bool = False  # stop before the budget is spent when nothing counts as uncertain
-    seed_selection: str = "stratified"  # "stratified" (by coverage, operator family and file) or "uniform"
+    # "stratified" (by coverage, operator family and file), "uniform", or "learner": a warm start's base model picks
+    # the seed set by its uncertainty (it cost AUROC in BENCHMARKS.md, "Warm start"; stratified otherwise)
+    seed_selection: str = "stratified"
     calibration: str = "platt"  # out-of-fold map from score to probability: "platt", "isotonic" or "none"
     # What the loop is for: "rank" (the PRM that ranks the unexecuted rest: `strategy`) or "gaps" (find surviving
     # candidates: the likeliest survivors first, `uniform_floor` of each round drawn uniformly)

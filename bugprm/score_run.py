@@ -9,12 +9,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from bugprm.config import MODEL_DIRNAME
 from bugprm.errors import InputError
 from bugprm.gap_gate import CoverageScorer, check_default_gate
 from bugprm.gaps import check_gap_gate
 from bugprm.head_coverage import ensure_head_coverage, head_checked_out
-from bugprm.records import Oracle
+from bugprm.model.choice import chosen_model, no_model_error
+from bugprm.records import Kind, Oracle
 from bugprm.report.score_formats import write_score_report
 from bugprm.scoring import (
     ScoreReport, ScoreSettings, ScoringInput, check_gate, load_scorer, predictions_record, score_input,
@@ -41,6 +41,8 @@ class ScoreRequest:
     sarif_output: Path | None = None
     progress: bool = False  # candidates scored so far, with the time left, on stderr
     gate: str = "gaps"  # --diff's default gate (bugprm.gap_gate) where --max-gaps is not given; "none": no gate
+    python: str | None = None  # the subject's interpreter, for the baselines coverage features need
+    pytest_args: str | None = None
 
     @property
     def repo_or_cwd(self) -> Path:
@@ -57,10 +59,13 @@ def run_score(request: ScoreRequest) -> ScoreReport:
     store = open_store(request)
     try:
         if request.default_gate:
-            _warn(not_at_head or ensure_head_coverage(store, request.repo_or_cwd))
-        model_dir = request.model_dir or find_store_directory(request.store_dir, request.repo) / MODEL_DIRNAME
-        source = scoring_input(request, store)
-        scorer, model = _scorer(request, model_dir, source)
+            _warn(not_at_head or ensure_head_coverage(store, request.repo_or_cwd, request.python, request.pytest_args))
+        source = scoring_input(request, store)  # a bad SOURCE is reported before a missing model
+        store_directory = find_store_directory(request.store_dir, request.repo)
+        model_dir, is_base = chosen_model(store_directory, request.model_dir)
+        if is_base and model_dir is not None and request.bugs and measure_features(store, request):
+            source = scoring_input(request, store)
+        scorer, model = _scorer(request, model_dir, source, store_directory)
         report = score_input(source, scorer, request.settings, model, request.progress)
         if request.verify:
             report = verify(report, harness_executor(store, verify_repository(request)), request.verify)
@@ -100,13 +105,15 @@ def open_store(request: ScoreRequest) -> Store | None:
     return None
 
 
-def _scorer(request: ScoreRequest, model_dir: Path, source: ScoringInput):
+def _scorer(request: ScoreRequest, model_dir: Path | None, source: ScoringInput, store_directory: Path):
     """The model's scorer and name; under the default gate with no model anywhere, coverage alone decides where the
     head's coverage is known."""
-    covered = any("line_covered" in item.candidate.features for item in source.items)
-    if model_dir.is_dir() or request.model_dir is not None or not (request.default_gate and covered):
+    if model_dir is not None:
         return load_scorer(model_dir), str(model_dir)
-    _warn(f"no model at {model_dir}: the gate decides by coverage alone (pass --model DIR for predictions)")
+    covered = any("line_covered" in item.candidate.features for item in source.items)
+    if not (request.default_gate and covered):
+        raise no_model_error(store_directory)
+    _warn("no model (none trained, none shipped): the gate decides by coverage alone (pass --model DIR for predictions)")
     return CoverageScorer(), CoverageScorer.name
 
 
@@ -125,6 +132,27 @@ def scoring_input(request: ScoreRequest, store: Store | None) -> ScoringInput:
         return patch_files(request.repo_or_cwd, list(request.patch_files), coverage)
     return revision_range(request.repo_or_cwd, request.rev_range, coverage=coverage,
                           baseline=_baseline(store, request.repo_or_cwd))
+
+
+def measure_features(store: Store, request: ScoreRequest) -> bool:
+    """The coverage features the base model reads, for a pool nothing was executed on yet: one baseline run of the
+    suite, kept in the store, so a second score (or a later ``label``) reuses it. False: every candidate had them."""
+    from bugprm.execute.features import fill_features
+    from bugprm.execute.session import HarnessSession
+
+    if all("line_covered" in c.features for c in store.candidates(kind=Kind.BUG) if c.edits):
+        return False
+    repo = request.repo or _recorded_repository(store)
+    with HarnessSession.open(store, repo, python=request.python, pytest_args=request.pytest_args) as session:
+        return fill_features(store, session.runner, store.candidates()) > 0
+
+
+def _recorded_repository(store: Store) -> Path:
+    recorded = store.repository()
+    if not recorded or not Path(recorded).is_dir():
+        raise InputError("the base model needs the suite's coverage: pass --repo REPO (the store records no "
+                         "repository that exists here)")
+    return Path(recorded)
 
 
 def harness_executor(store: Store, repo: Path | None = None) -> Oracle:

@@ -33,6 +33,7 @@ class BaggedForestLearner:
         self.encoder: FeatureEncoder | None = None
         self.members: list = []
         self.calibration = Calibration()
+        self.out_of_bag = np.zeros(0)  # the last fit's calibrated out-of-bag score of each label (a stacked learner's)
 
     def fit(self, labelled: list[Candidate]) -> dict:
         judged = [c for c in labelled if trajectory_label(c) is not None]
@@ -44,7 +45,7 @@ class BaggedForestLearner:
         self.members = [_fit_member(x, labels, rows, self.seed + k) for k, rows in enumerate(resamples)]
         out_of_bag = _out_of_bag(self.members, resamples, x)
         self.calibration = fit_calibration(self.calibration_kind, out_of_bag, labels)
-        calibrated = self.calibration(out_of_bag)
+        calibrated = self.out_of_bag = self.calibration(out_of_bag)
         return {"trained_on": len(judged), "positive_rate": round(float(labels.mean()), 4) if len(labels) else None,
                 "calibration": self.calibration.kind,
                 "calibration_error_oob": round(adaptive_calibration_error(calibrated, labels), 4)}

@@ -1,7 +1,8 @@
-"""Which learner scores the pool between the loop's rounds (``active_learning.learner``)."""
+"""Which learner scores the pool between the loop's rounds (``active_learning.learner``), cold or from a base model."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Sequence
 
 from bugprm.active.forest_learner import BaggedForestLearner
@@ -11,16 +12,28 @@ from bugprm.errors import ConfigError
 from bugprm.config import LEARNERS  # noqa: E402
 
 
-def loop_learner(config: Config, settings: ActiveLearningConfig, corpus: Sequence[str] = (), seed: int = 0):
-    """``forest``: bagged forests refitted in full each round; ``prm``: the PRM, continued each round."""
+def loop_learner(config: Config, settings: ActiveLearningConfig, corpus: Sequence[str] = (), seed: int = 0,
+                 base_model: Path | None = None):
+    """``forest``: bagged forests refitted in full each round; ``prm``: the PRM, continued each round. With a
+    ``base_model`` the forests are stacked on it (``WarmLearner``) and the PRM starts from its weights."""
     if settings.learner == "forest":
-        return BaggedForestLearner(seed, calibration=settings.calibration)
+        local = BaggedForestLearner(seed, calibration=settings.calibration)
+        return local if base_model is None else warm_learner(base_model, local)
     if settings.learner == "prm":
-        return prm_learner(config, corpus, seed, settings.min_round_steps)
+        return prm_learner(config, corpus, seed, settings.min_round_steps, init_from=base_model)
     raise ConfigError(f"active_learning.learner must be one of {', '.join(LEARNERS)}, got {settings.learner!r}")
 
 
-def prm_learner(config: Config, corpus: Sequence[str] = (), seed: int = 0, min_round_steps: int = 0):
+def prm_learner(config: Config, corpus: Sequence[str] = (), seed: int = 0, min_round_steps: int = 0,
+                init_from: Path | None = None):
     from bugprm.active.learner import PrmLearner
 
-    return PrmLearner(config, corpus=corpus, seed=seed, min_round_steps=min_round_steps)
+    return PrmLearner(config, corpus=corpus, init_from=init_from, seed=seed, min_round_steps=min_round_steps)
+
+
+def warm_learner(base_model: Path, local):
+    """The local learner stacked on the base model saved in ``base_model`` (loaded now, with torch)."""
+    from bugprm.active.warm_learner import WarmLearner
+    from bugprm.scoring import load_scorer
+
+    return WarmLearner(load_scorer(base_model), local)

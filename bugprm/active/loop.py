@@ -128,7 +128,9 @@ class ActiveLoop:
         left = self._budget_left()
         if left <= 0:
             return "budget"
-        if not self._labelled_ids():
+        if not self._labelled_ids() and self._learner_seeds():
+            chosen, considered = self._warm_seed_set(left)
+        elif not self._labelled_ids():
             chosen, considered = self._seed_set(left), len(self._unexecuted())
             self._last_selection = {"seed_set": len(chosen), "seed_selection": self.settings.seed_selection}
         else:
@@ -153,6 +155,17 @@ class ActiveLoop:
         pool = self._unexecuted()
         size = min(seed_count(self.settings, len(self.pool)), left, len(pool))
         return seed_set(pool, size, self.rng, self.settings.seed_selection)
+
+    def _learner_seeds(self) -> bool:
+        return self.settings.seed_selection == "learner" and getattr(self.learner, "predicts_unlabelled", False)
+
+    def _warm_seed_set(self, left: int) -> tuple[list[Candidate], int]:
+        """A learner that knows something before any label (a base model) picks the seed set by its uncertainty,
+        as it picks every later round."""
+        self._train()
+        chosen, considered = self._select(min(seed_count(self.settings, len(self.pool)), left))
+        self._last_selection["seed_selection"] = "learner"
+        return chosen, considered
 
     def _round_limit(self, left: int, round_index: int) -> int:
         """Pool mode: at least the batch size, more when the rounds left would not otherwise spend the budget."""

@@ -40,6 +40,7 @@ class TrainRequest:
     max_candidates: int | None = None
     store_dir: Path | None = None  # with one repository: its run directory, when not .bugprm/ inside it
     executor: ExecutorChoice = LOCAL
+    base_model: Path | None = None  # start warm from this base model (``--from base``); None: cold
 
     @property
     def settings(self) -> ActiveLearningConfig:
@@ -137,18 +138,19 @@ def train_active(request: TrainRequest, on_round: Callable[[RoundLog], None] | N
         pool, held_out = held_out_split(pools.candidates, request.eval_fraction, request.settings.seed)
         run_id = _run_id(request, pools)
         corpus = [s.text for c in pool for s in c.steps]
-        selector = loop_learner(request.config, request.settings, corpus, request.settings.seed)
+        selector = loop_learner(request.config, request.settings, corpus, request.settings.seed, request.base_model)
         loop = ActiveLoop(pool, selector, pools.oracle, step_labels, request.settings, request.budget,
                           on_round=_recorder(pools, run_id, on_round),
                           on_selected=lambda r, ids: pools.record_round(run_id, r, ids, {"status": "selected"}))
         result = loop.run(recorded=pools.recorded(run_id))
-        learner = prm_learner(request.config, corpus, request.settings.seed)
+        learner = prm_learner(request.config, corpus, request.settings.seed, init_from=request.base_model)
         final_fit = learner.refit(loop.labelled())
         learner.save(request.out)
         metrics = _held_out_metrics(learner, pools, held_out) if held_out else None
         rounds = tuple(r["metrics"] for r in pools.stores[0].rounds(run_id))
         card = _card(request, run_id, pool, held_out, result, rounds, final_fit, metrics, time.perf_counter() - started)
-        return replace(card, extra={**card.extra, **pools.execution_report()})
+        started = {"started_from": str(request.base_model) if request.base_model else "none"}
+        return replace(card, extra={**card.extra, **pools.execution_report(), **started})
 
 
 def _pool_store(repo: Path, request: TrainRequest) -> Store:
@@ -176,8 +178,9 @@ def held_out_split(candidates: list[Candidate], fraction: float,
 
 def _run_id(request: TrainRequest, pools: Pools) -> str:
     fingerprints = sorted(s.fingerprint for s in pools.sessions)
+    warm = (str(request.base_model),) if request.base_model else ()  # a cold run keeps the id it always had
     return content_id(fingerprint(request.config), asdict(request.settings), request.budget.describe(),
-                      request.eval_fraction, fingerprints, len(pools.candidates))
+                      request.eval_fraction, fingerprints, len(pools.candidates), *warm)
 
 
 def _recorder(pools: Pools, run_id: str, on_round):

@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 SHIPPED_DIRECTORY = Path(__file__).with_name("shipped")
-_META_FILE = "bugprm_model.json"  # bugprm.model.io.META_FILE, repeated here so that asking never imports torch
+META_FILE = "bugprm_model.json"  # bugprm.model.io.META_FILE, repeated here so that asking never imports torch
 
 
 def shipped_model_directory() -> Path | None:
     """The base model's directory inside the installed package, or None where this build ships none."""
-    return SHIPPED_DIRECTORY if (SHIPPED_DIRECTORY / _META_FILE).is_file() else None
+    return SHIPPED_DIRECTORY if (SHIPPED_DIRECTORY / META_FILE).is_file() else None

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bugprm.errors import InputError
+from bugprm.model.choice import chosen_model
 from bugprm.execute.failing import FailingState, passing_tests
 from bugprm.execute.session import HarnessSession
 from bugprm.records import Candidate, Execution, Kind, Outcome
@@ -78,8 +79,9 @@ class RepairReport:
 
 def run_repair(request: RepairRequest) -> RepairReport:
     check_user_patches(request.repo, request.patch_files)
-    ranker, ranking = _ranker(request.model_dir)
-    with Store.open(find_store_directory(request.store_dir, request.repo), create=True) as store:
+    directory = find_store_directory(request.store_dir, request.repo)
+    ranker, ranking = _ranker(chosen_model(directory, request.model_dir)[0])
+    with Store.open(directory, create=True) as store:
         with HarnessSession.open(store, request.repo, workers=request.workers, python=request.python,
                                  pytest_args=request.pytest_args, allow_failing=True, **request.harness) as session:
             states = chosen_states(session, request)
@@ -127,6 +129,7 @@ def state_repairs(localisation: Localisation, files: StateFiles, request: Repair
 
 
 def _ranker(model_dir: Path | None):
+    """The PRM given, else the store's trained one, else the base model; the heuristic where there is none."""
     if model_dir is None:
         return by_heuristic, HEURISTIC
     from bugprm.scoring import load_scorer

@@ -78,3 +78,11 @@ def test_train_store_names_one_run_directory(tmp_path):
     result = CliRunner().invoke(cli, ["train", str(first), str(second), "--store", str(tmp_path / "s")])
     assert "--store names one run directory" in str(result.exception)
     assert not (tmp_path / "s").exists()
+
+
+def test_score_takes_python_and_pytest_args_as_label_does():
+    def option(command: str, name: str):
+        return next(o for o in cli.commands[command].params if o.name == name)
+
+    assert option("score", "pytest_args").help == option("label", "pytest_args").help
+    assert type(option("score", "python").type) is type(option("label", "python").type)

@@ -70,9 +70,11 @@ def _unit(text: str) -> float:
 
 @pytest.fixture
 def hash_scorer(monkeypatch) -> HashScorer:
-    """``bugprm score`` loads this scorer whatever --model says."""
+    """``bugprm score`` loads this scorer whatever --model says; without --model, as the store's trained model."""
     scorer = HashScorer()
     monkeypatch.setattr("bugprm.score_run.load_scorer", lambda model_dir: scorer)
+    monkeypatch.setattr("bugprm.score_run.chosen_model",
+                        lambda store_dir, given: (Path(given or Path(store_dir) / "model"), False))
     return scorer
 
 

@@ -127,7 +127,7 @@ def verified(bugprm_cli, project: Path, rev_range: str, monkeypatch) -> tuple[in
     The store holds the three candidates after."""
     monkeypatch.setattr("bugprm.score_run.load_scorer", lambda model_dir: ConstantScorer(0.5))
     code, document, err = score(bugprm_cli, project, rev_range, "--threshold", "0", "--verify", "3",
-                                "--max-gaps", "0")
+                                "--max-gaps", "0", "--model", str(project / "stand-in-model"))
     assert len(document["verified"]) == 3, err
     with Store.open(project / ".bugprm") as store:
         assert len(store.candidates(ids=[v["id"] for v in document["verified"]])) == 3

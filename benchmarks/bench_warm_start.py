@@ -1,0 +1,205 @@
+"""Issue 16, part 2: does a repository that starts warm from the base model rank its unexecuted candidates better
+than one that starts cold, for less execution?
+
+    python benchmarks/bench_warm_start.py --package STORE=BASE [--package STORE=BASE ...] [--budgets 0.05,0.1,0.2]
+        [--seeds 10] [--config default] [--json FILE]
+
+STORE is a package's executed store directory (the corpus build's ``stores/NAME``; it is copied first, never
+written) and BASE a base model trained WITHOUT that package (``bugprm corpus train-base --exclude NAME --out BASE``,
+or ``bugprm fit --store S1 --with-store S2 ... --out BASE`` over other packages' stores). Each package's executed
+pool is replayed: the loop's oracle answers from the recorded verdicts (``CachedOracle``), as ``bugprm bench`` does.
+
+Per package, printed: the base model's AUROC with zero local labels (every candidate, and the covered ones); for
+each budget the mean over seeds of the AUROC on the unexecuted rest of cold ActPRM (the bagged forests alone),
+warm ActPRM and warm random (the forests stacked on the base, ``WarmLearner``); the bar (warm at 10% >= cold at
+20%); and, paired by seed with 95% t-intervals, warm ActPRM - warm random and warm 10% - cold 20%.
+
+Repair top-1/top-5 against Ochiai needs executed patches, which the corpus does not hold: run
+``benchmarks/bench_repair.py REPO --model BASE`` on a package's repository for those.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from bugprm.active.forest_learner import BaggedForestLearner
+from bugprm.active.loop import ActiveLoop
+from bugprm.active.settings import loop_settings
+from bugprm.active.warm_learner import WarmLearner
+from bugprm.bench.evaluation import calibration_metrics, unexecuted_auroc
+from bugprm.bench.oracle import CachedOracle
+from bugprm.bench.paired import mean_interval
+from bugprm.bench.pools import JudgedPool
+from bugprm.bench.runners import spending_settings
+from bugprm.config import Budget, load_config
+from bugprm.labels import step_labels
+from bugprm.records import UNLABELLED_OUTCOMES, Kind
+from bugprm.scoring import load_scorer
+from bugprm.store import Store
+
+VARIANTS = (("cold", "actprm"), ("warm", "actprm"), ("warm", "random"))
+
+
+class RememberedScorer:
+    """The base model's scores, computed once per candidate for every run of a package."""
+
+    def __init__(self, scorer):
+        self.scorer, self.known = scorer, {}
+
+    def score(self, candidates):
+        missing = [c for c in candidates if c.id not in self.known]
+        if missing:
+            self.known.update({s.id: s for s in self.scorer.score(missing)})
+        return [self.known[c.id] for c in candidates]
+
+
+def executed_pool(store_dir: Path) -> JudgedPool:
+    """The package's candidate bugs with a verdict that says something, read from a scratch copy of its store."""
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(shutil.copytree(store_dir, Path(scratch) / "store", ignore=shutil.ignore_patterns("lock")))
+        with Store.open(copy) as store:
+            verdicts = store.verdicts(labelling_fingerprint(store))
+            candidates = store.candidates(kind=Kind.BUG)
+    kept = tuple(c for c in candidates if c.id in verdicts and verdicts[c.id].outcome not in UNLABELLED_OUTCOMES)
+    return JudgedPool(store_dir.name, store_dir, kept, {c.id: verdicts[c.id] for c in kept},
+                      len(candidates) - len(kept))
+
+
+def labelling_fingerprint(store: Store) -> str | None:
+    """The harness fingerprint most candidates were judged under: the corpus build's labelling pass, not the kill
+    matrix it runs last (which the store's current fingerprint names)."""
+    counts = Counter(e.fingerprint for e in store.executions().values())
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def learner(start: str, base: RememberedScorer, seed: int):
+    local = BaggedForestLearner(seed)
+    return local if start == "cold" else WarmLearner(base, local)
+
+
+def replay(pool: JudgedPool, base: RememberedScorer, start: str, strategy: str, budget: float, seed: int,
+           config) -> dict:
+    """One loop over the pool, then a fresh learner fitted on every label scores the unexecuted rest."""
+    candidates, limit = list(pool.candidates), Budget(fraction=budget)
+    settings = spending_settings(loop_settings(config.active_learning, strategy=strategy, seed=seed),
+                                 limit.limit(len(candidates)), len(candidates))
+    oracle = CachedOracle(pool.verdicts)
+    loop = ActiveLoop(candidates, learner(start, base, seed), oracle, step_labels, settings, limit)
+    loop.run()
+    final = learner(start, base, seed)
+    final.fit(loop.labelled())
+    rest = [c for c in candidates if c.id not in oracle.asked]
+    scores = dict(zip([c.id for c in rest], final.probability(rest).tolist()))
+    return {"package": pool.name, "start": start, "strategy": strategy, "budget": budget, "seed": seed,
+            "executed": len(oracle.asked), **unexecuted_auroc(pool, scores), **calibration_metrics(pool.verdicts, scores)}
+
+
+def zero_label(pool: JudgedPool, base: RememberedScorer) -> dict:
+    scores = dict(zip([c.id for c in pool.candidates],
+                      WarmLearner(base, BaggedForestLearner()).probability(list(pool.candidates)).tolist()))
+    return {"package": pool.name, "candidates": len(pool.candidates), **unexecuted_auroc(pool, scores),
+            **calibration_metrics(pool.verdicts, scores)}
+
+
+def package_rows(pool: JudgedPool, base_dir: Path, budgets, seeds, config) -> tuple[dict, list[dict]]:
+    base = RememberedScorer(load_scorer(base_dir))
+    zero = zero_label(pool, base)
+    rows = [replay(pool, base, start, strategy, budget, seed, config)
+            for seed in seeds for budget in budgets for start, strategy in VARIANTS]
+    return zero, rows
+
+
+def summary(zero: dict, rows: list[dict], budgets) -> dict:
+    def values(start, strategy, budget):
+        chosen = [r for r in rows if (r["start"], r["strategy"], r["budget"]) == (start, strategy, budget)]
+        return [r["auroc_unexecuted"] for r in sorted(chosen, key=lambda r: r["seed"])]
+
+    means = {f"{start}-{strategy}@{b:g}": _mean(values(start, strategy, b)) for b in budgets for start, strategy in VARIANTS}
+    paired = {f"warm actprm - warm random @{b:g}": mean_interval(_minus(values("warm", "actprm", b),
+                                                                        values("warm", "random", b)))
+              for b in budgets}
+    warm10, cold20 = values("warm", "actprm", 0.1), values("cold", "actprm", 0.2)
+    paired["warm 10% - cold 20%"] = mean_interval(_minus(warm10, cold20)) if warm10 and cold20 else None
+    bar = None not in (_mean(warm10), _mean(cold20)) and _mean(warm10) >= _mean(cold20)
+    return {"package": zero["package"], "zero_label": zero, "mean_auroc_unexecuted": means, "paired": paired,
+            "bar_warm10_ge_cold20": bar}
+
+
+def _mean(values: list[float]) -> float | None:
+    known = [v for v in values if v == v]
+    return round(float(np.mean(known)), 4) if known else None
+
+
+def _minus(a: list[float], b: list[float]) -> list[float]:
+    return [x - y for x, y in zip(a, b)]
+
+
+def render(summaries: list[dict], budgets) -> str:
+    head = ["package", "n", "base AUROC (all/covered)", "ACE"]
+    head += [f"{s}-{k} {b:.0%}" for b in budgets for s, k in VARIANTS] + ["warm 10% >= cold 20%"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for s in summaries:
+        z, m = s["zero_label"], s["mean_auroc_unexecuted"]
+        cells = [s["package"], str(z["candidates"]),
+                 f"{_shown(z['auroc_unexecuted'])} / {_shown(z['auroc_unexecuted_covered'])}",
+                 _shown(z.get("calibration_error"))]
+        cells += [_shown(m[f"{st}-{k}@{b:g}"]) for b in budgets for st, k in VARIANTS]
+        cells.append("yes" if s["bar_warm10_ge_cold20"] else "no")
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "Paired by seed (mean [95% interval]) of the AUROC on the unexecuted rest:"]
+    for s in summaries:
+        for name, interval in s["paired"].items():
+            lines.append(f"- {s['package']}: {name}: {_interval(interval)}")
+    held = sum(s["bar_warm10_ge_cold20"] for s in summaries)
+    return "\n".join([*lines, "", f"bar (warm 10% >= cold 20%) holds on {held} of {len(summaries)} packages"])
+
+
+def _shown(value) -> str:
+    return "n/a" if value is None or value != value else f"{value:.3f}"
+
+
+def _interval(interval: dict | None) -> str:
+    if interval is None:
+        return "n/a"
+    low, high = interval["low"], interval["high"]
+    return f"{interval['mean']:+.3f}" + (f" [{low:+.3f}, {high:+.3f}]" if low is not None else "")
+
+
+def main() -> None:
+    args = _arguments()
+    config = load_config(args.config)
+    config = replace(config, active_learning=replace(config.active_learning, learner="forest"))
+    budgets = [float(b) for b in args.budgets.split(",")]
+    summaries, everything = [], []
+    for given in args.package:
+        store_dir, base_dir = (Path(part) for part in given.split("=", 1))
+        zero, rows = package_rows(executed_pool(store_dir), base_dir, budgets, range(args.seeds), config)
+        summaries.append(summary(zero, rows, budgets))
+        everything += rows
+        print(json.dumps(summaries[-1]["mean_auroc_unexecuted"]), flush=True)
+    print(render(summaries, budgets))
+    if args.json:
+        Path(args.json).write_text(json.dumps({"summaries": summaries, "rows": everything}, indent=2, default=str))
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--package", action="append", required=True, metavar="STORE=BASE",
+                        help="A package's executed store and a base model trained without it (repeatable).")
+    parser.add_argument("--budgets", default="0.05,0.1,0.2")
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--config", default="default", help="Config preset or YAML (its active_learning section).")
+    parser.add_argument("--json", default=None, help="Also write every run here.")
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    main()

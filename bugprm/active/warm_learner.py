@@ -1,0 +1,115 @@
+"""The loop's learner when a repository starts warm: the base model before any local label, then the local learner
+stacked on it.
+
+Before the first label the heads are the base model's own, so its uncertainty can pick the seed set
+(``active_learning.seed_selection: learner``; stratified by default, since the base's picks cost AUROC). Once
+labels exist, each head is ``sigmoid((1 + a) * logit(base) + b * logit(local) + c)``: the local learner's head
+(the bagged forests) next to a base head, mixed by a logistic regression fitted on the labels with the local
+learner's out-of-bag scores and an L2 penalty that pulls ``a``, ``b`` and ``c`` to zero. With few labels the mix
+stays at the base model; it moves only as far as the local labels show the base to be wrong here.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from bugprm.active.forest_learner import trajectory_label
+from bugprm.active.strategies import Prediction
+from bugprm.records import Candidate, TrajectoryScore
+
+CLIP = 1e-4  # probabilities kept off 0 and 1, where the log-odds is infinite
+PENALTY = 1.0  # L2 on the mix's weights: the prior that the base model is right as it is
+MIN_PER_CLASS = 2  # fewer labels of an outcome than this: the mix stays at the base model
+
+
+class BaseScorer(Protocol):
+    def score(self, candidates: Sequence[Candidate]) -> list[TrajectoryScore]: ...
+
+
+class LocalLearner(Protocol):
+    out_of_bag: np.ndarray  # the last fit's out-of-bag probability of each label, in the order fitted
+
+    def fit(self, labelled: list[Candidate]) -> dict: ...
+
+    def head_probabilities(self, candidates: list[Candidate]) -> np.ndarray: ...
+
+
+def logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, CLIP, 1 - CLIP)
+    return np.log(p / (1 - p))
+
+
+class WarmLearner:
+    """A ``Learner`` whose predictions mean something before its first fit (``predicts_unlabelled``)."""
+
+    predicts_unlabelled = True
+
+    def __init__(self, base: BaseScorer, local: LocalLearner):
+        self.base, self.local = base, local
+        self.weights = np.zeros(3)  # a, b, c: zero is the base model alone
+        self._base_heads: dict[str, np.ndarray] = {}
+
+    def fit(self, labelled: list[Candidate]) -> dict:
+        judged = [c for c in labelled if trajectory_label(c) is not None]
+        labels = np.array([trajectory_label(c) for c in judged], dtype=int)
+        if np.bincount(labels, minlength=2).min() < MIN_PER_CLASS:
+            self.weights = np.zeros(3)
+            return {"trained_on": len(judged), "base_weight": 1.0, "local_weight": 0.0}
+        log = self.local.fit(judged)
+        inputs = np.column_stack([logit(self.base_probabilities(judged)), logit(self.local.out_of_bag)])
+        self.weights = fit_mix(inputs, labels)
+        return {**log, "base_weight": round(1 + float(self.weights[0]), 4),
+                "local_weight": round(float(self.weights[1]), 4)}
+
+    def refit(self, labelled: list[Candidate]) -> dict:
+        return self.fit(labelled)
+
+    def predict(self, candidates: list[Candidate], mc_passes: int = 0) -> list[Prediction]:
+        heads = self.head_probabilities(candidates)
+        return [Prediction(c.id, np.repeat(heads[:, i:i + 1], max(len(c.steps), 1), axis=1))
+                for i, c in enumerate(candidates)]
+
+    def head_probabilities(self, candidates: list[Candidate]) -> np.ndarray:
+        """[heads, candidates]: the base model's heads alone until the mix has weight on the local learner."""
+        base = self._base_heads_for(candidates)
+        if not self.weights.any():
+            return base
+        local = self.local.head_probabilities(candidates)
+        paired = base[np.arange(len(local)) % len(base)]
+        a, b, c = self.weights
+        return 1 / (1 + np.exp(-((1 + a) * logit(paired) + b * logit(local) + c)))
+
+    def probability(self, candidates: list[Candidate]) -> np.ndarray:
+        return self.head_probabilities(candidates).mean(axis=0)
+
+    def base_probabilities(self, candidates: list[Candidate]) -> np.ndarray:
+        return self._base_heads_for(candidates).mean(axis=0)
+
+    def _base_heads_for(self, candidates: list[Candidate]) -> np.ndarray:
+        """[base heads, candidates], each trajectory's weakest step per head; the base never changes, so each
+        candidate is scored once."""
+        if not candidates:
+            return np.zeros((1, 0))
+        missing = [c for c in candidates if c.id not in self._base_heads]
+        for candidate, score in zip(missing, self.base.score(missing) if missing else []):
+            self._base_heads[candidate.id] = np.min(np.array(score.per_head, dtype=float), axis=1)
+        return np.stack([self._base_heads[c.id] for c in candidates], axis=1)
+
+
+def fit_mix(inputs: np.ndarray, labels: np.ndarray, penalty: float = PENALTY) -> np.ndarray:
+    """(a, b, c) of ``sigmoid(inputs[:, 0] + a * inputs[:, 0] + b * inputs[:, 1] + c)``, the penalised maximum
+    likelihood: the base's log-odds is the offset, so the penalty shrinks toward the base model, not toward 0.5.
+    The problem is convex; L-BFGS finds its optimum where plain Newton steps overshoot on saturated scores."""
+    from scipy.optimize import minimize
+
+    x = np.column_stack([inputs, np.ones(len(inputs))])
+
+    def loss(weights: np.ndarray) -> tuple[float, np.ndarray]:
+        margin = inputs[:, 0] + x @ weights
+        value = np.sum(np.logaddexp(0, margin) - labels * margin) + penalty * weights @ weights / 2
+        p = 1 / (1 + np.exp(-margin))
+        return float(value), x.T @ (p - labels) + penalty * weights
+
+    return minimize(loss, np.zeros(3), jac=True, method="L-BFGS-B").x
