@@ -2,6 +2,11 @@
 
     python benchmarks/bench_active_loop.py REPO... [--budgets 0.1,0.2] [--seeds 10]
         [--strategies actprm,random,same-line] [--config default] [--set active_learning.KEY=VALUE ...] [--json F]
+        [--recorded]
+
+`--strategies estimate,pmt-rf` compares `--goal estimate` with the plain mean of a random sample (pmt-rf's): the
+error of each against the training pool's true mutation score, and how often the 95% interval holds it.
+`--recorded` replays a store as a corpus build left it (every verdict recorded, nothing is executed).
 
 Each REPO's pool must be fully executed already (`bugprm label --all`): every run replays verdicts from it, as
 `bugprm bench` does (within-project split, 30% held out and never executed). Printed per repository and budget:
@@ -23,14 +28,16 @@ import yaml
 
 from bugprm.bench.evaluation import evaluate
 from bugprm.bench.paired import paired_differences
-from bugprm.bench.pools import judged_pool
+from bugprm.bench.pools import judged_pool, recorded_pool
 from bugprm.bench.runners import run_strategy
 from bugprm.bench.splits import within_split
 from bugprm.config import load_config, with_overrides
 
 SHOWN = ("auroc_unexecuted", "auroc_unexecuted_covered", "calibration_error", "low_decile_gap",
-         "low_decile_survivor_lift", "survivors_found", "score_error_probability")
-PAIRED = ("auroc_unexecuted", "auroc_unexecuted_covered", "survivors_found", "score_error_probability")
+         "low_decile_survivor_lift", "survivors_found", "score_error_probability", "estimate_error",
+         "estimate_covered")
+PAIRED = ("auroc_unexecuted", "auroc_unexecuted_covered", "survivors_found", "score_error_probability",
+          "estimate_error")
 
 
 def main() -> None:
@@ -39,7 +46,7 @@ def main() -> None:
                                                         (item.split("=", 1) for item in args.set)})
     rows, rounds = [], defaultdict(list)
     for repo in args.repos:
-        pool = judged_pool(repo)
+        pool = recorded_pool(repo) if args.recorded else judged_pool(repo)
         for seed in range(args.seeds):
             split = within_split(pool, 0.3, seed)
             for budget in args.budgets:
@@ -65,14 +72,27 @@ def _print_repo(name: str, rows: list[dict], rounds: dict, args) -> None:
             cells = [_mean([r[m] for r in chosen]) for m in SHOWN]
             print(f"| {strategy} | {budget:.0%} | " + " | ".join(cells) + " |")
     print("\npaired (strategy - reference, mean [95% CI] over seeds):")
-    for entry in paired_differences(mine, metrics=PAIRED):
+    for entry in paired_differences(mine, references=args.references, metrics=PAIRED):
         cells = [f"{m}={_interval(entry[m])}" for m in PAIRED]
         print(f"  {entry['strategy']} - {entry['reference']} at {entry['budget']:.0%}: " + "  ".join(cells))
+    _print_estimate_ratio(mine, args.budgets)
     print("\nrounds (mean over seeds): uncertain share | score p10/50/90 | uncertainty p10/50/90")
     for (repo, strategy, budget), runs in rounds.items():
         if repo == name and any(runs):
             summaries = (_round_summary(runs, i) for i in range(1, len(runs[0])))
             print(f"  {strategy} at {budget:.0%}: " + "; ".join(summaries))
+
+
+def _print_estimate_ratio(rows: list[dict], budgets) -> None:
+    """`--goal estimate` against the plain random-sample mean: mean absolute and root-mean-square error ratios."""
+    for budget in budgets:
+        errors = {s: np.array([r["estimate_error"] for r in rows if r["strategy"] == s and r["budget"] == budget])
+                  for s in ("estimate", "pmt-rf")}
+        if all(len(e) for e in errors.values()):
+            mae = errors["estimate"].mean() / errors["pmt-rf"].mean()
+            rmse = np.sqrt((errors["estimate"] ** 2).mean() / (errors["pmt-rf"] ** 2).mean())
+            print(f"estimate / random-sample mean at {budget:.0%}: mean |error| {errors['estimate'].mean():.4f} / "
+                  f"{errors['pmt-rf'].mean():.4f} = {mae:.2f}; RMS error ratio {rmse:.2f}")
 
 
 def _round_summary(runs: list, index: int) -> str:
@@ -107,6 +127,8 @@ def _arguments():
     parser.add_argument("--config", default="default")
     parser.add_argument("--set", action="append", default=[], help="a config key, e.g. active_learning.rounds=5")
     parser.add_argument("--json")
+    parser.add_argument("--recorded", action="store_true", help="replay the store's verdicts; never execute")
+    parser.add_argument("--references", type=lambda t: t.split(","), default=["random", "same-line", "pmt-rf"])
     return parser.parse_args()
 
 

@@ -6,6 +6,8 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
+from bugprm.active.goals import describe_goals
+
 CARD_JSON = "training_card.json"
 CARD_MARKDOWN = "training_card.md"
 
@@ -34,6 +36,7 @@ def card_markdown(card) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     lines += [_round_row(r) for r in card.rounds]
+    lines += ["", "## Goals", "", *(f"- {line}" for line in describe_goals(card.extra.get("goals")))]
     lines += ["", "## Held-out metrics", "", _metrics(card.held_out_metrics), ""]
     return "\n".join(lines)
 
