@@ -42,6 +42,7 @@ PAIRED = ("auroc_unexecuted", "auroc_unexecuted_covered", "survivors_found", "sc
 
 def main() -> None:
     args = _arguments()
+    _forest_size(args.heads, args.trees)
     config = with_overrides(load_config(args.config), {k: yaml.safe_load(v) for k, v in
                                                         (item.split("=", 1) for item in args.set)})
     rows, rounds = [], defaultdict(list)
@@ -95,6 +96,18 @@ def _print_estimate_ratio(rows: list[dict], budgets) -> None:
                   f"{errors['pmt-rf'].mean():.4f} = {mae:.2f}; RMS error ratio {rmse:.2f}")
 
 
+def _forest_size(heads: int | None, trees: int | None) -> None:
+    """A smaller bagged forest than the learner's default (16 heads of 20 trees), for a machine too busy to refit
+    the default 10 seeds x budgets x rounds times; what a table measured with it says so."""
+    from bugprm.active import forest_learner
+
+    if trees:
+        forest_learner.TREES_PER_HEAD = trees
+    if heads:
+        seed, _, calibration = forest_learner.BaggedForestLearner.__init__.__defaults__
+        forest_learner.BaggedForestLearner.__init__.__defaults__ = (seed, heads, calibration)
+
+
 def _round_summary(runs: list, index: int) -> str:
     logs = [r[index] for r in runs if len(r) > index and "uncertain_share" in r[index]]
     if not logs:
@@ -127,6 +140,8 @@ def _arguments():
     parser.add_argument("--config", default="default")
     parser.add_argument("--set", action="append", default=[], help="a config key, e.g. active_learning.rounds=5")
     parser.add_argument("--json")
+    parser.add_argument("--heads", type=int, help="bagged forests per learner (default 16)")
+    parser.add_argument("--trees", type=int, help="trees per bagged forest (default 20)")
     parser.add_argument("--recorded", action="store_true", help="replay the store's verdicts; never execute")
     parser.add_argument("--references", type=lambda t: t.split(","), default=["random", "same-line", "pmt-rf"])
     return parser.parse_args()

@@ -19,6 +19,7 @@ from bugprm.records import Candidate, UNLABELLED_OUTCOMES
 
 ESTIMATE_FLOOR = 0.2  # the uniform share of each draw when `uniform_floor` is 0: a bad model cannot starve a region
 SEED_SHARE = 0.25  # the seed round's share of the draws: its terms are plain verdicts, the model's are cheaper
+ROUNDS = 4  # at most: each round refits the model, and the first labels teach it the most
 
 
 class EstimatingLoop(ActiveLoop):
@@ -61,7 +62,7 @@ class EstimatingLoop(ActiveLoop):
         left = self.total_draws - len(self.draws)
         if not self.draws:
             return min(left, self.settings.seed_size or max(1, round(SEED_SHARE * self.total_draws)))
-        return min(left, math.ceil(left / max(1, self.settings.rounds - round_index)))
+        return min(left, math.ceil(left / max(1, min(self.settings.rounds, ROUNDS) - round_index)))
 
     def _predicted(self) -> np.ndarray:
         return np.array([float(np.min(p.mean)) for p in self.learner.predict(self.pool)])

@@ -146,12 +146,25 @@ def train_active(request: TrainRequest, on_round: Callable[[RoundLog], None] | N
         learner = prm_learner(request.config, corpus, request.settings.seed)
         final_fit = learner.refit(loop.labelled())
         learner.save(request.out)
+        final_fit = {**final_fit, **_calibrate(request, corpus, loop.labelled())}
         metrics = _held_out_metrics(learner, pools, held_out) if held_out else None
         rounds = tuple(r["metrics"] for r in pools.stores[0].rounds(run_id))
         card = _card(request, run_id, pool, held_out, result, rounds, final_fit, metrics, time.perf_counter() - started)
         logged = [{"round": r.round, "selected": r.selected, "metrics": r.metrics} for r in result.rounds]
         goals = goal_summary(logged, _verdicts(result.executions))
         return replace(card, extra={**card.extra, **pools.execution_report(), "goals": goals})
+
+
+def _calibrate(request: TrainRequest, corpus: list[str], labelled: list[Candidate]) -> dict:
+    """The map from the saved PRM's scores to probabilities, cross-fitted and saved beside it for `score`."""
+    from bugprm.active.learners import prm_learner
+    from bugprm.active.prm_calibration import cross_fitted_calibration, save_calibration
+
+    seed = request.settings.seed
+    calibration, report = cross_fitted_calibration(lambda fold: prm_learner(request.config, corpus, seed + 1 + fold),
+                                                   labelled, request.settings.calibration, seed)
+    save_calibration(calibration, request.out)
+    return report
 
 
 def loop_for(settings: ActiveLearningConfig) -> type[ActiveLoop]:

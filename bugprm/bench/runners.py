@@ -42,7 +42,8 @@ def run_strategy(strategy: str, split: Split, budget: float, config: Config) -> 
 def run_active(strategy: str, split: Split, budget: float, config: Config) -> RunResult:
     """The ActiveLoop as `bugprm train` runs it, with the cache as oracle, then a fresh fit on every label."""
     oracle, pool, limit = CachedOracle(split.verdicts), list(split.train), Budget(fraction=budget)
-    settings = spending_settings(loop_settings(config.active_learning, strategy=strategy, seed=split.seed),
+    goal = "gaps" if strategy == "survivors" else None  # the survivors strategy is what `--goal gaps` runs
+    settings = spending_settings(loop_settings(config.active_learning, strategy=strategy, seed=split.seed, goal=goal),
                                  limit.limit(len(pool)), len(pool))
     loop = ActiveLoop(pool, _loop_learner(config, settings, split), oracle, step_labels, settings, limit)
     result = loop.run()

@@ -36,9 +36,17 @@ def card_markdown(card) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     lines += [_round_row(r) for r in card.rounds]
-    lines += ["", "## Goals", "", *(f"- {line}" for line in describe_goals(card.extra.get("goals")))]
+    lines += ["", "## Goals", "", *(f"- {line}" for line in describe_goals(card.extra.get("goals"))),
+              f"- scores of the saved model: {_calibration(card.final_fit)}"]
     lines += ["", "## Held-out metrics", "", _metrics(card.held_out_metrics), ""]
     return "\n".join(lines)
+
+
+def _calibration(fit: dict) -> str:
+    if fit.get("calibration", "none") == "none":
+        return f"not calibrated ({fit.get('calibration_note', 'no map fitted')})"
+    return (f"{fit['calibration']}-calibrated on {fit['calibration_labels']} out-of-fold labels, calibration error "
+            f"(ACE) {fit['calibration_error']:.3f} (uncalibrated {fit['calibration_error_raw']:.3f})")
 
 
 def _strategy(strategy: dict) -> str:

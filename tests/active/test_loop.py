@@ -305,3 +305,17 @@ def test_an_infra_error_is_no_label_inside_the_loop():
     assert infra and learner.trained_on  # the test proved something: both kinds were met
     assert not infra & learner.trained_on
     assert not infra & {c.id for c in loop.labelled()}
+
+
+def test_goal_estimate_draws_its_budget_and_executes_each_candidate_once():
+    from bugprm.active.estimate_loop import EstimatingLoop
+
+    oracle = CountingOracle()
+    loop = EstimatingLoop(pool(200), FeatureLearner(), oracle, labeller, loop_config(goal="estimate", rounds=10),
+                          Budget.parse("0.3"))
+    result = loop.run()
+    found = loop.estimate(0.95)
+    assert found.draws == len(loop.draws) == 60 and found.executed == len(result.executions) <= 60
+    assert len({d.round for d in loop.draws}) == 4  # the seed round, then at most ROUNDS - 1 model rounds
+    assert found.low <= found.value <= found.high
+    assert all(log.metrics["draws"] and log.metrics["pool"] == 200 for log in result.rounds)
