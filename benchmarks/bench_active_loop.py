@@ -52,13 +52,24 @@ def main() -> None:
             split = within_split(pool, 0.3, seed)
             for budget in args.budgets:
                 for strategy in args.strategies:
-                    run = run_strategy(strategy, split, budget, config)
+                    run = run_strategy(strategy, split, budget, _strategy_config(config, strategy, args.rank_floor))
                     rows.append({"split": "within", "repo": pool.name, "strategy": strategy, "budget": budget,
                                  "seed": seed, **evaluate(split, run)})
                     rounds[(pool.name, strategy, budget)].append(run.rounds)
+            _save(args.json, rows, rounds)  # after every seed: a run cut short still leaves its seeds
         _print_repo(pool.name, rows, rounds, args)
-    if args.json:
-        with open(args.json, "w") as out:
+
+
+def _strategy_config(config, strategy: str, rank_floor: float | None):
+    """``--rank-floor``: the uniform floor of actprm's rounds only (`--goal gaps` keeps its own)."""
+    if strategy != "actprm" or rank_floor is None:
+        return config
+    return with_overrides(config, {"active_learning.uniform_floor": rank_floor})
+
+
+def _save(path: str | None, rows: list[dict], rounds: dict) -> None:
+    if path:
+        with open(path, "w") as out:
             json.dump({"rows": rows, "rounds": {"|".join(map(str, k)): v for k, v in rounds.items()}}, out,
                       default=float)
 
@@ -140,6 +151,7 @@ def _arguments():
     parser.add_argument("--config", default="default")
     parser.add_argument("--set", action="append", default=[], help="a config key, e.g. active_learning.rounds=5")
     parser.add_argument("--json")
+    parser.add_argument("--rank-floor", type=float, help="uniform_floor for the actprm strategy only")
     parser.add_argument("--heads", type=int, help="bagged forests per learner (default 16)")
     parser.add_argument("--trees", type=int, help="trees per bagged forest (default 20)")
     parser.add_argument("--recorded", action="store_true", help="replay the store's verdicts; never execute")

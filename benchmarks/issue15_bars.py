@@ -40,8 +40,7 @@ def _print_package(repo: str, rows: list[dict], rounds: dict) -> None:
         logs = rounds.get(f"{repo}|actprm|{budget}", [])
         shares = [[log.get("uncertain_share") for log in run[1:3]] for run in logs]
         if shares:
-            print(f"actprm {budget:.0%}: uncertain share r1/r2 " + "/".join(
-                f"{np.mean([s[i] for s in shares if len(s) > i and s[i] is not None]):.2f}" for i in range(2)))
+            print(f"actprm {budget:.0%}: uncertain share r1/r2 " + "/".join(_mean_share(shares, i) for i in range(2)))
         for strategy in ("actprm", "random", "same-line", "survivors", "estimate"):
             mine = _rows(rows, strategy, budget)
             if mine:
@@ -56,6 +55,11 @@ def _print_package(repo: str, rows: list[dict], rounds: dict) -> None:
         _estimate(rows, budget)
 
 
+def _mean_share(shares: list[list], index: int) -> str:
+    known = [s[index] for s in shares if len(s) > index and s[index] is not None]
+    return f"{np.mean(known):.2f}" if known else "- (budget spent)"
+
+
 def _rows(rows: list[dict], strategy: str, budget: float) -> list[dict]:
     return sorted((r for r in rows if r["strategy"] == strategy and r["budget"] == budget), key=lambda r: r["seed"])
 
@@ -68,9 +72,8 @@ def _pairs(rows, strategy, reference, budget, metric):
 def _paired(rows, strategy, reference, budget, metric) -> None:
     pairs = _pairs(rows, strategy, reference, budget, metric)
     if pairs:
-        found = mean_interval([a - b for a, b in pairs])
-        print(f"  {strategy} - {reference} {metric} at {budget:.0%}: {found['mean']:+.3f} "
-              f"[{found['low']:+.3f}, {found['high']:+.3f}] ({len(pairs)} seeds)")
+        found = mean_interval([a - b for a, b in pairs if not np.isnan(a - b)])
+        print(f"  {strategy} - {reference} {metric} at {budget:.0%}: {_interval(found, '+.3f')} ({len(pairs)} seeds)")
 
 
 def _ratio(rows, strategy, reference, budget, metric) -> None:
@@ -79,7 +82,15 @@ def _ratio(rows, strategy, reference, budget, metric) -> None:
         found = mean_interval([a / b for a, b in pairs if b > 0])
         means = np.mean(pairs, axis=0)
         print(f"  {strategy} / {reference} {metric} at {budget:.0%}: {means[0]:.1f} / {means[1]:.1f}; per-seed ratio "
-              f"{found['mean']:.2f} [{found['low']:.2f}, {found['high']:.2f}]")
+              f"{_interval(found, '.2f')}")
+
+
+def _interval(found: dict | None, spec: str) -> str:
+    if found is None:
+        return "-"
+    if found["low"] is None:
+        return format(found["mean"], spec)
+    return f"{format(found['mean'], spec)} [{format(found['low'], spec)}, {format(found['high'], spec)}]"
 
 
 def _estimate(rows, budget) -> None:
