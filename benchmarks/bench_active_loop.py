@@ -48,7 +48,7 @@ def main() -> None:
     rows, rounds = [], defaultdict(list)
     for repo in args.repos:
         pool = recorded_pool(repo) if args.recorded else judged_pool(repo)
-        for seed in range(args.seeds):
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
             split = within_split(pool, 0.3, seed)
             for budget in args.budgets:
                 for strategy in args.strategies:
@@ -147,6 +147,7 @@ def _arguments():
     parser.add_argument("repos", nargs="+", type=Path)
     parser.add_argument("--budgets", type=lambda t: [float(b) for b in t.split(",")], default=[0.1, 0.2])
     parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds FIRST.. (to spread seeds over processes)")
     parser.add_argument("--strategies", type=lambda t: t.split(","), default=["actprm", "random", "same-line"])
     parser.add_argument("--config", default="default")
     parser.add_argument("--set", action="append", default=[], help="a config key, e.g. active_learning.rounds=5")

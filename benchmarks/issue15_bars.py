@@ -30,6 +30,7 @@ def main() -> None:
         rows += document["rows"]
         for key, runs in document["rounds"].items():
             rounds[key] += runs
+    rows = list({(r["repo"], r["strategy"], r["budget"], r["seed"]): r for r in reversed(rows)}.values())
     for repo in sorted({r["repo"] for r in rows}):
         _print_package(repo, [r for r in rows if r["repo"] == repo], rounds)
 
