@@ -279,7 +279,7 @@ def load_scorer(model_dir: str | Path) -> Scorer:
 
     calibration = load_calibration(model_dir)  # written by `bugprm train`: its scores are probabilities
     scorer = ModelScorer(load_model(model_dir))
-    return scorer if calibration is None else CalibratedScorer(scorer, calibration)
+    return scorer if calibration is None or calibration.kind == "none" else CalibratedScorer(scorer, calibration)
 
 
 class ModelScorer:
