@@ -30,8 +30,8 @@ class Overconfident:
         self.fitted = [c.id for c in candidates]
 
     def predict(self, candidates, mc_passes=0):
-        return [Prediction(c.id, np.array([[c.features["x"] ** 3 / (c.features["x"] ** 3 + (1 - c.features["x"]) ** 3)]]))
-                for c in candidates]
+        pushed = [c.features["x"] ** 3 / (c.features["x"] ** 3 + (1 - c.features["x"]) ** 3) for c in candidates]
+        return [Prediction(c.id, np.array([[p]])) for c, p in zip(candidates, pushed)]
 
 
 def test_the_map_is_fitted_out_of_fold_and_lowers_the_calibration_error():
