@@ -2,6 +2,11 @@
 
     python benchmarks/bench_active_loop.py REPO... [--budgets 0.1,0.2] [--seeds 10]
         [--strategies actprm,random,same-line] [--config default] [--set active_learning.KEY=VALUE ...] [--json F]
+        [--recorded]
+
+`--strategies estimate,pmt-rf` compares `--goal estimate` with the plain mean of a random sample (pmt-rf's): the
+error of each against the training pool's true mutation score, and how often the 95% interval holds it.
+`--recorded` replays a store as a corpus build left it (every verdict recorded, nothing is executed).
 
 Each REPO's pool must be fully executed already (`bugprm label --all`): every run replays verdicts from it, as
 `bugprm bench` does (within-project split, 30% held out and never executed). Printed per repository and budget:
@@ -23,34 +28,48 @@ import yaml
 
 from bugprm.bench.evaluation import evaluate
 from bugprm.bench.paired import paired_differences
-from bugprm.bench.pools import judged_pool
+from bugprm.bench.pools import judged_pool, recorded_pool
 from bugprm.bench.runners import run_strategy
 from bugprm.bench.splits import within_split
 from bugprm.config import load_config, with_overrides
 
 SHOWN = ("auroc_unexecuted", "auroc_unexecuted_covered", "calibration_error", "low_decile_gap",
-         "low_decile_survivor_lift", "survivors_found", "score_error_probability")
-PAIRED = ("auroc_unexecuted", "auroc_unexecuted_covered", "survivors_found", "score_error_probability")
+         "low_decile_survivor_lift", "survivors_found", "score_error_probability", "estimate_error",
+         "estimate_covered")
+PAIRED = ("auroc_unexecuted", "auroc_unexecuted_covered", "survivors_found", "score_error_probability",
+          "estimate_error")
 
 
 def main() -> None:
     args = _arguments()
+    _forest_size(args.heads, args.trees)
     config = with_overrides(load_config(args.config), {k: yaml.safe_load(v) for k, v in
                                                         (item.split("=", 1) for item in args.set)})
     rows, rounds = [], defaultdict(list)
     for repo in args.repos:
-        pool = judged_pool(repo)
-        for seed in range(args.seeds):
+        pool = recorded_pool(repo) if args.recorded else judged_pool(repo)
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
             split = within_split(pool, 0.3, seed)
             for budget in args.budgets:
                 for strategy in args.strategies:
-                    run = run_strategy(strategy, split, budget, config)
+                    run = run_strategy(strategy, split, budget, _strategy_config(config, strategy, args.rank_floor))
                     rows.append({"split": "within", "repo": pool.name, "strategy": strategy, "budget": budget,
                                  "seed": seed, **evaluate(split, run)})
                     rounds[(pool.name, strategy, budget)].append(run.rounds)
+            _save(args.json, rows, rounds)  # after every seed: a run cut short still leaves its seeds
         _print_repo(pool.name, rows, rounds, args)
-    if args.json:
-        with open(args.json, "w") as out:
+
+
+def _strategy_config(config, strategy: str, rank_floor: float | None):
+    """``--rank-floor``: the uniform floor of actprm's rounds only (`--goal gaps` keeps its own)."""
+    if strategy != "actprm" or rank_floor is None:
+        return config
+    return with_overrides(config, {"active_learning.uniform_floor": rank_floor})
+
+
+def _save(path: str | None, rows: list[dict], rounds: dict) -> None:
+    if path:
+        with open(path, "w") as out:
             json.dump({"rows": rows, "rounds": {"|".join(map(str, k)): v for k, v in rounds.items()}}, out,
                       default=float)
 
@@ -65,14 +84,39 @@ def _print_repo(name: str, rows: list[dict], rounds: dict, args) -> None:
             cells = [_mean([r[m] for r in chosen]) for m in SHOWN]
             print(f"| {strategy} | {budget:.0%} | " + " | ".join(cells) + " |")
     print("\npaired (strategy - reference, mean [95% CI] over seeds):")
-    for entry in paired_differences(mine, metrics=PAIRED):
+    for entry in paired_differences(mine, references=args.references, metrics=PAIRED):
         cells = [f"{m}={_interval(entry[m])}" for m in PAIRED]
         print(f"  {entry['strategy']} - {entry['reference']} at {entry['budget']:.0%}: " + "  ".join(cells))
+    _print_estimate_ratio(mine, args.budgets)
     print("\nrounds (mean over seeds): uncertain share | score p10/50/90 | uncertainty p10/50/90")
     for (repo, strategy, budget), runs in rounds.items():
         if repo == name and any(runs):
             summaries = (_round_summary(runs, i) for i in range(1, len(runs[0])))
             print(f"  {strategy} at {budget:.0%}: " + "; ".join(summaries))
+
+
+def _print_estimate_ratio(rows: list[dict], budgets) -> None:
+    """`--goal estimate` against the plain random-sample mean: mean absolute and root-mean-square error ratios."""
+    for budget in budgets:
+        errors = {s: np.array([r["estimate_error"] for r in rows if r["strategy"] == s and r["budget"] == budget])
+                  for s in ("estimate", "pmt-rf")}
+        if all(len(e) for e in errors.values()):
+            mae = errors["estimate"].mean() / errors["pmt-rf"].mean()
+            rmse = np.sqrt((errors["estimate"] ** 2).mean() / (errors["pmt-rf"] ** 2).mean())
+            print(f"estimate / random-sample mean at {budget:.0%}: mean |error| {errors['estimate'].mean():.4f} / "
+                  f"{errors['pmt-rf'].mean():.4f} = {mae:.2f}; RMS error ratio {rmse:.2f}")
+
+
+def _forest_size(heads: int | None, trees: int | None) -> None:
+    """A smaller bagged forest than the learner's default (16 heads of 20 trees), for a machine too busy to refit
+    the default 10 seeds x budgets x rounds times; what a table measured with it says so."""
+    from bugprm.active import forest_learner
+
+    if trees:
+        forest_learner.TREES_PER_HEAD = trees
+    if heads:
+        seed, _, calibration = forest_learner.BaggedForestLearner.__init__.__defaults__
+        forest_learner.BaggedForestLearner.__init__.__defaults__ = (seed, heads, calibration)
 
 
 def _round_summary(runs: list, index: int) -> str:
@@ -103,10 +147,16 @@ def _arguments():
     parser.add_argument("repos", nargs="+", type=Path)
     parser.add_argument("--budgets", type=lambda t: [float(b) for b in t.split(",")], default=[0.1, 0.2])
     parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds FIRST.. (to spread seeds over processes)")
     parser.add_argument("--strategies", type=lambda t: t.split(","), default=["actprm", "random", "same-line"])
     parser.add_argument("--config", default="default")
     parser.add_argument("--set", action="append", default=[], help="a config key, e.g. active_learning.rounds=5")
     parser.add_argument("--json")
+    parser.add_argument("--rank-floor", type=float, help="uniform_floor for the actprm strategy only")
+    parser.add_argument("--heads", type=int, help="bagged forests per learner (default 16)")
+    parser.add_argument("--trees", type=int, help="trees per bagged forest (default 20)")
+    parser.add_argument("--recorded", action="store_true", help="replay the store's verdicts; never execute")
+    parser.add_argument("--references", type=lambda t: t.split(","), default=["random", "same-line", "pmt-rf"])
     return parser.parse_args()
 
 

@@ -381,7 +381,8 @@ def repair(repo, store_dir, bug_id, from_store_killed, top_sites, execute_top, p
 @click.option("--strategy", type=click.Choice(STRATEGIES), default=None,
               help="How each round picks what to execute (default: the config's, actprm).")
 @click.option("--goal", type=click.Choice(GOALS), default=None,
-              help="rank: the PRM that ranks the rest best (--strategy); gaps: execute the likeliest survivors first.")
+              help="rank: the PRM that ranks the rest best (--strategy); gaps: execute the likeliest survivors first; "
+                   "estimate: the mutation score with a 95% interval from few executions.")
 @click.option("--mode", type=click.Choice(MODES), default=None, help="Default: the config's (pool).")
 @click.option("--diversity", "diversity_weight", type=click.FloatRange(min=0), default=None,
               help="Penalise picks close (in embedding) to ones already chosen this round.")

@@ -41,7 +41,7 @@ LEARNERS = ("forest", "prm")
 THRESHOLDS = ("relative", "absolute")
 SEED_SELECTIONS = ("stratified", "uniform", "learner")
 CALIBRATIONS = ("platt", "isotonic", "none")
-GOALS = ("rank", "gaps")
+GOALS = ("rank", "gaps", "estimate")
 EXECUTORS = ("local", "ray")
 PRECISIONS = ("auto", "no", "bf16", "fp16")
 AGGREGATES = ("min", "product", "mean", "last")
@@ -173,7 +173,8 @@ class ActiveLearningConfig:
     seed_selection: str = "stratified"
     calibration: str = "platt"  # out-of-fold map from score to probability: "platt", "isotonic" or "none"
     # What the loop is for: "rank" (the PRM that ranks the unexecuted rest: `strategy`) or "gaps" (find surviving
-    # candidates: the likeliest survivors first, `uniform_floor` of each round drawn uniformly)
+    # candidates: the likeliest survivors first, `uniform_floor` of each round drawn uniformly) or "estimate" (the
+    # mutation score with an interval: draws with known probabilities, `bugprm.active.estimate`)
     goal: str = "rank"
     uniform_floor: float = 0.0  # share of each round drawn uniformly from the pool (0.2 under goal gaps if 0)
 

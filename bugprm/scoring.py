@@ -275,7 +275,11 @@ def load_scorer(model_dir: str | Path) -> Scorer:
         from bugprm.model import load_model
     except ImportError as exc:
         raise ModelError(f"this bugprm cannot load models ({exc})") from exc
-    return ModelScorer(load_model(model_dir))
+    from bugprm.active.prm_calibration import CalibratedScorer, load_calibration
+
+    calibration = load_calibration(model_dir)  # written by `bugprm train`: its scores are probabilities
+    scorer = ModelScorer(load_model(model_dir))
+    return scorer if calibration is None or calibration.kind == "none" else CalibratedScorer(scorer, calibration)
 
 
 class ModelScorer:

@@ -244,6 +244,11 @@ class Store:
             for r, s, m in self._db.execute(sql, (run_id,))
         ]
 
+    def latest_run(self) -> str | None:
+        """The run id of the round written last (a resumed run rewrites its rounds, so it counts as latest)."""
+        row = self._db.execute("SELECT run_id FROM rounds ORDER BY rowid DESC LIMIT 1").fetchone()
+        return row[0] if row else None
+
     # -- across commits: relocated candidates, pruned stale rows -------------------------------------------------
     def relocate_candidates(self, candidates: Iterable[Candidate]) -> None:
         """Move existing candidates to where the current sources have them (same id: same function, same place in

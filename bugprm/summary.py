@@ -72,6 +72,7 @@ class StoreSummary:
     agreement: Agreement | None = None
     kill_rates: dict[str, FileKillRate] = field(default_factory=dict)
     survivors: list[Survivor] = field(default_factory=list)
+    training: dict | None = None  # the last `bugprm train` run's three goals (`bugprm.active.goals`)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -97,7 +98,20 @@ def summarise_store(store: Store) -> StoreSummary:
         agreement=prediction_agreement(store.last_score(), executions),
         kill_rates=kill_rates_by_file(candidates, executions),
         survivors=survivors(candidates, executions),
+        training=last_training(store, executions),
     )
+
+
+def last_training(store: Store, executions: dict[str, Execution]) -> dict | None:
+    """The goals of the run that wrote the store's last round, from its round log and the current verdicts."""
+    from bugprm.active.goals import goal_summary
+    from bugprm.baselines import is_valid_bug
+
+    run_id = store.latest_run()
+    if run_id is None:
+        return None
+    return {"run_id": run_id, **goal_summary(store.rounds(run_id), {i: is_valid_bug(e) for i, e in
+                                                                   executions.items()})}
 
 
 def kill_rates_by_file(candidates: list[Candidate], executions: dict[str, Execution]) -> dict[str, FileKillRate]:

@@ -48,7 +48,8 @@ class BaggedForestLearner:
         calibrated = self.out_of_bag = self.calibration(out_of_bag)
         return {"trained_on": len(judged), "positive_rate": round(float(labels.mean()), 4) if len(labels) else None,
                 "calibration": self.calibration.kind,
-                "calibration_error_oob": round(adaptive_calibration_error(calibrated, labels), 4)}
+                "calibration_error_oob": round(adaptive_calibration_error(calibrated, labels), 4),
+                "auroc_oob": _auroc(labels, out_of_bag)}
 
     def refit(self, labelled: list[Candidate]) -> dict:
         return self.fit(labelled)
@@ -65,6 +66,12 @@ class BaggedForestLearner:
 
     def probability(self, candidates: list[Candidate]) -> np.ndarray:
         return self.head_probabilities(candidates).mean(axis=0)
+
+
+def _auroc(labels: np.ndarray, scores: np.ndarray) -> float | None:
+    from bugprm.metrics import auroc
+
+    return round(float(auroc(labels.tolist(), scores.tolist())), 4) if len(set(labels.tolist())) == 2 else None
 
 
 def _bootstrap(labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:

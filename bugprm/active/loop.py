@@ -33,8 +33,9 @@ GAPS_FLOOR = 0.2
 
 def for_goal(settings: ActiveLearningConfig) -> ActiveLearningConfig:
     """The settings a goal implies: ``gaps`` executes the likeliest survivors first (the most found per execution)
-    with a uniform floor, so that no candidate's chance of being executed is zero."""
-    if settings.goal == "rank":
+    with a uniform floor, so that no candidate's chance of being executed is zero; ``estimate`` draws by its own
+    design (``EstimatingLoop``)."""
+    if settings.goal != "gaps":
         return settings
     return replace(settings, strategy="survivors", sampling="top", uniform_floor=settings.uniform_floor or GAPS_FLOOR)
 
@@ -180,7 +181,8 @@ class ActiveLoop:
         selection = select_round(predictions, self.strategy, limit, self.rng, self.settings.diversity_weight,
                                  self.settings.sampling, fill=not self.settings.stop_when_certain,
                                  uniform_floor=self.settings.uniform_floor)
-        self._last_selection = selection_log(selection, predictions)
+        self._last_selection = {**selection_log(selection, predictions), "model_estimate": self._model_estimate(
+            predictions)}
         by_id = {c.id: c for c in considered}
         return [by_id[i] for i in selection.ids], len(considered)
 
@@ -207,6 +209,17 @@ class ActiveLoop:
                        self._budget_left(), round(spent, 3), {**self._last_fit, **self._last_selection})
         self.logs.append(log)
         self.on_round(log)
+
+    def _model_estimate(self, predictions: list[Prediction]) -> float | None:
+        """The pool's kill rate by the model: executed candidates as their verdict, the rest as predicted (pool
+        mode, where every unexecuted candidate is predicted)."""
+        from bugprm.baselines import is_valid_bug
+
+        if self.settings.mode != "pool":
+            return None
+        known = [is_valid_bug(e) for e in self.executions.values() if e.outcome not in UNLABELLED_OUTCOMES]
+        predicted = [float(np.min(p.mean)) for p in predictions]
+        return round(float(np.mean(known + predicted)), 4) if known or predicted else None
 
     # -- helpers ---------------------------------------------------------------------------------------------
     def _budget_left(self) -> int:

@@ -17,6 +17,7 @@ from typing import Callable
 
 import numpy as np
 
+from bugprm.active.goals import goal_summary
 from bugprm.active.loop import ActiveLoop, RoundLog
 from bugprm.config import ActiveLearningConfig, Budget, Config, fingerprint
 from bugprm.execute.executors import LOCAL, ExecutorChoice
@@ -139,18 +140,47 @@ def train_active(request: TrainRequest, on_round: Callable[[RoundLog], None] | N
         run_id = _run_id(request, pools)
         corpus = [s.text for c in pool for s in c.steps]
         selector = loop_learner(request.config, request.settings, corpus, request.settings.seed, request.base_model)
-        loop = ActiveLoop(pool, selector, pools.oracle, step_labels, request.settings, request.budget,
+        loop = loop_for(request.settings)(pool, selector, pools.oracle, step_labels, request.settings, request.budget,
                           on_round=_recorder(pools, run_id, on_round),
                           on_selected=lambda r, ids: pools.record_round(run_id, r, ids, {"status": "selected"}))
         result = loop.run(recorded=pools.recorded(run_id))
         learner = prm_learner(request.config, corpus, request.settings.seed, init_from=request.base_model)
         final_fit = learner.refit(loop.labelled())
         learner.save(request.out)
+        final_fit = {**final_fit, **_calibrate(request, corpus, loop.labelled())}
         metrics = _held_out_metrics(learner, pools, held_out) if held_out else None
         rounds = tuple(r["metrics"] for r in pools.stores[0].rounds(run_id))
         card = _card(request, run_id, pool, held_out, result, rounds, final_fit, metrics, time.perf_counter() - started)
+        logged = [{"round": r.round, "selected": r.selected, "metrics": r.metrics} for r in result.rounds]
+        goals = goal_summary(logged, _verdicts(result.executions))
         started = {"started_from": str(request.base_model) if request.base_model else "none"}
-        return replace(card, extra={**card.extra, **pools.execution_report(), **started})
+        return replace(card, extra={**card.extra, **pools.execution_report(), "goals": goals, **started})
+
+
+def _calibrate(request: TrainRequest, corpus: list[str], labelled: list[Candidate]) -> dict:
+    """The map from the saved PRM's scores to probabilities, cross-fitted and saved beside it for `score`."""
+    from bugprm.active.learners import prm_learner
+    from bugprm.active.prm_calibration import cross_fitted_calibration, save_calibration
+
+    seed = request.settings.seed
+    calibration, report = cross_fitted_calibration(lambda fold: prm_learner(request.config, corpus, seed + 1 + fold),
+                                                   labelled, request.settings.calibration, seed)
+    save_calibration(calibration, request.out)
+    return report
+
+
+def loop_for(settings: ActiveLearningConfig) -> type[ActiveLoop]:
+    """The loop a goal runs: ``estimate`` draws with known probabilities, the others select uncertain sets."""
+    from bugprm.active.estimate_loop import EstimatingLoop
+
+    return EstimatingLoop if settings.goal == "estimate" else ActiveLoop
+
+
+def _verdicts(executions: dict[str, Execution]) -> dict[str, int]:
+    from bugprm.baselines import is_valid_bug
+    from bugprm.records import UNLABELLED_OUTCOMES
+
+    return {i: is_valid_bug(e) for i, e in executions.items() if e.outcome not in UNLABELLED_OUTCOMES}
 
 
 def _pool_store(repo: Path, request: TrainRequest) -> Store:

@@ -29,6 +29,7 @@ class RunResult:
     cpu_seconds: float
     steps: dict[str, list[float]] | None = field(default=None, compare=False)
     rounds: tuple[dict, ...] = field(default=(), compare=False)  # the loop's per-round log, for active runs
+    estimate: dict | None = field(default=None, compare=False)  # the training pool's mutation score, with interval
 
 
 def evaluate(split: Split, run: RunResult) -> dict:
@@ -49,7 +50,18 @@ def evaluate(split: Split, run: RunResult) -> dict:
         "survivors_found": sum(1 - is_valid_bug(split.verdicts[i]) for i in run.executed),
         "executed": len(run.executed),
         "cpu_seconds": round(run.cpu_seconds, 3),
+        **estimate_metrics(split, run.estimate),
     }
+
+
+def estimate_metrics(split: Split, estimate: dict | None) -> dict:
+    """|estimate - true| kill rate of the training pool (the population a run samples), and whether the interval
+    holds the truth; nan for runs that estimate nothing."""
+    if estimate is None:
+        return {"estimate_error": float("nan"), "estimate_covered": float("nan")}
+    truth = float(np.mean([is_valid_bug(split.verdicts[c.id]) for c in split.train]))
+    return {"estimate_error": abs(estimate["value"] - truth),
+            "estimate_covered": float(estimate["low"] <= truth <= estimate["high"])}
 
 
 def score_error(truth: Mapping[str, Execution], executed: Collection[str], scores: Mapping[str, float],

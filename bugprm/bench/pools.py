@@ -42,6 +42,13 @@ def judged_pool(repo: Path, max_candidates: int | None = None, workers: int = 1,
         return _judged(repo, store.candidates(kind=Kind.BUG), current_executions(store))
 
 
+def recorded_pool(repo: Path) -> JudgedPool:
+    """The pool as a corpus build left it in REPO's store: every verdict recorded, under whatever harness config
+    (a build's kill-matrix reruns sit under another fingerprint); nothing is generated or executed."""
+    with Store.open(find_store_directory(None, repo)) as store:
+        return _judged(repo, store.candidates(kind=Kind.BUG), store.executions())
+
+
 def _ensure_candidates(repo: Path, directory: Path, max_candidates: int | None) -> None:
     from bugprm.generate import generate_pool
 

@@ -34,19 +34,38 @@ def run_strategy(strategy: str, split: Split, budget: float, config: Config) -> 
         return run_covered_killed(split)
     if strategy == "same-line":
         return run_same_line(split, budget)
+    if strategy == "estimate":
+        return run_estimate(split, budget, config)
     return run_active(strategy, split, budget, config)
 
 
 def run_active(strategy: str, split: Split, budget: float, config: Config) -> RunResult:
     """The ActiveLoop as `bugprm train` runs it, with the cache as oracle, then a fresh fit on every label."""
     oracle, pool, limit = CachedOracle(split.verdicts), list(split.train), Budget(fraction=budget)
-    settings = spending_settings(loop_settings(config.active_learning, strategy=strategy, seed=split.seed),
+    goal = "gaps" if strategy == "survivors" else None  # the survivors strategy is what `--goal gaps` runs
+    settings = spending_settings(loop_settings(config.active_learning, strategy=strategy, seed=split.seed, goal=goal),
                                  limit.limit(len(pool)), len(pool))
     loop = ActiveLoop(pool, _loop_learner(config, settings, split), oracle, step_labels, settings, limit)
     result = loop.run()
     final = _final_learner(config, settings, split)
     run = _prm_result(final, loop.labelled(), split, tuple(result.executions), oracle.cpu_seconds)
     return replace(run, rounds=tuple(r.metrics for r in result.rounds))
+
+
+def run_estimate(split: Split, budget: float, config: Config) -> RunResult:
+    """`--goal estimate`: draws with known probabilities, the design-unbiased estimate, then a fresh fit."""
+    from bugprm.active.estimate import CONFIDENCE
+    from bugprm.active.estimate_loop import EstimatingLoop
+
+    oracle, pool = CachedOracle(split.verdicts), list(split.train)
+    settings = replace(loop_settings(config.active_learning, seed=split.seed), goal="estimate")
+    loop = EstimatingLoop(pool, _loop_learner(config, settings, split), oracle, step_labels, settings,
+                          Budget(fraction=budget))
+    result = loop.run()
+    found = loop.estimate(CONFIDENCE)
+    run = _prm_result(_final_learner(config, settings, split), loop.labelled(), split, tuple(result.executions),
+                      oracle.cpu_seconds)
+    return replace(run, rounds=tuple(r.metrics for r in result.rounds), estimate=found and found.as_dict())
 
 
 def run_full(split: Split, config: Config) -> RunResult:
@@ -66,7 +85,8 @@ def run_forest(split: Split, budget: float) -> RunResult:
     unexecuted = _unexecuted(split, verdicts)
     forest = PmtForest(seed=split.seed).fit(sample, [is_valid_bug(verdicts[c.id]) for c in sample])
     scores = dict(zip([c.id for c in unexecuted], forest.predict(unexecuted).tolist()))
-    return RunResult(scores, tuple(oracle.asked), oracle.cpu_seconds)
+    return RunResult(scores, tuple(oracle.asked), oracle.cpu_seconds,
+                     estimate=sample_mean([is_valid_bug(verdicts[c.id]) for c in sample], len(split.train)))
 
 
 def run_same_line(split: Split, budget: float) -> RunResult:
@@ -97,6 +117,17 @@ def random_share(candidates: tuple[Candidate, ...], budget: float, seed: int) ->
     size = Budget(fraction=budget).limit(len(candidates))
     picks = np.random.default_rng(seed).choice(len(candidates), size=size, replace=False)
     return [candidates[i] for i in sorted(picks)]
+
+
+def sample_mean(verdicts: list[int], pool_size: int) -> dict:
+    """The plain estimate from a uniform sample without replacement: its mean, with a normal 95% interval (finite
+    population corrected): the line `--goal estimate` has to beat."""
+    from statistics import NormalDist
+
+    mean, n = float(np.mean(verdicts)), len(verdicts)
+    error = math.sqrt(max(np.var(verdicts, ddof=1), 0.0) / n * (1 - n / pool_size)) if n > 1 else float("inf")
+    half = NormalDist().inv_cdf(0.975) * error
+    return {"value": mean, "low": max(0.0, mean - half), "high": min(1.0, mean + half)}
 
 
 def spending_settings(settings: ActiveLearningConfig, limit: int, pool_size: int) -> ActiveLearningConfig:

@@ -6,6 +6,8 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
+from bugprm.active.goals import describe_goals
+
 CARD_JSON = "training_card.json"
 CARD_MARKDOWN = "training_card.md"
 
@@ -34,8 +36,17 @@ def card_markdown(card) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     lines += [_round_row(r) for r in card.rounds]
+    lines += ["", "## Goals", "", *(f"- {line}" for line in describe_goals(card.extra.get("goals"))),
+              f"- scores of the saved model: {_calibration(card.final_fit)}"]
     lines += ["", "## Held-out metrics", "", _metrics(card.held_out_metrics), ""]
     return "\n".join(lines)
+
+
+def _calibration(fit: dict) -> str:
+    if fit.get("calibration", "none") == "none":
+        return f"not calibrated ({fit.get('calibration_note', 'no map fitted')})"
+    return (f"{fit['calibration']}-calibrated on {fit['calibration_labels']} out-of-fold labels, calibration error "
+            f"(ACE) {fit['calibration_error']:.3f} (uncalibrated {fit['calibration_error_raw']:.3f})")
 
 
 def _strategy(strategy: dict) -> str:

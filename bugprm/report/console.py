@@ -8,6 +8,8 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
+from bugprm.active.goals import describe_goals
+
 
 def stdout_console() -> Console:
     """A console that adds no colour or animation when stdout is not a terminal."""
@@ -50,6 +52,8 @@ def print_store_report(summary, fmt: str, console: Console | None = None) -> Non
     console.print(f"test CPU-seconds spent {summary.cpu_seconds_spent:.1f}, "
                   f"executing all would take about {summary.cpu_seconds_all_estimated:.1f}")
     print_agreement(summary.agreement, console)
+    for line in describe_goals(summary.training):
+        console.print(f"last training run: {line}")
     print_kill_rates(summary.kill_rates, console)
     print_survivors(summary.survivors, console)
     _print_skipped(console, summary.skipped)

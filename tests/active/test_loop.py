@@ -350,3 +350,17 @@ def test_a_candidate_covered_by_one_test_is_in_the_covered_stratum():
 
     once, never = (pool(1)[0].__class__(**{**pool(1)[0].__dict__, "features": {"covering_tests": n}}) for n in (1, 0))
     assert stratum(once)[0] is False and stratum(never)[0] is True
+
+
+def test_goal_estimate_draws_its_budget_and_executes_each_candidate_once():
+    from bugprm.active.estimate_loop import EstimatingLoop
+
+    oracle = CountingOracle()
+    loop = EstimatingLoop(pool(200), FeatureLearner(), oracle, labeller, loop_config(goal="estimate", rounds=10),
+                          Budget.parse("0.3"))
+    result = loop.run()
+    found = loop.estimate(0.95)
+    assert found.draws == len(loop.draws) == 60 and found.executed == len(result.executions) <= 60
+    assert len({d.round for d in loop.draws}) == 4  # the seed round, then at most ROUNDS - 1 model rounds
+    assert found.low <= found.value <= found.high
+    assert all(log.metrics["draws"] and log.metrics["pool"] == 200 for log in result.rounds)

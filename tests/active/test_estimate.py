@@ -1,0 +1,72 @@
+"""`--goal estimate`'s estimator on synthetic pools: unbiased whatever the model, intervals that hold their
+coverage, and cheaper than a plain random sample when the model knows something."""
+
+import numpy as np
+import pytest
+
+from bugprm.active.estimate import draw_round, draws_from_log, draw_rows, estimate, inclusion_probabilities, seed_draws
+
+POOL = 300
+REPEATS = 800
+
+
+def population(seed=0):
+    """A pool of mostly near-certain kills and a less certain rest, as mutants are, and verdicts drawn from it."""
+    rng = np.random.default_rng(seed)
+    chance = np.where(rng.random(POOL) < 0.7, rng.beta(30, 1, size=POOL), rng.beta(2, 2, size=POOL))
+    verdicts = (rng.random(POOL) < chance).astype(int)
+    return [f"c{i}" for i in range(POOL)], chance, verdicts
+
+
+def one_run(ids, verdicts, predicted, rng, known_share=0.0, draws=40):
+    """One design: a share of the pool already executed, then ``draws`` from the model's probabilities."""
+    truth = dict(zip(ids, verdicts.tolist()))
+    known = {i: truth[i] for i in ids[: int(known_share * POOL)]}
+    drawn = draw_round(ids, predicted, known, draws, rng, floor=0.2, round_index=1)
+    return estimate(drawn, truth, POOL)
+
+
+@pytest.mark.parametrize("model", ["informed", "wrong", "constant"])
+def test_the_estimate_is_unbiased_and_its_interval_covers(model):
+    ids, chance, verdicts = population()
+    predicted = {"informed": chance, "wrong": 1 - chance, "constant": np.full(POOL, 0.9)}[model]
+    rng = np.random.default_rng(1)
+    runs = [one_run(ids, verdicts, predicted, rng, known_share=0.1) for _ in range(REPEATS)]
+    values = np.array([r.value for r in runs])
+    truth = verdicts.mean()
+
+    assert abs(values.mean() - truth) < 4 * values.std() / np.sqrt(REPEATS)  # no bias beyond sampling noise
+    coverage = np.mean([r.low <= truth <= r.high for r in runs])
+    assert 0.92 <= coverage <= 0.975, coverage
+
+
+def test_an_informed_model_beats_the_plain_random_sample_mean():
+    ids, chance, verdicts = population(2)
+    rng = np.random.default_rng(3)
+    informed = [one_run(ids, verdicts, chance, rng).value for _ in range(REPEATS)]
+    plain = [estimate(seed_draws(ids, 40, rng), dict(zip(ids, verdicts.tolist())), POOL).value
+             for _ in range(REPEATS)]
+    truth = verdicts.mean()
+    assert np.mean(np.abs(np.array(informed) - truth)) < 0.8 * np.mean(np.abs(np.array(plain) - truth))
+
+
+def test_seed_draws_are_plain_verdicts():
+    ids, _, verdicts = population()
+    truth = dict(zip(ids, verdicts.tolist()))
+    drawn = seed_draws(ids, 50, np.random.default_rng(0))
+    assert estimate(drawn, truth, POOL).value == pytest.approx(np.mean([truth[d.id] for d in drawn]))
+
+
+def test_executed_candidates_are_never_drawn_and_the_floor_reaches_everyone_else():
+    predicted = np.array([0.5, 1.0, 0.0, 0.9])
+    chances = inclusion_probabilities(predicted, np.array([True, False, False, False]), floor=0.2)
+    assert chances[0] == 0 and chances.sum() == pytest.approx(1.0)
+    assert chances[1] == pytest.approx(0.2 / 3) and chances[3] > chances[1]
+
+
+def test_the_round_log_round_trips_the_draws():
+    ids, chance, verdicts = population()
+    drawn = draw_round(ids, chance, {}, 30, np.random.default_rng(0), 0.2, 3)
+    truth = dict(zip(ids, verdicts.tolist()))
+    again = draws_from_log([{"round": 3, "draws": draw_rows(drawn)}])
+    assert estimate(again, truth, POOL).value == pytest.approx(estimate(drawn, truth, POOL).value, abs=1e-4)

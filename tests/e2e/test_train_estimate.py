@@ -1,0 +1,52 @@
+"""`bugprm train --goal estimate` end to end on the calc fixture: draws with recorded probabilities, the estimate
+and its interval in the training card, and the same numbers read back from the round log by `bugprm report`."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bugprm.store import Store
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "h_calc"
+
+
+def bugprm(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "bugprm", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=600)
+
+
+@pytest.fixture(scope="module")
+def estimated(tmp_path_factory, bare_venv):
+    repo = tmp_path_factory.mktemp("estimate") / "calc"
+    shutil.copytree(FIXTURE, repo)
+    result = bugprm("train", str(repo), "--config", "tiny", "--goal", "estimate", "--budget", "0.5",
+                    "--python", str(bare_venv), cwd=repo)
+    assert result.returncode == 0, result.stderr
+    return repo, json.loads((repo / ".bugprm" / "model" / "training_card.json").read_text())
+
+
+def test_the_card_holds_a_design_estimate_within_the_budget(estimated):
+    repo, card = estimated
+    found = card["extra"]["goals"]["estimate"]
+    assert found["kind"] == "design" and found["draws"] == int(0.5 * card["pool_size"])
+    assert found["executed"] == card["executed"] <= found["draws"]
+    assert 0 <= found["low"] <= found["value"] <= found["high"] <= 1 and found["high"] > found["low"]
+    with Store.open(repo / ".bugprm") as store:
+        drawn = [row for r in store.rounds(card["run_id"]) for row in r["metrics"].get("draws", [])]
+    assert len(drawn) == found["draws"] and all(0 < row[1] <= 1 for row in drawn)
+    assert "mutation score: " in (repo / ".bugprm" / "model" / "training_card.md").read_text()
+
+
+def test_report_reads_the_three_goals_back_from_the_round_log(estimated):
+    repo, card = estimated
+    result = bugprm("report", str(repo), "--format", "json", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    training = json.loads(result.stdout)["training"]
+    assert training["run_id"] == card["run_id"]
+    assert training["estimate"] == card["extra"]["goals"]["estimate"]
+    assert training["gaps"] == card["extra"]["goals"]["gaps"]
+    assert set(training["rank"]) == {"auroc_oob", "calibration_error_oob", "trained_on"}
