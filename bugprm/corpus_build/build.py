@@ -79,7 +79,7 @@ def build_package(spec: Manifest, request: BuildRequest, say: Callable[[str], No
     repo = _prepared(spec, request)
     say(f"{spec.name} {spec.version}: fetched into {repo.path}")
     store_dir = request.work / "stores" / spec.name
-    pool = _pool(spec, repo, store_dir)
+    pool = generated_pool(spec, Path(repo.path), store_dir)
     say(f"{spec.name}: pool of {len(pool)} candidates in {spec.source}")
     with Store.open(store_dir) as store:
         labels = execute_pass(store, repo, pool, request, False, _progress(spec.name, len(pool), say))
@@ -131,12 +131,12 @@ def _prepared(spec: Manifest, request: BuildRequest) -> FetchedRepo:
     return fetch(spec.name, destination, manifests=request.manifests, python=request.python)
 
 
-def _pool(spec: Manifest, repo: FetchedRepo, store_dir: Path) -> list[Candidate]:
+def generated_pool(spec: Manifest, repo: Path, store_dir: Path) -> list[Candidate]:
     """The candidate bugs of the package's source folder (not its docs, examples or setup.py), generated once."""
     with Store.open(store_dir, create=True) as store:
         generated = store.get_meta(GENERATED_META) is not None
     if not generated:
-        summary = generate_pool(Path(repo.path), store_dir)
+        summary = generate_pool(repo, store_dir)
         with Store.open(store_dir) as store:
             store.set_meta(GENERATED_META, json.dumps({"found": summary.candidates_found}))
     with Store.open(store_dir) as store:
