@@ -47,6 +47,10 @@ def main() -> None:
     result = train_base(packages, load_config(BASE_PRESET), print)
     scores = cross_fitted(result.folds, result.out_of_fold, packages)
     rows = {name: package_quality(packages[name], scores) for name in sorted(packages)}
+    for name, prior in result.prior_out_of_fold.items():  # what the heads and backbone add to the prior alone
+        for package, row in rows.items():
+            found = packages[package]
+            row[f"auroc_{name}"] = auroc([e.trajectory_label for e in found], [prior[e.id] for e in found])
     evaluation = [n for n in rows if n not in args.tuning]
     means = {key: float(np.nanmean([rows[n][key] for n in evaluation])) for key in BARS} if evaluation else {}
     print(_table(rows, args.tuning))
@@ -129,11 +133,11 @@ def card(rebuilt, report: dict) -> str:
 
 
 def _table(rows: dict, tuning) -> str:
-    head = ("| package | set | n | kill rate | AUROC | AUROC covered | ACE | low-10% lift | low-10% gap | p10-p90 |\n"
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    head = ("| package | set | n | kill rate | AUROC | AUROC covered | forest alone | ACE | low-10% lift | low-10% gap "
+            "| p10-p90 |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     body = [f"| {n} | {'tuning' if n in tuning else 'eval'} | {r['n']} | {r['kill_rate']:.3f} | {r['auroc']:.3f} | "
-            f"{r['auroc_covered']:.3f} | {r['ace']:.3f} | {r['lift10']:.2f} | {r['gap10']:.3f} | "
-            f"{r['p10']:.2f}-{r['p90']:.2f} |" for n, r in rows.items()]
+            f"{r['auroc_covered']:.3f} | {r.get('auroc_forest', float('nan')):.3f} | {r['ace']:.3f} | "
+            f"{r['lift10']:.2f} | {r['gap10']:.3f} | {r['p10']:.2f}-{r['p90']:.2f} |" for n, r in rows.items()]
     return "\n".join([head, *body])
 
 

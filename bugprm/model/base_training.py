@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
+import torch
 
 from bugprm.calibration import fit_calibration
 from bugprm.config import Config, prior_names
@@ -32,7 +33,8 @@ from bugprm.model.training import new_model, train
 FOLDS = 3
 FOREST_TREES = 100  # with FOREST_MIN_LEAF, keeps the saved forest a few MB on tens of thousands of labels
 FOREST_MIN_LEAF = 20
-CALIBRATION = "isotonic"
+CALIBRATION = "platt"  # isotonic's steps tie the scores of a new package into a few levels, and cost it AUROC
+HEAD_OUTPUT_SCALE = 0.1  # the heads start as a small correction to the forest offset, not as noise beside it
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class BaseModel:
     model: PRM
     folds: list[list[str]]  # package names, per fold
     out_of_fold: dict[str, float]  # trajectory id -> its nested leave-packages-out score, before calibration
+    prior_out_of_fold: dict[str, dict[str, float]]  # prior -> trajectory id -> log-odds of the prior without its fold
     seconds: float
 
 
@@ -63,7 +66,7 @@ def train_base(packages: Mapping[str, Sequence[Example]], config: Config,
     model = _trained(examples, config, fit_priors(examples, config), estimates)
     model.calibration = fit_calibration(CALIBRATION, [raw[i] for i in raw], [labels[i] for i in raw])
     model.summary = {**model.summary, "base": _summary(packages, folds, raw, labels)}
-    return BaseModel(model, folds, raw, time.perf_counter() - started)
+    return BaseModel(model, folds, raw, estimates, time.perf_counter() - started)
 
 
 def package_folds(sizes: Mapping[str, int], folds: int) -> list[list[str]]:
@@ -98,11 +101,20 @@ def trajectory_scores(model: PRM, examples: Sequence[Example]) -> dict[str, floa
 
 def _trained(examples: Sequence[Example], config: Config, priors: dict[str, Prior], estimates: dict) -> PRM:
     model = new_model(config, examples)
+    _start_near_the_prior(model)
     model.priors = dict(priors)
     ids = {e.id for e in examples}
     train(model, examples, prior_estimates={n: {i: v for i, v in found.items() if i in ids}
                                             for n, found in estimates.items()})
     return model
+
+
+@torch.no_grad()
+def _start_near_the_prior(model: PRM) -> None:
+    """Scale each head's output layer (and its anchor, which the penalty pulls toward) down: an untrained head's
+    output is noise, and with the prior offset the model should start as the prior itself."""
+    for name in ("weight3", "bias3", "anchor_weight3", "anchor_bias3"):
+        getattr(model.heads, name).mul_(HEAD_OUTPUT_SCALE)
 
 
 def _fold_estimates(members: list[list[Example]], fold_priors: list[dict[str, Prior]]) -> dict[str, dict]:
