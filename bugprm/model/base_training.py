@@ -30,7 +30,7 @@ from bugprm.model.prior import FITTED, ForestPrior, Prior, TextPrior
 from bugprm.model.prm import PRM
 from bugprm.model.training import new_model, train
 
-FOLDS = 3
+FOLDS = 5
 FOREST_TREES = 100  # with FOREST_MIN_LEAF, keeps the saved forest a few MB on tens of thousands of labels
 FOREST_MIN_LEAF = 20
 CALIBRATION = "platt"  # isotonic's steps tie the scores of a new package into a few levels, and cost it AUROC
