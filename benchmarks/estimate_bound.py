@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bugprm.active.calibration import fit_calibration
+from bugprm.calibration import fit_calibration
 from bugprm.active.estimate import inclusion_probabilities
 from bugprm.baselines import FeatureEncoder, is_valid_bug
 from bugprm.bench.pools import recorded_pool

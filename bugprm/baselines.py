@@ -45,11 +45,11 @@ def is_valid_bug(execution: Execution) -> int:
 class PmtForest:
     """A scikit-learn random forest on PMT-style features; the within-project line to beat."""
 
-    def __init__(self, seed: int = 0, trees: int = 300):
+    def __init__(self, seed: int = 0, trees: int = 300, min_leaf: int = 2):
         from sklearn.ensemble import RandomForestClassifier
 
         self.model = RandomForestClassifier(n_estimators=trees, random_state=seed, n_jobs=-1,
-                                            min_samples_leaf=2, class_weight="balanced")
+                                            min_samples_leaf=min_leaf, class_weight="balanced")
         self.encoder: FeatureEncoder | None = None
 
     def fit(self, candidates: list[Candidate], labels: list[int]) -> "PmtForest":

@@ -204,6 +204,30 @@ def corpus_build(names, all_, out, work, workers, kill_matrix_share, kill_matrix
         raise HarnessError(f"the build of {', '.join(sorted(summary.failed))} failed (see above); rerun to retry")
 
 
+@corpus.command("train-base", help="Train the base model from the verdict files, running no test: each package's "
+                                    "pool is regenerated from its sdist and joined with its verdicts on id.")
+@click.option("--verdicts", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="The verdict files (default: corpora/verdicts/).")
+@click.option("--exclude", multiple=True, metavar="NAME", help="Leave this package out (repeatable).")
+@click.option("--only", multiple=True, metavar="NAME", help="Train on this package only (repeatable).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="The model directory.")
+@click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Working folder for sdists and regenerated pools (default: $BUGPRM_CORPORA or ~/.cache/bugprm/corpora).")
+def corpus_train_base(verdicts, exclude, only, out, work) -> None:
+    from bugprm.corpus import default_destination
+    from bugprm.corpus_build.base import BaseRequest, train_base_model
+    from bugprm.corpus_build.build import VERDICT_DIR
+
+    request = BaseRequest(out, verdicts or VERDICT_DIR, work or default_destination(), _names(exclude), _names(only))
+    train_base_model(request, lambda line: click.echo(line, err=True))
+    click.echo(f"base model written to {out}")
+
+
+def _names(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Repeated options, each of which may also list names separated by commas."""
+    return tuple(name for value in values for name in value.split(",") if name)
+
+
 @cli.command(help="Rank candidate bugs (--bugs), patch files (--patch FILE...) or the changes of a revision range "
                   f"(--diff A...B) by a trained PRM's step rewards; docs/ci.md shows it in CI.\n\n{GATE_FOOTER}")
 @click.argument("patch_files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))

@@ -75,13 +75,19 @@ def fetch(name: str, destination: Path | None = None, check_suite: bool = True, 
     """``python`` given: run the suite with that interpreter instead of a fresh venv (it must have pytest)."""
     spec, destination = manifest(name, manifests), Path(destination or default_destination())
     destination.mkdir(parents=True, exist_ok=True)
-    repo = _unpack(_download(spec, destination), destination) / spec.root
+    repo = unpacked(spec, destination)
     python = python or _make_venv(spec, destination / "venvs" / spec.name)
     fetched = FetchedRepo(spec.name, str(repo), str(python), spec.pytest_args, spec.source)
     if check_suite:
         _check_green(fetched)
     _register(destination, fetched)
     return fetched
+
+
+def unpacked(spec: Manifest, destination: Path) -> Path:
+    """The package's pinned sdist (downloaded into ``destination`` unless already there, checked) unpacked, and
+    nothing more: no venv, no test run."""
+    return _unpack(_download(spec, destination), destination) / spec.root
 
 
 def fetched(name: str, destination: Path | None = None) -> FetchedRepo:

@@ -275,11 +275,7 @@ def load_scorer(model_dir: str | Path) -> Scorer:
         from bugprm.model import load_model
     except ImportError as exc:
         raise ModelError(f"this bugprm cannot load models ({exc})") from exc
-    from bugprm.active.prm_calibration import CalibratedScorer, load_calibration
-
-    calibration = load_calibration(model_dir)  # written by `bugprm train`: its scores are probabilities
-    scorer = ModelScorer(load_model(model_dir))
-    return scorer if calibration is None or calibration.kind == "none" else CalibratedScorer(scorer, calibration)
+    return ModelScorer(load_model(model_dir))  # calibrated: the PRM applies the map saved with it
 
 
 class ModelScorer:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bugprm.active.calibration import Calibration, adaptive_calibration_error, fit_calibration
+from bugprm.calibration import Calibration, adaptive_calibration_error, fit_calibration
 from bugprm.active.strategies import Prediction
 from bugprm.baselines import FeatureEncoder
 from bugprm.records import Candidate

@@ -48,6 +48,11 @@ class PrmLearner:
         scores = self.model.score(candidates, mc_passes=mc_passes, seed=self.seed)
         return [_prediction(s, mc_passes) for s in scores]
 
+    def calibrate(self, calibration) -> None:
+        """Its scores from now on, and the saved model's, pass through ``calibration`` (a ``bugprm.calibration``
+        map): a model fine-tuned from the base gets a map of its own, not the base's."""
+        self.model.calibration = calibration
+
     def save(self, directory: Path) -> Path:
         return save_model(self.model, directory)
 

@@ -1,5 +1,5 @@
-"""The trained PRM's scores as probabilities: a map fitted on its out-of-fold scores, saved beside the model that
-`bugprm train` writes and applied by every scorer loaded from that directory (`bugprm score`).
+"""The trained PRM's scores as probabilities: a map fitted on its out-of-fold scores, saved in the model that
+`bugprm train` writes (``PRM.calibration``), which applies it to every score it gives (`bugprm score`).
 
 Out-of-fold by cross-fitting: the labels are split in two, a PRM trained on each half scores the other, and the
 map is fitted on those scores. It costs about one more training of the final model.
@@ -7,16 +7,13 @@ map is fitted on those scores. It costs about one more training of the final mod
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, replace
-from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 
-from bugprm.active.calibration import Calibration, adaptive_calibration_error, fit_calibration
+from bugprm.calibration import Calibration, adaptive_calibration_error, fit_calibration
 from bugprm.active.forest_learner import trajectory_label
-from bugprm.records import Candidate, TrajectoryScore
+from bugprm.records import Candidate
 
 CALIBRATION_FILE = "calibration.json"
 FOLDS = 2
@@ -42,36 +39,3 @@ def cross_fitted_calibration(make_learner: Callable[[int], object], labelled: Se
     return calibration, {"calibration": calibration.kind, "calibration_labels": len(judged),
                          "calibration_error_raw": round(adaptive_calibration_error(out_of_fold, labels), 4),
                          "calibration_error": round(adaptive_calibration_error(calibration(out_of_fold), labels), 4)}
-
-
-def save_calibration(calibration: Calibration, directory: Path) -> Path:
-    path = Path(directory) / CALIBRATION_FILE
-    path.write_text(json.dumps(asdict(calibration), indent=2) + "\n")
-    return path
-
-
-def load_calibration(directory: Path) -> Calibration | None:
-    path = Path(directory) / CALIBRATION_FILE
-    if not path.is_file():
-        return None
-    fields = json.loads(path.read_text())
-    return Calibration(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
-
-
-class CalibratedScorer:
-    """A scorer whose step probabilities (and each head's) pass through the map: the map is monotone, so the
-    weakest step stays the weakest and a trajectory's score is the calibrated probability of its fate."""
-
-    def __init__(self, scorer, calibration: Calibration):
-        self.scorer, self.calibration = scorer, calibration
-
-    def score(self, candidates: Sequence[Candidate]) -> list[TrajectoryScore]:
-        return [self._mapped(s) for s in self.scorer.score(candidates)]
-
-    def _mapped(self, score: TrajectoryScore) -> TrajectoryScore:
-        mean = tuple(self.calibration(score.step_mean).tolist())
-        if not score.per_head:
-            return replace(score, step_mean=mean)
-        heads = self.calibration(np.array(score.per_head, dtype=float))
-        return replace(score, step_mean=mean, per_head=tuple(map(tuple, heads.tolist())),
-                       step_std=tuple(heads.std(axis=0).tolist()))

@@ -146,8 +146,10 @@ def train_active(request: TrainRequest, on_round: Callable[[RoundLog], None] | N
         result = loop.run(recorded=pools.recorded(run_id))
         learner = prm_learner(request.config, corpus, request.settings.seed, init_from=request.base_model)
         final_fit = learner.refit(loop.labelled())
+        calibration, calibrated = _calibration(request, corpus, loop.labelled())
+        learner.calibrate(calibration)  # the PRM applies it to every score it gives, `score`'s included
         learner.save(request.out)
-        final_fit = {**final_fit, **_calibrate(request, corpus, loop.labelled())}
+        final_fit = {**final_fit, **calibrated}
         metrics = _held_out_metrics(learner, pools, held_out) if held_out else None
         rounds = tuple(r["metrics"] for r in pools.stores[0].rounds(run_id))
         card = _card(request, run_id, pool, held_out, result, rounds, final_fit, metrics, time.perf_counter() - started)
@@ -157,16 +159,16 @@ def train_active(request: TrainRequest, on_round: Callable[[RoundLog], None] | N
         return replace(card, extra={**card.extra, **pools.execution_report(), "goals": goals, **started})
 
 
-def _calibrate(request: TrainRequest, corpus: list[str], labelled: list[Candidate]) -> dict:
-    """The map from the saved PRM's scores to probabilities, cross-fitted and saved beside it for `score`."""
+def _calibration(request: TrainRequest, corpus: list[str], labelled: list[Candidate]):
+    """The map from the saved PRM's scores to probabilities, cross-fitted on the local labels (a base model's own
+    map does not carry over to a model fine-tuned here), and what the card says of it."""
     from bugprm.active.learners import prm_learner
-    from bugprm.active.prm_calibration import cross_fitted_calibration, save_calibration
+    from bugprm.active.prm_calibration import cross_fitted_calibration
 
     seed = request.settings.seed
     calibration, report = cross_fitted_calibration(lambda fold: prm_learner(request.config, corpus, seed + 1 + fold),
                                                    labelled, request.settings.calibration, seed)
-    save_calibration(calibration, request.out)
-    return report
+    return calibration, report
 
 
 def loop_for(settings: ActiveLearningConfig) -> type[ActiveLoop]:

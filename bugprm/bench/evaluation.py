@@ -95,7 +95,7 @@ def calibration_metrics(truth: Mapping[str, Execution], scores: Mapping[str, flo
     """On the scored (unexecuted) candidates of the pool: adaptive calibration error (10 equal-mass bins), and
     among the ``LOW_SHARE`` scored least likely to be killed, |mean score - kill rate| and their survivor share
     over the pool's."""
-    from bugprm.active.calibration import adaptive_calibration_error
+    from bugprm.calibration import adaptive_calibration_error
 
     ids = [i for i in scores if i in truth]
     if not ids:

@@ -79,7 +79,7 @@ def build_package(spec: Manifest, request: BuildRequest, say: Callable[[str], No
     repo = _prepared(spec, request)
     say(f"{spec.name} {spec.version}: fetched into {repo.path}")
     with Store.open(request.work / "stores" / spec.name, create=True) as store:
-        pool = _pool(spec, repo, store)
+        pool = generated_pool(spec, Path(repo.path), store)
         say(f"{spec.name}: pool of {len(pool)} candidates in {spec.source}")
         labels = execute_pass(store, repo, pool, request, False, _progress(spec.name, len(pool), say))
         chosen = kill_matrix_sample(pool, labels.executions, request)
@@ -130,10 +130,10 @@ def _prepared(spec: Manifest, request: BuildRequest) -> FetchedRepo:
     return fetch(spec.name, destination, manifests=request.manifests, python=request.python)
 
 
-def _pool(spec: Manifest, repo: FetchedRepo, store: Store) -> list[Candidate]:
+def generated_pool(spec: Manifest, repo: Path, store: Store) -> list[Candidate]:
     """The candidate bugs of the package's source folder (not its docs, examples or setup.py), generated once."""
     if store.get_meta(GENERATED_META) is None:
-        summary = write_pool(store, scan_repository(Path(repo.path)))
+        summary = write_pool(store, scan_repository(repo))
         store.set_meta(GENERATED_META, json.dumps({"found": summary.candidates_found}))
     pool = store.candidates(kind=Kind.BUG)
     if not pool:

@@ -50,7 +50,8 @@ def verdict_document(spec: Manifest, pool: list[Candidate], labels: Pass, matrix
         "cost": _cost(labels, matrix, cost),
         "files": list(files), "coverage": coverage, "import_time": import_time, "candidates": rows,
         "tests": index.names(),
-        "test_durations": [_rounded(baseline.durations.get(t)) for t in index.names()],
+        # unrounded: the covering tests' order and total duration are in the texts a model rebuilt from it reads
+        "test_durations": [baseline.durations.get(t) for t in index.names()],
         "test_assertions": [baseline.assertions.get(t, 0) for t in index.names()],
         "excluded_tests": baseline.excluded,
     }

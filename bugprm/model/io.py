@@ -1,5 +1,6 @@
 """A model directory: ``backbone/`` and ``tokenizer/`` (save_pretrained, safetensors), ``heads.safetensors``, and
-``bugprm_model.json`` (format version, tokens, ensemble shape, feature schema, config, training summary, metrics).
+``bugprm_model.json`` (format version, tokens, ensemble shape, feature schema, config, training summary, metrics,
+and the calibration of its probabilities, identity unless one was fitted).
 
 A missing, corrupt or mismatched directory raises ``ModelError`` saying which part is wrong.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import torch
@@ -16,6 +18,7 @@ from safetensors.torch import load_file, save_file
 from transformers import AutoModel, AutoTokenizer
 from transformers.utils import logging as hf_logging
 
+from bugprm.calibration import Calibration
 from bugprm.config import config_from_dict
 from bugprm.errors import BugprmError, ModelError
 from bugprm.metrics import json_ready
@@ -55,6 +58,7 @@ def load_model(directory: str | Path, device=None) -> PRM:
         model = PRM(backbone, tokenizer, config, FeatureSchema.from_json(meta["feature_schema"]))
         model.heads.load_state_dict(load_file(directory / HEADS_FILE))
         model.priors = {name: _load_prior(directory, name, settings) for name, settings in meta["priors"].items()}
+        model.calibration = _calibration(meta.get("calibration"))
         _check_shape(meta, model)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError, SafetensorError, BugprmError) as exc:
         raise ModelError(f"the model at {directory} is corrupt or mismatched: {_first_line(exc)}") from exc
@@ -96,6 +100,14 @@ def _load_prior(directory: Path, name: str, settings: dict) -> Prior:
     return KINDS[name].from_saved(settings, arrays)
 
 
+def _calibration(saved: dict | None) -> Calibration:
+    """The saved map (a model saved before calibrations were kept has none: identity)."""
+    if saved is None:
+        return Calibration()
+    knots = {key: tuple(float(v) for v in saved[key]) for key in ("knots_x", "knots_y")}
+    return Calibration(str(saved["kind"]), float(saved["slope"]), float(saved["intercept"]), **knots)
+
+
 def _check_shape(meta: dict, model: PRM) -> None:
     found = {"heads": model.heads.count, "hidden_size": model.backbone.config.hidden_size}
     for key, value in found.items():
@@ -112,6 +124,7 @@ def _meta(model: PRM) -> dict:
         "config": model.config.to_dict(), "config_fingerprint": model.config.fingerprint(),
         "summary": json_ready(model.summary),
         "priors": {name: prior.to_saved()[0] for name, prior in model.priors.items()},
+        "calibration": asdict(model.calibration),
     }
 
 

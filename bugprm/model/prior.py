@@ -53,8 +53,10 @@ class ForestPrior:
     arrays: dict  # name -> np.ndarray, the trees' nodes concatenated (see ``_flatten``)
 
     @classmethod
-    def fit(cls, items: Sequence[Judged], labels: Sequence[int], seed: int = 0) -> "ForestPrior":
-        forest = PmtForest(seed=seed).fit(list(items), list(labels))
+    def fit(cls, items: Sequence[Judged], labels: Sequence[int], seed: int = 0, trees: int = 300,
+            min_leaf: int = 2) -> "ForestPrior":
+        """``trees`` and ``min_leaf`` bound the saved size: nodes grow with the labels over ``min_leaf``."""
+        forest = PmtForest(seed=seed, trees=trees, min_leaf=min_leaf).fit(list(items), list(labels))
         return cls(forest.encoder, _flatten(forest))
 
     def probability(self, items: Sequence[Judged]) -> np.ndarray:

@@ -13,6 +13,7 @@ from typing import Iterable, Sequence
 import torch
 from torch import nn
 
+from bugprm.calibration import Calibration
 from bugprm.config import Config, prior_names, prior_offset_choices
 from bugprm.errors import ConfigError
 from bugprm.model.backbone import step_hidden_states
@@ -44,6 +45,7 @@ class PRM(nn.Module):
         self.offset_priors = offset_priors(m.prior, m.prior_offset)
         self.priors: dict[str, Prior] = {}  # fitted by training, for the names the config gives
         self.summary: dict = {}  # training data and metrics, saved with the model
+        self.calibration = Calibration()  # heads' probabilities -> calibrated ones (the base model's, else identity)
 
     @property
     def device(self) -> torch.device:
@@ -117,13 +119,20 @@ class PRM(nn.Module):
             states = self.step_states(batch)
             passes = range(max(mc_passes, 1))
             logits = [self.head_logits(self._states_for_pass(states, batch, p), batch) for p in passes]
-        probabilities = torch.sigmoid(torch.stack(logits).float()).cpu()  # [P, K, N]
+        probabilities = self._calibrated(torch.sigmoid(torch.stack(logits).float()).cpu())  # [P, K, N]
         states, rows = states.cpu(), batch.step_rows.cpu()
         per_trajectory = (probabilities[:, :, rows == r] for r in range(len(examples)))
         if self.config.model.consistent_steps:
             per_trajectory = map(consistent_with_completions, per_trajectory)
         return [_trajectory_score(e.id, p, states[rows == r])
                 for r, (e, p) in enumerate(zip(examples, per_trajectory))]
+
+    def _calibrated(self, probabilities: torch.Tensor) -> torch.Tensor:
+        """Every member's step probabilities through the saved monotone map, so that every consumer (score, repair,
+        the active loop) reads calibrated numbers; a monotone map keeps the steps consistent and the ranking."""
+        if self.calibration.kind == "none":
+            return probabilities
+        return torch.from_numpy(self.calibration(probabilities.numpy())).to(probabilities.dtype)
 
     def _states_for_pass(self, states: torch.Tensor, batch: Batch, index: int) -> torch.Tensor:
         """The backbone is rerun for each MC pass only if dropout can change its output."""

@@ -58,15 +58,17 @@ def new_model(config: Config, examples: Sequence[Example], corpus: Sequence[str]
 
 
 def train(model: PRM, items: Sequence[Candidate | Example], max_steps: int | None = None,
-          decay: bool = True) -> TrainLog:
-    """Train in place on the items that have a labelled step; ``max_steps`` overrides the config's length."""
+          decay: bool = True, prior_estimates: dict[str, dict[str, float]] | None = None) -> TrainLog:
+    """Train in place on the items that have a labelled step; ``max_steps`` overrides the config's length.
+    ``prior_estimates`` (prior -> id -> log-odds): the caller fitted ``model.priors`` itself and gives the
+    out-of-fold estimates the heads train on (the base model's come from folds by package), so none is refitted."""
     settings, started = model.config.training, time.perf_counter()
     examples = [as_example(item) for item in items]
     encoded = model.encode(examples, settings.drop_after_first_negative)
     pairs = [(example, e) for example, e in zip(examples, encoded) if has_labels(e)]
     if not pairs:
         return TrainLog(0, 0, (), 0.0)
-    priors = _fit_priors(model, [example for example, _ in pairs])
+    priors = prior_estimates if prior_estimates is not None else _fit_priors(model, [ex for ex, _ in pairs])
     batches = _micro_batches(pairs, settings)
     steps = max_steps or _planned_steps(len(pairs), settings)
     optimizer = _optimizer(model, settings)

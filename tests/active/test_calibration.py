@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from bugprm.active.calibration import adaptive_calibration_error, fit_calibration
+from bugprm.calibration import adaptive_calibration_error, fit_calibration
 from bugprm.errors import ConfigError
 
 

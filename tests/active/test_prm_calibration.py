@@ -1,11 +1,10 @@
-"""The trained PRM's calibration: cross-fitted on out-of-fold scores, saved beside the model, applied by the scorer."""
+"""The trained PRM's calibration: cross-fitted on out-of-fold scores (the PRM saves and applies it)."""
 
 import numpy as np
-import pytest
 
-from bugprm.active.prm_calibration import CalibratedScorer, cross_fitted_calibration, load_calibration, save_calibration
+from bugprm.active.prm_calibration import cross_fitted_calibration
 from bugprm.active.strategies import Prediction
-from bugprm.records import Candidate, Kind, Step, StepName, TrajectoryScore
+from bugprm.records import Candidate, Kind, Step, StepName
 
 
 def labelled(count, seed=0):
@@ -46,19 +45,3 @@ def test_the_map_is_fitted_out_of_fold_and_lowers_the_calibration_error():
 def test_too_few_labels_leave_the_scores_as_they_are():
     calibration, report = cross_fitted_calibration(lambda fold: Overconfident(), labelled(10), "platt")
     assert calibration.kind == "none" and "needs" in report["calibration_note"]
-
-
-class FixedScorer:
-    def score(self, candidates):
-        return [TrajectoryScore(c.id, (0.9, 0.99), (0.0, 0.0), ((0.85, 0.98), (0.95, 1.0))) for c in candidates]
-
-
-def test_a_saved_map_is_applied_to_every_step_and_head(tmp_path):
-    calibration, _ = cross_fitted_calibration(lambda fold: Overconfident(), labelled(400), "platt")
-    save_calibration(calibration, tmp_path)
-    loaded = load_calibration(tmp_path)
-    assert loaded == calibration and load_calibration(tmp_path / "absent") is None
-    [score] = CalibratedScorer(FixedScorer(), loaded).score(labelled(1))
-    assert score.step_mean == pytest.approx(tuple(calibration(np.array([0.9, 0.99]))))
-    assert score.step_mean[0] < 0.9  # the overconfident high scores come down
-    assert score.step_std[0] > 0 and len(score.per_head) == 2

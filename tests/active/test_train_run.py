@@ -24,6 +24,9 @@ class SavedForest(BaggedForestLearner):
         self.fitted_on = [c.id for c in labelled]
         return {**super().refit(labelled), "trained_on": len(labelled)}
 
+    def calibrate(self, calibration):
+        self.calibration = calibration
+
     def save(self, directory: Path) -> Path:
         directory.mkdir(parents=True, exist_ok=True)
         (directory / "fitted_on.json").write_text(json.dumps(self.fitted_on))
@@ -36,7 +39,7 @@ def trained(tmp_path_factory):
     shutil.copytree(FIXTURE, repo)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("BUGPRM_TIMEOUT_CONSTANT", "3")
-        patch.setattr(learners, "prm_learner", lambda config, corpus, seed, *rest: SavedForest(seed))
+        patch.setattr(learners, "prm_learner", lambda config, corpus, seed, *rest, **options: SavedForest(seed))
         rounds = []
         request = _request(repo)
         card = train_active(request, on_round=rounds.append)
@@ -102,7 +105,7 @@ def test_the_loop_learner_is_the_one_the_config_names(monkeypatch):
     settings = replace(config.active_learning, learner="forest", calibration="isotonic", min_round_steps=7)
     forest = learners.loop_learner(config, settings, seed=2)
     assert isinstance(forest, BaggedForestLearner) and forest.calibration_kind == "isotonic" and forest.seed == 2
-    monkeypatch.setattr(learners, "prm_learner", lambda *args: args)
-    assert learners.loop_learner(config, replace(settings, learner="prm"), ["t"], 3) == (config, ["t"], 3, 7)
+    monkeypatch.setattr(learners, "prm_learner", lambda *args, init_from=None: (*args, init_from))
+    assert learners.loop_learner(config, replace(settings, learner="prm"), ["t"], 3) == (config, ["t"], 3, 7, None)
     with pytest.raises(ConfigError, match="active_learning.learner"):
         learners.loop_learner(config, replace(settings, learner="svm"))

@@ -13,6 +13,7 @@ NO_STORE = {
     "corpus fetch": "downloads manifests into a cache folder",
     "corpus list": "reads the manifests only",
     "corpus build": "keeps one store per package under --work",
+    "corpus train-base": "regenerates each package's pool in its own store under --work",
     "eval": "reads a model directory and a jsonl file",
     "demo": "makes its own store in the fetched corpus",
     "bench": "reads the store of each of several repositories",

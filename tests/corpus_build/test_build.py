@@ -4,6 +4,7 @@ store."""
 from __future__ import annotations
 
 import hashlib
+import shutil
 import sqlite3
 import sys
 import tarfile
@@ -108,6 +109,44 @@ def test_the_kill_matrix_runs_on_past_the_first_failure(built):
     assert any(len(from_ranges(c["matrix"]["failing"])) > len(from_ranges(c["failing"])) for c in matrix)
 
 
+def test_trajectories_rebuilt_from_the_verdict_file_equal_the_stores(built, tmp_path):
+    """No test runs: the pool is regenerated from the sdist, coverage and labels read from the verdict file (before
+    the rerun below, which measures the baseline again)."""
+    from bugprm.corpus_build.trajectories import package_trajectories
+    from bugprm.labels import step_labels
+    from bugprm.store import Store
+
+    request, _, _ = built
+    document = read_verdicts(verdict_path(request.out, "calc", "1.0"))
+    (tmp_path / "corpora" / "sdists").mkdir(parents=True)
+    shutil.copy(request.work / "corpora" / "sdists" / "calc-1.0.tar.gz", tmp_path / "corpora" / "sdists")
+    rebuilt = package_trajectories(verdict_path(request.out, "calc", "1.0"), tmp_path, request.manifests)
+    with Store.open(request.work / "stores" / "calc") as store:
+        stored = store.candidates()
+        executions = store.verdicts(document["harness"]["fingerprint"])
+    expected = {c.id: c for c in step_labels(stored, executions)}
+    assert len(rebuilt.candidates) == len(document["candidates"]) == len(expected)
+    assert any(c.features["line_covered"] for c in rebuilt.candidates)
+    for candidate in rebuilt.candidates:
+        want = expected[candidate.id]
+        assert candidate.steps == want.steps and candidate.features == want.features, candidate.id
+    assert {str(o) for o in rebuilt.outcomes.values()} == {c["outcome"] for c in document["candidates"]}
+
+
+def test_a_verdict_file_whose_ids_are_not_the_pools_names_its_package(built, tmp_path):
+    from bugprm.corpus_build.trajectories import package_trajectories
+    from bugprm.corpus_build.verdicts import write_verdicts
+    from bugprm.errors import InputError
+
+    request, _, _ = built
+    document = read_verdicts(verdict_path(request.out, "calc", "1.0"))
+    document["candidates"][0]["id"] = "0" * 16
+    stale = write_verdicts(tmp_path / "calc-1.0.json.gz", document) and tmp_path / "calc-1.0.json.gz"
+    shutil.copytree(request.work / "corpora" / "sdists", tmp_path / "work" / "corpora" / "sdists")
+    with pytest.raises(InputError, match="calc 1.0: the regenerated pool does not match.*1 of its"):
+        package_trajectories(stale, tmp_path / "work", request.manifests)
+
+
 def test_a_rerun_skips_a_finished_package_and_resumes_an_interrupted_one(built):
     request, _, _ = built
     path = verdict_path(request.out, "calc", "1.0")
@@ -149,3 +188,4 @@ def test_a_corrupt_verdict_file_is_an_input_error_naming_it(tmp_path):
     (tmp_path / "x-1.json.gz").write_bytes(b"not gzip")
     with pytest.raises(InputError, match="x-1.json.gz: not a readable corpus verdict file"):
         read_verdicts(tmp_path / "x-1.json.gz")
+

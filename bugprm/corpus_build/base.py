@@ -1,0 +1,74 @@
+"""``bugprm corpus train-base``: the base model, trained from the committed verdict files without running a test.
+
+Each verdict file's package is rebuilt into labelled trajectories (``trajectories.py``), and the base PRM is trained
+on all of them with leave-packages-out folds (``bugprm.model.base_training``). ``--exclude`` leaves packages out
+(a held-out package for leave-one-package-out measurements), ``--only`` keeps just the named ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from bugprm.corpus import MANIFEST_DIR, default_destination
+from bugprm.corpus_build.build import VERDICT_DIR
+from bugprm.corpus_build.trajectories import PackageTrajectories, package_trajectories
+from bugprm.corpus_build.verdicts import SUFFIX
+from bugprm.errors import InputError
+
+BASE_PRESET = "base"
+
+
+@dataclass(frozen=True)
+class BaseRequest:
+    out: Path
+    verdicts: Path = VERDICT_DIR
+    work: Path = field(default_factory=default_destination)
+    exclude: tuple[str, ...] = ()
+    only: tuple[str, ...] = ()
+    config: str = BASE_PRESET
+    manifests: Path = MANIFEST_DIR
+
+
+def chosen_packages(request: BaseRequest) -> dict[str, Path]:
+    """Package name -> its verdict file, after --only and --exclude; a name that matches no file is an error."""
+    files = {_package_name(path): path for path in sorted(Path(request.verdicts).glob(f"*{SUFFIX}"))}
+    unknown = sorted({*request.exclude, *request.only} - set(files))
+    if unknown:
+        raise InputError(f"no verdict file in {request.verdicts} for {', '.join(unknown)} "
+                         f"(there are: {', '.join(files) or 'none'})")
+    kept = {n: p for n, p in files.items() if (not request.only or n in request.only) and n not in request.exclude}
+    if not kept:
+        raise InputError(f"no package left to train on in {request.verdicts} after --only/--exclude")
+    return kept
+
+
+def rebuilt_packages(request: BaseRequest, say: Callable[[str], None] = print) -> list[PackageTrajectories]:
+    rebuilt = []
+    for name, path in chosen_packages(request).items():
+        rebuilt.append(package_trajectories(path, Path(request.work), request.manifests))
+        say(f"{rebuilt[-1].label}: {len(rebuilt[-1].candidates)} labelled trajectories")
+    return rebuilt
+
+
+def train_base_model(request: BaseRequest, say: Callable[[str], None] = print) -> Path:
+    from bugprm.config import load_config
+    from bugprm.model.base_training import train_base
+    from bugprm.model.examples import from_candidate
+    from bugprm.model.io import save_model
+
+    rebuilt = rebuilt_packages(request, say)
+    packages = {p.name: [from_candidate(c) for c in p.candidates] for p in rebuilt}
+    result = train_base(packages, load_config(request.config), say)
+    result.model.summary["base"]["versions"] = {p.name: p.version for p in rebuilt}
+    save_model(result.model, request.out)
+    say(f"base model on {len(packages)} packages written to {request.out} in {result.seconds:.0f}s")
+    return Path(request.out)
+
+
+def _package_name(path: Path) -> str:
+    """``NAME-VERSION.json.gz`` -> NAME (a name may hold dashes; a version starts with a digit)."""
+    stem = path.name[: -len(SUFFIX)]
+    head, _, version = stem.rpartition("-")
+    return head if head and version[:1].isdigit() else stem

@@ -1,0 +1,139 @@
+"""The base PRM: trained on many packages' executed candidates at once, so that a repository where nothing was executed
+yet starts warm, with probabilities that hold on a package the model never saw.
+
+Honest on a new package means estimated on packages left out, so folds are made of whole packages (a candidate's
+neighbours in its own package would make every estimate look better than it is on a new one):
+
+- the priors (forest, text) are fitted once per fold, on the other folds; the heads train on each trajectory's
+  estimate from the priors that never saw its package;
+- the calibration is fitted on nested out-of-fold scores: for each fold, a model (those priors, and heads trained on
+  the other folds) scores it. One level is skipped for cost: the prior estimates those inner heads train on come
+  from priors that saw the fold (through other folds' training sets), never from its own package's labels directly;
+- the model that ships: priors on every package, heads on the fold estimates, and that calibration.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+import torch
+
+from bugprm.calibration import fit_calibration
+from bugprm.config import Config, prior_names
+from bugprm.errors import InputError
+from bugprm.metrics import aggregate, auroc
+from bugprm.model.examples import Example
+from bugprm.model.prior import FITTED, ForestPrior, Prior, TextPrior
+from bugprm.model.prm import PRM
+from bugprm.model.training import new_model, train
+
+FOLDS = 5
+FOREST_TREES = 100  # with FOREST_MIN_LEAF, keeps the saved forest a few MB on tens of thousands of labels
+FOREST_MIN_LEAF = 20
+CALIBRATION = "platt"  # isotonic's steps tie the scores of a new package into a few levels, and cost it AUROC
+HEAD_OUTPUT_SCALE = 0.1  # the heads start as a small correction to the forest offset, not as noise beside it
+
+
+@dataclass(frozen=True)
+class BaseModel:
+    model: PRM
+    folds: list[list[str]]  # package names, per fold
+    out_of_fold: dict[str, float]  # trajectory id -> its nested leave-packages-out score, before calibration
+    prior_out_of_fold: dict[str, dict[str, float]]  # prior -> trajectory id -> log-odds of the prior without its fold
+    seconds: float
+
+
+def train_base(packages: Mapping[str, Sequence[Example]], config: Config,
+               say: Callable[[str], None] = lambda line: None) -> BaseModel:
+    """A model trained on every package's labelled trajectories (package name -> examples), calibrated on
+    nested leave-packages-out scores."""
+    started = time.perf_counter()
+    folds = package_folds({name: len(found) for name, found in packages.items()}, FOLDS)
+    members = [[e for name in fold for e in packages[name]] for fold in folds]
+    fold_priors = [fit_priors(_without(members, i), config) for i in range(len(folds))]
+    estimates = _fold_estimates(members, fold_priors)
+    raw: dict[str, float] = {}
+    for i, inside in enumerate(members):
+        say(f"fold {i + 1}/{len(folds)}: {', '.join(folds[i])} held out")
+        inner = _trained(_without(members, i), config, fold_priors[i], estimates)
+        raw.update(trajectory_scores(inner, inside))
+    examples = [e for found in members for e in found]
+    labels = {e.id: e.trajectory_label for e in examples}
+    say(f"all {len(packages)} packages: {len(examples)} trajectories")
+    model = _trained(examples, config, fit_priors(examples, config), estimates)
+    model.calibration = fit_calibration(CALIBRATION, [raw[i] for i in raw], [labels[i] for i in raw])
+    model.summary = {**model.summary, "base": _summary(packages, folds, raw, labels)}
+    return BaseModel(model, folds, raw, estimates, time.perf_counter() - started)
+
+
+def package_folds(sizes: Mapping[str, int], folds: int) -> list[list[str]]:
+    """Packages in at most ``folds`` groups of about equal size (largest first into the smallest group)."""
+    if len(sizes) < 2:
+        raise InputError(f"a base model needs at least 2 packages to be calibrated on left-out ones, got "
+                         f"{len(sizes)} ({', '.join(sizes) or 'none'})")
+    groups: list[list[str]] = [[] for _ in range(min(folds, len(sizes)))]
+    totals = [0] * len(groups)
+    for name in sorted(sizes, key=lambda n: (-sizes[n], n)):
+        smallest = totals.index(min(totals))
+        groups[smallest].append(name)
+        totals[smallest] += sizes[name]
+    return [sorted(group) for group in groups]
+
+
+def fit_priors(examples: Sequence[Example], config: Config) -> dict[str, Prior]:
+    labels, seed = [e.trajectory_label for e in examples], config.training.seed
+    fitted: dict[str, Prior] = {}
+    for name in prior_names(config.model.prior):
+        if name not in FITTED:
+            raise InputError(f"model.prior {name} cannot be fitted on the corpus (a base model reads forest, text)")
+        fitted[name] = (ForestPrior.fit(examples, labels, seed, FOREST_TREES, FOREST_MIN_LEAF) if name == "forest"
+                        else TextPrior.fit(examples, labels, seed))
+    return fitted
+
+
+def trajectory_scores(model: PRM, examples: Sequence[Example]) -> dict[str, float]:
+    how = model.config.scoring.aggregate
+    return {s.id: aggregate(s.step_mean, how) for s in model.score(examples, batch_size=64)}
+
+
+def _trained(examples: Sequence[Example], config: Config, priors: dict[str, Prior], estimates: dict) -> PRM:
+    model = new_model(config, examples)
+    _start_near_the_prior(model)
+    model.priors = dict(priors)
+    ids = {e.id for e in examples}
+    train(model, examples, prior_estimates={n: {i: v for i, v in found.items() if i in ids}
+                                            for n, found in estimates.items()})
+    return model
+
+
+@torch.no_grad()
+def _start_near_the_prior(model: PRM) -> None:
+    """Scale each head's output layer (and its anchor, which the penalty pulls toward) down: an untrained head's
+    output is noise, and with the prior offset the model should start as the prior itself."""
+    for name in ("weight3", "bias3", "anchor_weight3", "anchor_bias3"):
+        getattr(model.heads, name).mul_(HEAD_OUTPUT_SCALE)
+
+
+def _fold_estimates(members: list[list[Example]], fold_priors: list[dict[str, Prior]]) -> dict[str, dict]:
+    """Prior name -> trajectory id -> the log-odds of the prior fitted without its fold."""
+    estimates: dict[str, dict[str, float]] = {}
+    for inside, priors in zip(members, fold_priors):
+        for name, prior in priors.items():
+            estimates.setdefault(name, {}).update(zip((e.id for e in inside), prior.log_odds(inside).tolist()))
+    return estimates
+
+
+def _without(members: list[list[Example]], index: int) -> list[Example]:
+    return [e for i, found in enumerate(members) if i != index for e in found]
+
+
+def _summary(packages: Mapping[str, Sequence[Example]], folds: list[list[str]], raw: dict, labels: dict) -> dict:
+    per_package = {}
+    for name, found in sorted(packages.items()):
+        y = [labels[e.id] for e in found]
+        per_package[name] = {"trajectories": len(found), "kill_rate": round(float(np.mean(y)), 4),
+                             "out_of_fold_auroc": round(auroc(y, [raw[e.id] for e in found]), 4)}
+    return {"folds": folds, "calibration": CALIBRATION, "packages": per_package}

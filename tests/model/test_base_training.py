@@ -1,0 +1,52 @@
+"""The base model: folds of whole packages, nested out-of-fold scores, and a calibration that every score goes
+through and that a saved model keeps."""
+
+import math
+
+import pytest
+
+from bugprm.calibration import Calibration
+from bugprm.config import with_overrides
+from bugprm.errors import InputError
+from bugprm.model.base_training import package_folds, train_base
+from bugprm.model.examples import from_candidate
+from bugprm.model.io import load_model, save_model
+from bugprm.model.synthetic import synthetic_candidates
+
+
+def test_folds_hold_whole_packages_of_about_equal_size():
+    folds = package_folds({"a": 900, "b": 500, "c": 400, "d": 100, "e": 50}, 3)
+    assert sorted(n for f in folds for n in f) == ["a", "b", "c", "d", "e"]
+    assert folds == [["a"], ["b", "e"], ["c", "d"]]
+    assert package_folds({"a": 1, "b": 1}, 3) == [["a"], ["b"]]
+    with pytest.raises(InputError, match="at least 2 packages"):
+        package_folds({"a": 10}, 3)
+
+
+@pytest.fixture(scope="module")
+def base(tiny_config):
+    config = with_overrides(tiny_config, {"model": {"prior": "forest", "prior_offset": "forest"},
+                                          "training": {"max_steps": 3, "batch_size": 8}})
+    packages = {name: [from_candidate(c) for c in synthetic_candidates(30, seed=seed)]
+                for seed, name in enumerate(("alpha", "beta"), start=10)}
+    return train_base(packages, config), packages
+
+
+def test_every_trajectory_gets_a_score_from_a_model_that_never_saw_its_package(base):
+    result, packages = base
+    assert sorted(map(sorted, result.folds)) == [["alpha"], ["beta"]]
+    assert set(result.out_of_fold) == {e.id for found in packages.values() for e in found}
+    assert result.model.calibration.kind == "platt"
+    summary = result.model.summary["base"]
+    assert set(summary["packages"]) == {"alpha", "beta"} and summary["calibration"] == "platt"
+    assert set(result.prior_out_of_fold["forest"]) == set(result.out_of_fold)
+
+
+def test_the_calibration_is_in_the_scoring_path_and_saved_with_the_model(base, tmp_path):
+    model = base[0].model
+    examples = base[1]["alpha"][:5]
+    model.calibration = Calibration("platt", slope=0.0, intercept=math.log(0.3 / 0.7))
+    assert all(abs(p - 0.3) < 1e-6 for s in model.score(examples) for p in s.step_mean)
+    save_model(model, tmp_path / "m")
+    loaded = load_model(tmp_path / "m")
+    assert loaded.calibration == model.calibration and loaded.score(examples) == model.score(examples)
