@@ -27,7 +27,7 @@ import numpy as np
 
 from bugprm.calibration import fit_calibration
 from bugprm.config import load_config
-from bugprm.corpus import default_destination
+from bugprm.corpus_build.fetch import default_destination
 from bugprm.corpus_build.base import BASE_PRESET, BaseRequest, rebuilt_packages
 from bugprm.corpus_build.build import VERDICT_DIR
 from bugprm.metrics import auroc

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bugprm.baselines import PmtForest, is_valid_bug
+from bugprm.model.pmt_forest import PmtForest, is_valid_bug
 from bugprm.bench.pools import judged_pool
 from bugprm.config import load_config, with_corpus_prior, with_overrides
 from bugprm.labels import step_labels

@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bugprm.generate import generate_pool
+from bugprm.mutate.run import generate_pool
 from bugprm.mutate.filters import python_compile_error
 from bugprm.parsing.discovery import discover_sources, read_source
 from bugprm.parsing.languages import new_parser

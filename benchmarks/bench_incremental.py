@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bugprm.execute import label_pool
 from bugprm.execute.session import HarnessSession
-from bugprm.generate import generate_pool
+from bugprm.mutate.run import generate_pool
 from bugprm.store import Store
 
 DEFAULT_REPO = Path("/tmp/corpus/semver-3.0.4")

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from bugprm.execute.features import fill_features
 from bugprm.execute.session import HarnessSession
-from bugprm.generate import generate_pool
+from bugprm.mutate.run import generate_pool
 from bugprm.records import Kind, Outcome
 from bugprm.store import Store
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bugprm.baselines import PmtForest, covered_means_killed, is_valid_bug
+from bugprm.model.pmt_forest import PmtForest, covered_means_killed, is_valid_bug
 from bugprm.bench import pools as bench_pools
 from bugprm.config import load_config
 from bugprm.labels import step_labels

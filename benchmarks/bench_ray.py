@@ -24,7 +24,7 @@ from pathlib import Path
 from bugprm.execute import label_pool
 from bugprm.execute.executors import executor_choice
 from bugprm.execute.session import HarnessSession
-from bugprm.generate import generate_pool
+from bugprm.mutate.run import generate_pool
 from bugprm.store import Store
 
 

@@ -174,7 +174,7 @@ def all_rankings(bugs: list[BugRepairs], args) -> dict[str, dict[str, list[str]]
             bugs, lambda patches: [r.candidate for r in by_heuristic(patches)]),
     }
     if args.model:
-        from bugprm.scoring import load_scorer
+        from bugprm.scoring.adapter import load_scorer
 
         scorer = load_scorer(args.model)
         rankings[f"PRM {args.model}"] = {b.bug.id: _ids(by_model(b.patches, scorer)) for b in bugs}
@@ -200,7 +200,7 @@ def repair_config(args):
 
 def cross_fitted(bugs: list[BugRepairs], config, seed: int) -> dict[str, list[str]]:
     """Each bug ranked by a PRM fitted on the repairs of the other half of the bugs (two folds, drawn by ``seed``)."""
-    from bugprm.scoring import ModelScorer
+    from bugprm.scoring.adapter import ModelScorer
 
     order = [b.bug.id for b in bugs]
     random.Random(seed).shuffle(order)
@@ -325,7 +325,7 @@ def _patch(copy: Path, diff: str) -> bool:
 
 def _pytest_args(settings: dict, corpus: str | None) -> str:
     if corpus:
-        from bugprm.corpus import manifest
+        from bugprm.corpus_build.fetch import manifest
 
         return manifest(corpus).pytest_args
     return settings.get("pytest_args") or ""

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bugprm.generate import generate_pool
+from bugprm.mutate.run import generate_pool
 
 TEMPLATE = '''
 

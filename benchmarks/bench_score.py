@@ -21,8 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bugprm.exporting import current_executions
-from bugprm.scoring import ModelScorer, idle_cores
+
+from bugprm.scoring.adapter import ModelScorer, idle_cores
 from bugprm.store import Store, find_store_directory
 
 
@@ -41,7 +41,7 @@ def main() -> None:
     store_dir = find_store_directory(None, args.repo)
     with Store.open(store_dir) as store:
         candidates = store.candidates()
-        executions = list(current_executions(store).values())
+        executions = list(store.verdicts().values())
     model = load_model(args.model or store_dir / "model")
     scorer = ModelScorer(model, threads=args.threads)
     scorer.score(candidates[:8])  # warm-up
@@ -72,7 +72,7 @@ def end_to_end(repo: Path, count: int, python, pytest_args) -> tuple[float, floa
     """Per-candidate wall and CPU (this process and its children) of executing a seeded random ``count`` of the
     candidates of a fresh copy of REPO with a new store, so that nothing executed earlier is reused."""
     from bugprm.execute import execute_candidates
-    from bugprm.generate import generate_pool
+    from bugprm.mutate.run import generate_pool
 
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(scratch) / repo.name

@@ -21,11 +21,11 @@ import numpy as np
 from bugprm.config import Budget, load_config
 from bugprm.active.loop import ActiveLoop
 from bugprm.active.strategies import Prediction
-from bugprm.baselines import PmtForest
+from bugprm.model.pmt_forest import PmtForest
 from bugprm.bench.oracle import CachedOracle
 from bugprm.bench.pools import judged_pool
 from bugprm.bench.splits import within_split
-from bugprm.baselines import is_valid_bug
+from bugprm.model.pmt_forest import is_valid_bug
 from bugprm.labels import step_labels
 from bugprm.metrics import auroc
 

@@ -18,16 +18,16 @@ from pathlib import Path
 
 import numpy as np
 
-from bugprm.baselines import PmtForest, is_valid_bug
+from bugprm.model.pmt_forest import PmtForest, is_valid_bug
 from bugprm.bench.pools import judged_pool
-from bugprm.exporting import current_executions
+
 from bugprm.metrics import auroc
 from bugprm.store import Store, find_store_directory
 
 
 def executed_by_train(repo: Path) -> set[str]:
     with Store.open(find_store_directory(None, repo)) as store:
-        return set(current_executions(store))
+        return set(store.verdicts())
 
 
 def main() -> None:

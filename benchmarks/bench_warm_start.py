@@ -42,7 +42,7 @@ from bugprm.bench.runners import spending_settings
 from bugprm.config import Budget, load_config
 from bugprm.labels import step_labels
 from bugprm.records import UNLABELLED_OUTCOMES, Kind
-from bugprm.scoring import load_scorer
+from bugprm.scoring.adapter import load_scorer
 from bugprm.store import Store
 
 VARIANTS = (("cold", "actprm"), ("warm", "actprm"), ("warm", "random"))

@@ -18,7 +18,7 @@ import numpy as np
 
 from bugprm.calibration import fit_calibration
 from bugprm.active.estimate import inclusion_probabilities
-from bugprm.baselines import FeatureEncoder, is_valid_bug
+from bugprm.model.pmt_forest import FeatureEncoder, is_valid_bug
 from bugprm.bench.pools import recorded_pool
 from bugprm.metrics import auroc
 

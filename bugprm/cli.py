@@ -76,7 +76,7 @@ def cli(debug: bool) -> None:
               help="Sample a stratified subset of at most N candidates.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for --max sampling.")
 def generate(repo: Path, store_dir: Path | None, max_candidates: int | None, seed: int) -> None:
-    from bugprm.generate import scan_repository, write_pool
+    from bugprm.mutate.run import scan_repository, write_pool
     from bugprm.report.console import print_generate_summary
 
     plan = scan_repository(repo)
@@ -92,7 +92,7 @@ def generate(repo: Path, store_dir: Path | None, max_candidates: int | None, see
               help="Output format.")
 @click.option("--output", "-o", type=click.File("w"), default="-", show_default=True, help="Output file (- is stdout).")
 def export(repo: Path | None, store_dir: Path | None, fmt: str, output) -> None:
-    from bugprm.exporting import export_jsonl
+    from bugprm.report.jsonl import export_jsonl
 
     with _open_store(store_dir, repo) as store:
         export_jsonl(store, output)
@@ -108,7 +108,7 @@ def export(repo: Path | None, store_dir: Path | None, fmt: str, output) -> None:
               help="Write the report here (default: stdout).")
 def report(repo: Path | None, store_dir: Path | None, fmt: str | None, output: Path | None) -> None:
     from bugprm.report.console import print_store_report
-    from bugprm.summary import summarise_store
+    from bugprm.report.summary import summarise_store
 
     with _open_store(store_dir, repo) as store:
         if fmt == "html":
@@ -125,7 +125,7 @@ def report(repo: Path | None, store_dir: Path | None, fmt: str | None, output: P
 @click.argument("repo", type=click.Path(path_type=Path), required=False)
 @store_option
 def show(candidate_id: str, repo: Path | None, store_dir: Path | None) -> None:
-    from bugprm.inspection import candidate_view, render_view
+    from bugprm.report.inspection import candidate_view, render_view
 
     with _open_store(store_dir, repo) as store:
         view = candidate_view(store, candidate_id)
@@ -139,7 +139,7 @@ def show(candidate_id: str, repo: Path | None, store_dir: Path | None) -> None:
 @click.argument("repo", type=click.Path(exists=True, file_okay=False, path_type=Path), required=False)
 @store_option
 def apply(candidate_id: str, repo: Path | None, store_dir: Path | None) -> None:
-    from bugprm.inspection import apply_candidate, resolve_candidate
+    from bugprm.report.inspection import apply_candidate, resolve_candidate
 
     with _open_store(store_dir, repo) as store:
         candidate = resolve_candidate(store, candidate_id)
@@ -159,7 +159,7 @@ def corpus() -> None:
 @click.option("--dest", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to keep them (default: $BUGPRM_CORPORA or ~/.cache/bugprm/corpora).")
 def corpus_fetch(names: tuple[str, ...], all_: bool, dest: Path | None) -> None:
-    from bugprm.corpus import fetch, load_manifests
+    from bugprm.corpus_build.fetch import fetch, load_manifests
 
     for name in (list(load_manifests()) if all_ else names):
         repo = fetch(name, dest)
@@ -168,7 +168,7 @@ def corpus_fetch(names: tuple[str, ...], all_: bool, dest: Path | None) -> None:
 
 @corpus.command("list", help="The corpus manifests and where each was fetched.")
 def corpus_list() -> None:
-    from bugprm.corpus import load_manifests
+    from bugprm.corpus_build.fetch import load_manifests
 
     for spec in load_manifests().values():
         click.echo(f"{spec.name} {spec.version}  source {spec.source}  tests {spec.tests}")
@@ -190,7 +190,7 @@ def corpus_list() -> None:
 @executor_option
 @ray_address_option
 def corpus_build(names, all_, out, work, workers, kill_matrix_share, kill_matrix_cap, executor, ray_address) -> None:
-    from bugprm.corpus import default_destination
+    from bugprm.corpus_build.fetch import default_destination
     from bugprm.corpus_build import BuildRequest, build_corpus
     from bugprm.corpus_build.build import VERDICT_DIR
     from bugprm.errors import HarnessError
@@ -214,7 +214,7 @@ def corpus_build(names, all_, out, work, workers, kill_matrix_share, kill_matrix
 @click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Working folder for sdists and regenerated pools (default: $BUGPRM_CORPORA or ~/.cache/bugprm/corpora).")
 def corpus_train_base(verdicts, exclude, only, out, work) -> None:
-    from bugprm.corpus import default_destination
+    from bugprm.corpus_build.fetch import default_destination
     from bugprm.corpus_build.base import BaseRequest, train_base_model
     from bugprm.corpus_build.build import VERDICT_DIR
 
@@ -265,8 +265,8 @@ def _names(values: tuple[str, ...]) -> tuple[str, ...]:
 def score(patch_files, bugs, patch, rev_range, repo, store_dir, all_, model_dir, python, pytest_args, fmt, threshold,
           aggregate, fail_under, max_gaps, verify, output, sarif_output) -> None:
     from bugprm.config import load_config
-    from bugprm.score_run import ScoreRequest, run_score
-    from bugprm.scoring import ScoreSettings
+    from bugprm.scoring.run import ScoreRequest, run_score
+    from bugprm.scoring.records import ScoreSettings
 
     if patch_files and not patch:
         raise click.UsageError("patch files given without --patch")

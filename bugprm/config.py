@@ -210,7 +210,7 @@ class ScoringConfig:
     threshold: float = 0.7  # recommend "use" at or above this aggregate score, else "refine"
     aggregate: str = "min"  # steps -> one score: min, product, mean or last
     fail_under: float = 0.0  # the CI gate: exit 1 when a candidate or hunk scores below it; 0 never fails
-    gate: str = "gaps"  # score --diff's default test-gap gate (bugprm.gap_gate), or "none"
+    gate: str = "gaps"  # score --diff's default test-gap gate (bugprm.scoring.gate), or "none"
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from bugprm.active.run import TrainRequest, train_active
 from bugprm.config import MODEL_DIRNAME, load_config
-from bugprm.corpus import default_destination, fetch
-from bugprm.generate import generate_pool
+from bugprm.corpus_build.fetch import default_destination, fetch
+from bugprm.mutate.run import generate_pool
 from bugprm.store import find_store_directory
 
 DEMO_CORPUS = "schema"
@@ -57,9 +57,9 @@ def _train_request(plan: DemoPlan, repo) -> TrainRequest:
 
 def _score(repo: Path) -> None:
     from bugprm.report.console import print_store_report
-    from bugprm.score_run import ScoreRequest, run_score
+    from bugprm.scoring.run import ScoreRequest, run_score
     from bugprm.store import Store
-    from bugprm.summary import summarise_store
+    from bugprm.report.summary import summarise_store
 
     run_score(ScoreRequest(bugs=True, repo=repo, fmt="rich"))
     with Store.open(find_store_directory(None, repo)) as store:

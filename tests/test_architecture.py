@@ -62,8 +62,8 @@ def test_the_harness_uses_only_the_standard_library_and_pytest():
 @pytest.mark.parametrize("code", [
     "from bugprm.cli import cli; cli.main(['--help'], standalone_mode=False)",
     "from bugprm.cli import cli; cli.main(['score', '--help'], standalone_mode=False)",
-    "import bugprm.parsing, bugprm.mutate, bugprm.generate, bugprm.config, bugprm.store, bugprm.active.loop, "
-    "bugprm.active.run, bugprm.active.settings, bugprm.scoring, bugprm.execute.session",
+    "import bugprm.parsing, bugprm.mutate, bugprm.mutate.run, bugprm.config, bugprm.store, bugprm.active.loop, "
+    "bugprm.active.run, bugprm.active.settings, bugprm.scoring.records, bugprm.execute.session",
 ])
 def test_help_parsing_and_the_loop_never_load_torch(code):
     probe = f"import sys\n{code}\nprint(sorted(m for m in {HEAVY!r} if m in sys.modules))"

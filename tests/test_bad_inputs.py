@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bugprm.failures import classified, store_database_error
-from bugprm.generate import generate_pool
+from bugprm.mutate.run import generate_pool
 from bugprm.store import DB_NAME, Store
 
 MODULE = "def add(a, b):\n    if a > b:\n        return a - b\n    return a + b\n"

@@ -12,8 +12,8 @@ import pytest
 from bugprm.errors import InputError
 from bugprm.execute.workspace import EditMismatch, Workspace
 from bugprm.records import Edit
-from bugprm.sources import parse_unified_diff
-from bugprm.sources.confined import check_patch_paths
+from bugprm.scoring.sources import parse_unified_diff
+from bugprm.scoring.sources.confined import check_patch_paths
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MODULE = "def add(a, b):\n    return a - b\n"

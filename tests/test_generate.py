@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bugprm.errors import RepoError
-from bugprm.generate import GenerateSummary, generate_pool
+from bugprm.mutate.run import GenerateSummary, generate_pool
 from bugprm.records import Kind, StepName
 from bugprm.store import Store
 
@@ -186,7 +186,7 @@ def test_bad_files_are_skipped_with_reasons_and_the_rest_still_generates(repo, t
 
 
 def test_importing_generate_does_not_load_torch():
-    code = "import sys, bugprm.generate; print(sorted(m for m in ('torch', 'transformers') if m in sys.modules))"
+    code = "import sys, bugprm.mutate.run; print(sorted(m for m in ('torch', 'transformers') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
     assert result.stdout.strip() == "[]"

@@ -4,10 +4,11 @@ import pytest
 
 from bugprm.errors import GateFailed, InputError, ModelError
 from bugprm.records import BUG_STEPS, Candidate, Edit, Execution, Kind, Outcome, Step, TrajectoryScore
-from bugprm.scoring import (
-    Located, ModelScorer, Recommendation, Region, ScoreSettings, ScoringInput, aggregate, check_gate, idle_cores,
-    load_scorer, most_uncertain, prediction_agrees, predictions_record, recommend, score_input, verify,
+from bugprm.scoring.records import (
+    Located, Recommendation, Region, ScoreSettings, ScoringInput, aggregate, check_gate, most_uncertain,
+    prediction_agrees, predictions_record, recommend, score_input, verify,
 )
+from bugprm.scoring.adapter import ModelScorer, idle_cores, load_scorer
 
 REGION = Region(1, 1, 1, 2)
 

@@ -5,11 +5,11 @@ import pytest
 
 from bugprm.errors import InputError, RepoError
 from bugprm.records import Candidate, Kind, REPAIR_STEPS
-from bugprm.scoring import Region
-from bugprm.sources import edit_region, parse_unified_diff, patch_files, revision_range
-from bugprm.sources.diffs import line_ranges
-from bugprm.sources.patches import patch_edits
-from bugprm.sources.revisions import resolve_range
+from bugprm.scoring.records import Region
+from bugprm.scoring.sources import edit_region, parse_unified_diff, patch_files, revision_range
+from bugprm.scoring.sources.diffs import line_ranges
+from bugprm.scoring.sources.patches import patch_edits
+from bugprm.scoring.sources.revisions import resolve_range
 
 APP = (Path(__file__).parent / "data" / "sample_app.py").read_text()
 

@@ -13,7 +13,7 @@ import pytest
 from bugprm.errors import InputError, StoreError
 from bugprm.execute import label_pool
 from bugprm.execute.workspace import apply_edits
-from bugprm.generate import generate_pool
+from bugprm.mutate.run import generate_pool
 from bugprm.records import Kind
 from bugprm.store import Store
 from bugprm.store_identity import check_repository, stale_files

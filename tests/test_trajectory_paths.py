@@ -8,9 +8,9 @@ import git
 from bugprm.execute.features import fill_features
 from bugprm.execute.saved import current_baseline
 from bugprm.execute.session import HarnessSession
-from bugprm.generate import generate_pool
+from bugprm.mutate.run import generate_pool
 from bugprm.records import Kind
-from bugprm.sources import revision_range
+from bugprm.scoring.sources import revision_range
 from bugprm.store import Store
 
 AUTHOR = git.Actor("bugprm tests", "tests@example.com")

@@ -14,7 +14,7 @@ import numpy as np
 
 from bugprm.active.estimate import Estimate, draw_round, draw_rows, estimate, seed_draws
 from bugprm.active.loop import ActiveLoop, seed_count
-from bugprm.baselines import is_valid_bug
+from bugprm.model.pmt_forest import is_valid_bug
 from bugprm.records import Candidate, UNLABELLED_OUTCOMES
 
 ESTIMATE_FLOOR = 0.2  # the uniform share of each draw when `uniform_floor` is 0: a bad model cannot starve a region

@@ -14,7 +14,7 @@ import numpy as np
 
 from bugprm.calibration import Calibration, adaptive_calibration_error, fit_calibration
 from bugprm.active.strategies import Prediction
-from bugprm.baselines import FeatureEncoder
+from bugprm.model.pmt_forest import FeatureEncoder
 from bugprm.records import Candidate
 
 HEADS = 16

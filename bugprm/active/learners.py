@@ -34,6 +34,6 @@ def prm_learner(config: Config, corpus: Sequence[str] = (), seed: int = 0, min_r
 def warm_learner(base_model: Path, local):
     """The local learner stacked on the base model saved in ``base_model`` (loaded now, with torch)."""
     from bugprm.active.warm_learner import WarmLearner
-    from bugprm.scoring import load_scorer
+    from bugprm.scoring.adapter import load_scorer
 
     return WarmLearner(load_scorer(base_model), local)

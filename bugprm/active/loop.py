@@ -213,7 +213,7 @@ class ActiveLoop:
     def _model_estimate(self, predictions: list[Prediction]) -> float | None:
         """The pool's kill rate by the model: executed candidates as their verdict, the rest as predicted (pool
         mode, where every unexecuted candidate is predicted)."""
-        from bugprm.baselines import is_valid_bug
+        from bugprm.model.pmt_forest import is_valid_bug
 
         if self.settings.mode != "pool":
             return None

@@ -122,7 +122,7 @@ class Pools:
 
     def execution_report(self) -> dict:
         """The executor and the test CPU-seconds each node spent in this run (the card's ``extra``)."""
-        from bugprm.execute.label import node_seconds
+        from bugprm.execute.run import node_seconds
 
         by_node = sum((session.cpu_by_node for session in self.sessions), Counter())
         return {"executor": self.sessions[0].executor.describe(), "cpu_seconds_by_node": node_seconds(by_node)}
@@ -179,14 +179,14 @@ def loop_for(settings: ActiveLearningConfig) -> type[ActiveLoop]:
 
 
 def _verdicts(executions: dict[str, Execution]) -> dict[str, int]:
-    from bugprm.baselines import is_valid_bug
+    from bugprm.model.pmt_forest import is_valid_bug
     from bugprm.records import UNLABELLED_OUTCOMES
 
     return {i: is_valid_bug(e) for i, e in executions.items() if e.outcome not in UNLABELLED_OUTCOMES}
 
 
 def _pool_store(repo: Path, request: TrainRequest) -> Store:
-    from bugprm.generate import generate_pool
+    from bugprm.mutate.run import generate_pool
 
     directory = find_store_directory(request.store_dir, repo)
     store = Store.open(directory, create=True)
@@ -228,7 +228,7 @@ def _recorder(pools: Pools, run_id: str, on_round):
 
 
 def _held_out_metrics(learner, pools: Pools, held_out: list[Candidate]) -> dict:
-    from bugprm.baselines import is_valid_bug
+    from bugprm.model.pmt_forest import is_valid_bug
     from bugprm.metrics import auroc, pr_auc
     from bugprm.records import UNLABELLED_OUTCOMES
 

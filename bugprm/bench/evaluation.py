@@ -8,7 +8,7 @@ from typing import Collection, Mapping
 
 import numpy as np
 
-from bugprm.baselines import is_valid_bug
+from bugprm.model.pmt_forest import is_valid_bug
 from bugprm.bench.splits import Split
 from bugprm.metrics import DEFAULT_THRESHOLD, auroc, f1_at, pr_auc, processbench
 from bugprm.records import Candidate, Execution

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bugprm.errors import InputError
-from bugprm.exporting import current_executions
+
 from bugprm.records import UNLABELLED_OUTCOMES, Candidate, Execution, Kind
 from bugprm.store import Store, find_store_directory
 
@@ -39,7 +39,7 @@ def judged_pool(repo: Path, max_candidates: int | None = None, workers: int = 1,
     if _unexecuted(directory):
         label_pool(repo, None, all_=True, workers=workers, progress=progress)
     with Store.open(directory) as store:
-        return _judged(repo, store.candidates(kind=Kind.BUG), current_executions(store))
+        return _judged(repo, store.candidates(kind=Kind.BUG), store.verdicts())
 
 
 def recorded_pool(repo: Path) -> JudgedPool:
@@ -50,7 +50,7 @@ def recorded_pool(repo: Path) -> JudgedPool:
 
 
 def _ensure_candidates(repo: Path, directory: Path, max_candidates: int | None) -> None:
-    from bugprm.generate import generate_pool
+    from bugprm.mutate.run import generate_pool
 
     with Store.open(directory, create=True) as store:
         empty = store.count_candidates(kind=Kind.BUG) == 0
@@ -60,7 +60,7 @@ def _ensure_candidates(repo: Path, directory: Path, max_candidates: int | None) 
 
 def _unexecuted(directory: Path) -> int:
     with Store.open(directory) as store:
-        executed = current_executions(store)
+        executed = store.verdicts()
         return sum(c.id not in executed for c in store.candidates(kind=Kind.BUG))
 
 

@@ -14,7 +14,7 @@ from bugprm.config import ActiveLearningConfig, Budget, Config, with_overrides
 from bugprm.active.learners import loop_learner, prm_learner
 from bugprm.active.loop import ActiveLoop, seed_count
 from bugprm.active.settings import loop_settings
-from bugprm.baselines import PmtForest, covered_means_killed, is_valid_bug
+from bugprm.model.pmt_forest import PmtForest, covered_means_killed, is_valid_bug
 from bugprm.bench.evaluation import RunResult
 from bugprm.bench.oracle import CachedOracle
 from bugprm.bench.splits import Split

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from bugprm.corpus import MANIFEST_DIR, default_destination
+from bugprm.corpus_build.fetch import MANIFEST_DIR, default_destination
 from bugprm.corpus_build.build import VERDICT_DIR
 from bugprm.corpus_build.trajectories import PackageTrajectories, package_trajectories
 from bugprm.corpus_build.verdicts import SUFFIX

@@ -16,14 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from bugprm.corpus import MANIFEST_DIR, FetchedRepo, Manifest, default_destination, fetch, fetched, load_manifests
+from bugprm.corpus_build.fetch import (
+    MANIFEST_DIR, FetchedRepo, Manifest, default_destination, fetch, fetched, load_manifests,
+)
 from bugprm.corpus_build.card import write_card
 from bugprm.corpus_build.document import Cost, verdict_document
 from bugprm.corpus_build.execution import execute_pass
 from bugprm.corpus_build.verdicts import is_current, verdict_path, write_verdicts
 from bugprm.errors import BugprmError, HarnessError, InputError
 from bugprm.execute.executors import LOCAL, ExecutorChoice
-from bugprm.generate import scan_repository, write_pool
+from bugprm.mutate.run import scan_repository, write_pool
 from bugprm.records import Candidate, Kind, Outcome
 from bugprm.store import Store
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from harness import HARNESS_VERSION
 
-from bugprm.corpus import Manifest
+from bugprm.corpus_build.fetch import Manifest
 from bugprm.corpus_build.verdicts import SCHEMA, SCHEMA_VERSION, TestIndex
 from bugprm.execute.baseline import Baseline
 from bugprm.execute.config import HarnessConfig

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from bugprm.corpus import FetchedRepo
+from bugprm.corpus_build.fetch import FetchedRepo
 from bugprm.corpus_build.document import Pass
 from bugprm.execute.baseline import Baseline
 from bugprm.execute.executor import CandidateRunner

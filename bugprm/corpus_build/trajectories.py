@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from bugprm.corpus import MANIFEST_DIR, Manifest, manifest, unpacked
+from bugprm.corpus_build.fetch import MANIFEST_DIR, Manifest, manifest, unpacked
 from bugprm.corpus_build.build import generated_pool
 from bugprm.corpus_build.verdicts import from_ranges, read_verdicts
 from bugprm.errors import InputError

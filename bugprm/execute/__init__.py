@@ -5,7 +5,7 @@ verdicts uses: the labelling command, the active-learning loop, ``score --verify
 """
 
 from bugprm.execute.api import execute_candidates, harness_oracle
-from bugprm.execute.label import LabelSummary, choose_candidates, describe_summary, label_pool, label_store
+from bugprm.execute.run import LabelSummary, choose_candidates, describe_summary, label_pool, label_store
 
 __all__ = [
     "LabelSummary", "choose_candidates", "describe_summary", "execute_candidates", "harness_oracle", "label_pool",

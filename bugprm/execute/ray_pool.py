@@ -117,7 +117,7 @@ def node_config(config: HarnessConfig, corpus: str | None, root: Path) -> Harnes
     if corpus is None:
         raise HarnessError(f"node {platform.node()} has no interpreter {config.python}: install the subject's "
                            "environment at the same path on every node")
-    from bugprm.corpus import fetch
+    from bugprm.corpus_build.fetch import fetch
 
     with _node_lock(root):
         fetched = fetch(corpus, root / "bugprm-corpora", check_suite=False)

@@ -278,7 +278,7 @@ def _on_free_slot(slots: queue.Queue, runner: CandidateRunner | RepairRunner | U
 def _corpus_of(repo: Path) -> str | None:
     """The corpus manifest ``repo`` was fetched from (``<dest>/repos/<root>``), if any: a Ray node lacking the
     interpreter rebuilds it from the manifest."""
-    from bugprm.corpus import load_manifests
+    from bugprm.corpus_build.fetch import load_manifests
 
     return next((spec.name for spec in load_manifests().values()
                  if repo.parent.name == "repos" and repo.name == Path(spec.root).name), None)

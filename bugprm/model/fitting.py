@@ -41,9 +41,9 @@ def fit(items: Sequence[Candidate | Example], config: Config, out: Path | None =
 
 def fit_store(store, config: Config, out: Path | None = None, init_from: Path | None = None,
               source_dirs: Iterable[Path] = (), extra_stores: Sequence = ()) -> PRM:
-    from bugprm.exporting import labelled_candidates
+    from bugprm.labels import step_labels
 
-    examples = [from_candidate(c) for s in (store, *extra_stores) for c in labelled_candidates(s)[0]]
+    examples = [from_candidate(c) for s in (store, *extra_stores) for c in step_labels(s.candidates(), s.verdicts())]
     labelled = [e for e in examples if e.has_labels]
     if not labelled:
         raise InputError(f"the store at {store.directory} has no labelled trajectories yet (run the harness first)")

@@ -22,7 +22,7 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
-from bugprm.baselines import FeatureEncoder, PmtForest
+from bugprm.model.pmt_forest import FeatureEncoder, PmtForest
 
 CLIP = 0.02  # probabilities kept in [CLIP, 1 - CLIP]: a leaf's 0 or 1 would be an infinite log-odds
 FOLDS = 5

@@ -12,10 +12,10 @@ from bugprm.errors import InputError
 from bugprm.records import Candidate, Edit, Kind, content_id
 from bugprm.repair.candidates import diff_size
 from bugprm.repair.sites import Localisation, StateFiles, site_steps
-from bugprm.sources.confined import check_patch_paths
-from bugprm.sources.diffs import FilePatch, hunk_mismatch
-from bugprm.sources.patches import change_features, change_summary, patch_edits
-from bugprm.sources.user_patches import read_patch
+from bugprm.scoring.sources.confined import check_patch_paths
+from bugprm.scoring.sources.diffs import FilePatch, hunk_mismatch
+from bugprm.scoring.sources.patches import change_features, change_summary, patch_edits
+from bugprm.scoring.sources.user_patches import read_patch
 from bugprm.trajectory import build_steps
 
 USER_PATCH = "user_patch"

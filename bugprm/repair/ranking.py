@@ -13,7 +13,7 @@ from typing import Sequence
 
 from bugprm.records import Candidate
 from bugprm.repair.candidates import diff_size
-from bugprm.scoring import Scorer, aggregate
+from bugprm.scoring.records import Scorer, aggregate
 
 HEURISTIC = "heuristic: most suspicious line (Ochiai) first, then the most natural patch, then the smallest diff"
 

@@ -132,7 +132,7 @@ def _ranker(model_dir: Path | None):
     """The PRM given, else the store's trained one, else the base model; the heuristic where there is none."""
     if model_dir is None:
         return by_heuristic, HEURISTIC
-    from bugprm.scoring import load_scorer
+    from bugprm.scoring.adapter import load_scorer
 
     scorer = load_scorer(model_dir)
     return (lambda candidates: by_model(candidates, scorer)), f"model {model_dir}"

@@ -14,7 +14,7 @@ from bugprm.execute.failing import FailingState
 from bugprm.parsing import Language, ParsedFile, UnparsableSource, language_for_path, parse_file
 from bugprm.repair.localize import MODULE_LEVEL, Coverage, Suspicion, rank_lines
 from bugprm.repair.naturalness import NgramModel, project_model
-from bugprm.sources.context import code_context
+from bugprm.scoring.sources.context import code_context
 from bugprm.trajectory import analyze_text, failing_text, locate_text, repair_validate_text, suspicion_text
 
 

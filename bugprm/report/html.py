@@ -14,10 +14,10 @@ import json
 from importlib import resources
 from pathlib import Path
 
-from bugprm.exporting import current_executions
+
 from bugprm.records import Kind
 from bugprm.report.stryker import mutant_fields, mutants_document
-from bugprm.sources.bugs import edit_region, read_sources
+from bugprm.scoring.sources.bugs import edit_region, read_sources
 from bugprm.store import Store
 
 ELEMENTS_JS = "mutation-test-elements.js"
@@ -27,7 +27,7 @@ TITLE = "bugprm mutation report"
 def store_mutants_document(store: Store) -> dict:
     """The Stryker schema document of every candidate bug in the store, with its outcome and last prediction."""
     bugs = store.candidates(Kind.BUG)
-    executions = current_executions(store)
+    executions = store.verdicts()
     predictions = (store.last_score() or {}).get("predictions", {})
     sources = read_sources(_repo_root(store), sorted({c.file for c in bugs}))
     texts = {f.path: f.text for f in sources}

@@ -6,9 +6,9 @@ Open: one verdict line and the lines with the likeliest test gaps. Folded in ``<
 
 from __future__ import annotations
 
-from bugprm.gaps import LineGaps, describe_gap, gaps_by_line
+from bugprm.scoring.gaps import LineGaps, describe_gap, gaps_by_line
 from bugprm.records import Kind
-from bugprm.scoring import ScoredCandidate, ScoreReport
+from bugprm.scoring.records import ScoredCandidate, ScoreReport
 
 TOP_LINES = 5
 TOP_DIFFS = 3

@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 
 from bugprm import __version__
-from bugprm.gaps import LineGaps, describe_gap, gaps_by_line, survival
+from bugprm.scoring.gaps import LineGaps, describe_gap, gaps_by_line, survival
 from bugprm.records import Kind, content_id
-from bugprm.scoring import Region, ScoredCandidate, ScoreReport
-from bugprm.sources.revisions import HUNK_OPERATOR
+from bugprm.scoring.records import Region, ScoredCandidate, ScoreReport
+from bugprm.scoring.sources.revisions import HUNK_OPERATOR
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 RULES = {

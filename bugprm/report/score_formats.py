@@ -14,7 +14,7 @@ from bugprm.report.sarif import render_sarif
 from bugprm.report.score_json import render_json
 from bugprm.report.score_view import print_score_report
 from bugprm.report.stryker import render_stryker
-from bugprm.scoring import ScoreReport
+from bugprm.scoring.records import ScoreReport
 
 TEXT_RENDERERS = {"json": render_json, "sarif": render_sarif, "markdown": render_markdown, "stryker": render_stryker}
 SCORE_FORMATS = ("rich", *TEXT_RENDERERS)

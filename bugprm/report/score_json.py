@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from bugprm import __version__
-from bugprm.gaps import survival
-from bugprm.scoring import Region, ScoredCandidate, ScoreReport, Verification, untested
+from bugprm.scoring.gaps import survival
+from bugprm.scoring.records import Region, ScoredCandidate, ScoreReport, Verification, untested
 
 SCORE_JSON_VERSION = 1
 

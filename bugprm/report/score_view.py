@@ -8,7 +8,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from bugprm.scoring import ScoredCandidate, ScoreReport
+from bugprm.scoring.records import ScoredCandidate, ScoreReport
 
 BAR_WIDTH = 4
 TOP_DIFFS = 3

@@ -10,7 +10,7 @@ import json
 
 from bugprm import __version__
 from bugprm.records import Candidate, Kind, Outcome
-from bugprm.scoring import Region, ScoredCandidate, ScoreReport, SourceFile
+from bugprm.scoring.records import Region, ScoredCandidate, ScoreReport, SourceFile
 
 STATUS = {
     Outcome.KILLED: "Killed",

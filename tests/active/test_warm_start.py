@@ -22,7 +22,7 @@ from bugprm.active.warm_learner import WarmLearner, fit_mix
 from bugprm.bench.oracle import CachedOracle
 from bugprm.config import Budget, load_config, with_overrides
 from bugprm.errors import InputError
-from bugprm.generate import generate_pool
+from bugprm.mutate.run import generate_pool
 from bugprm.labels import step_labels
 from bugprm.model.synthetic import synthetic_candidates
 from bugprm.records import Execution, Kind, Outcome
@@ -120,7 +120,7 @@ def _replay(learner, seed_selection: str = "stratified") -> ActiveLoop:
 
 
 def test_warm_loop_seeds_by_the_base_where_asked_and_then_stacks_the_local_learner(base_dir):
-    from bugprm.scoring import load_scorer
+    from bugprm.scoring.adapter import load_scorer
 
     scorer = load_scorer(base_dir)
     warm = _replay(WarmLearner(scorer, BaggedForestLearner(seed=0, heads=4)), seed_selection="learner")

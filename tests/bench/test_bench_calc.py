@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from bugprm.config import Budget, PRESET_DIR, load_config
 from bugprm.bench import BenchRequest, run_bench
 from bugprm.cli import cli
-from bugprm.exporting import current_executions
+
 from bugprm.store import Store
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "h_calc"
@@ -72,7 +72,7 @@ def test_no_run_executes_more_than_its_budget(benched):
 
 def test_the_whole_pool_was_executed_once_into_the_store(benched):
     with Store.open(benched["repo"] / ".bugprm") as store:
-        assert len(current_executions(store)) == store.count_candidates() > 0
+        assert len(store.verdicts()) == store.count_candidates() > 0
     assert benched["document"]["repos"][0]["cpu_seconds_all"] > 0
 
 

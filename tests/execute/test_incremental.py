@@ -13,7 +13,7 @@ import subprocess
 import pytest
 
 from bugprm.execute import label_pool
-from bugprm.generate import generate_pool
+from bugprm.mutate.run import generate_pool
 from bugprm.store import Store
 
 OPS = "src/calc/ops.py"

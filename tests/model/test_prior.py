@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from bugprm.baselines import PmtForest
+from bugprm.model.pmt_forest import PmtForest
 from bugprm.config import with_overrides
 from bugprm.errors import ConfigError
 from bugprm.model.prior import HASH_FEATURES, ForestPrior, TextPrior, logit, ngram_counts, out_of_fold_log_odds

@@ -11,7 +11,7 @@ import pytest
 
 from bugprm.execute.config import source_digest
 from bugprm.execute.workspace import Workspace
-from bugprm.generate import generate_pool
+from bugprm.mutate.run import generate_pool
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
 

@@ -18,8 +18,8 @@ from bugprm.errors import InputError
 from bugprm.execute import label_pool
 from bugprm.execute.features import fill_features
 from bugprm.execute.session import HarnessSession
-from bugprm.exporting import export_jsonl
-from bugprm.generate import generate_pool
+from bugprm.report.jsonl import export_jsonl
+from bugprm.mutate.run import generate_pool
 from bugprm.records import Kind
 from bugprm.repair import RepairRequest, run_repair
 from bugprm.store import Store

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bugprm.exporting import export_jsonl
+from bugprm.report.jsonl import export_jsonl
 from bugprm.repair import RepairRequest, run_repair
 from bugprm.store import Store
 

@@ -13,7 +13,7 @@ import pytest
 from bugprm.execute import label_pool
 from bugprm.execute.session import HarnessSession
 from bugprm.execute.spectrum import bug_spectrum, full_matrix_runner, spectrum_key
-from bugprm.generate import generate_pool
+from bugprm.mutate.run import generate_pool
 from bugprm.records import Kind
 from bugprm.repair import RepairRequest, run_repair
 from bugprm.store import Store

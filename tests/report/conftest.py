@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from bugprm.records import BUG_STEPS, REPAIR_STEPS, Candidate, Edit, Kind, Outcome, Step, TrajectoryScore
-from bugprm.scoring import (
+from bugprm.scoring.records import (
     Located, Recommendation, Region, ScoredCandidate, ScoreReport, ScoreSettings, SourceFile, StepScore,
     Verification,
 )
@@ -72,8 +72,8 @@ def _unit(text: str) -> float:
 def hash_scorer(monkeypatch) -> HashScorer:
     """``bugprm score`` loads this scorer whatever --model says; without --model, as the store's trained model."""
     scorer = HashScorer()
-    monkeypatch.setattr("bugprm.score_run.load_scorer", lambda model_dir: scorer)
-    monkeypatch.setattr("bugprm.score_run.chosen_model",
+    monkeypatch.setattr("bugprm.scoring.run.load_scorer", lambda model_dir: scorer)
+    monkeypatch.setattr("bugprm.scoring.run.chosen_model",
                         lambda store_dir, given: (Path(given or Path(store_dir) / "model"), False))
     return scorer
 
@@ -91,7 +91,7 @@ def executed_store(tmp_path) -> Path:
     and the rest pending."""
     import git
 
-    from bugprm.generate import generate_pool
+    from bugprm.mutate.run import generate_pool
     from bugprm.records import Execution
     from bugprm.store import Store
 

@@ -91,7 +91,7 @@ def test_the_default_gate_and_verify_tell_the_helpers_apart(bugprm_cli, helpers,
         executed = verdict_count(helpers)
         results[name, "no model"] = score(bugprm_cli, helpers, rev_range)
         for reward in (0.8, 0.2):
-            monkeypatch.setattr("bugprm.score_run.load_scorer", lambda model_dir: ConstantScorer(reward))
+            monkeypatch.setattr("bugprm.scoring.run.load_scorer", lambda model_dir: ConstantScorer(reward))
             results[name, reward] = score(bugprm_cli, helpers, rev_range, "--model", str(tmp_path))
         assert verdict_count(helpers) == executed  # the default gate executed no candidate
         results[name, "verify"] = verified(bugprm_cli, helpers, rev_range, monkeypatch)
@@ -125,7 +125,7 @@ def verdict_count(project: Path) -> int:
 def verified(bugprm_cli, project: Path, rev_range: str, monkeypatch) -> tuple[int, set[str]]:
     """--verify 3 with every prediction "caught" (threshold 0): only what the verified runs found fails the gate.
     The store holds the three candidates after."""
-    monkeypatch.setattr("bugprm.score_run.load_scorer", lambda model_dir: ConstantScorer(0.5))
+    monkeypatch.setattr("bugprm.scoring.run.load_scorer", lambda model_dir: ConstantScorer(0.5))
     code, document, err = score(bugprm_cli, project, rev_range, "--threshold", "0", "--verify", "3",
                                 "--max-gaps", "0", "--model", str(project / "stand-in-model"))
     assert len(document["verified"]) == 3, err

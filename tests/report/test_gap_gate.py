@@ -5,9 +5,9 @@ from dataclasses import replace
 import pytest
 
 from bugprm.errors import GateFailed
-from bugprm.gap_gate import MAX_SURVIVOR_SHARE, check_default_gate, weigh_gaps
+from bugprm.scoring.gate import MAX_SURVIVOR_SHARE, check_default_gate, weigh_gaps
 from bugprm.records import BUG_STEPS, REPAIR_STEPS, Candidate, Kind, Outcome, Step
-from bugprm.scoring import Recommendation, Region, ScoredCandidate, ScoreReport, ScoreSettings, StepScore
+from bugprm.scoring.records import Recommendation, Region, ScoredCandidate, ScoreReport, ScoreSettings, StepScore
 
 
 def scored(ident: str, score: float, covered: int | None = 1, kind: Kind = Kind.BUG, outcome=None):

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from bugprm.cli import main
 from bugprm.errors import ModelError
-from bugprm.generate import generate_pool
+from bugprm.mutate.run import generate_pool
 from bugprm.records import Execution, Kind, Outcome
 from bugprm.store import Store
 
@@ -183,7 +183,7 @@ def test_a_model_the_loader_rejects_exits_2(monkeypatch, store_dir):
     def reject(model_dir):
         raise ModelError(f"{model_dir} holds model format 0; this bugprm reads format 1")
 
-    monkeypatch.setattr("bugprm.score_run.load_scorer", reject)
+    monkeypatch.setattr("bugprm.scoring.run.load_scorer", reject)
     code, _, err = bugprm(monkeypatch, "score", "--bugs", "--store", str(store_dir), "--model", "old-model")
     assert code == 2 and "holds model format 0" in err
 
@@ -202,7 +202,7 @@ def test_verify_shows_predicted_against_actual(monkeypatch, hash_scorer, store_d
             return {c.id: Execution(c.id, Outcome.KILLED) for c in candidates}
         return execute
 
-    monkeypatch.setattr("bugprm.score_run.harness_executor", executor)
+    monkeypatch.setattr("bugprm.scoring.run.harness_executor", executor)
     document = score_json(monkeypatch, "--bugs", "--store", str(store_dir), "--verify", "2")
     assert [v["id"] for v in document["verified"]] == ran and len(ran) == 2
     assert all(v["agrees"] == (v["predicted"] == "use") for v in document["verified"])

@@ -7,7 +7,7 @@ from rich.console import Console
 from bugprm.records import BUG_STEPS, Candidate, Execution, Kind, Outcome, Step
 from bugprm.report.console import print_agreement
 from bugprm.store import Store
-from bugprm.summary import Agreement, prediction_agreement, summarise_store
+from bugprm.report.summary import Agreement, prediction_agreement, summarise_store
 
 LAST = {"model": "m1", "predictions": {"a": {"score": 0.9, "recommendation": "use"},
                                        "b": {"score": 0.2, "recommendation": "refine"},

@@ -7,11 +7,11 @@ from pathlib import Path
 import git
 
 from bugprm.errors import InputError, RepoError
-from bugprm.scoring import ScoringInput, SourceFile
-from bugprm.sources.bugs import read_sources
-from bugprm.sources.confined import check_patch_paths
-from bugprm.sources.diffs import FilePatch, hunk_mismatch, parse_unified_diff
-from bugprm.sources.patches import Coverage, change_candidate, patch_edits
+from bugprm.scoring.records import ScoringInput, SourceFile
+from bugprm.scoring.sources.bugs import read_sources
+from bugprm.scoring.sources.confined import check_patch_paths
+from bugprm.scoring.sources.diffs import FilePatch, hunk_mismatch, parse_unified_diff
+from bugprm.scoring.sources.patches import Coverage, change_candidate, patch_edits
 
 
 def patch_files(repo: Path, paths: list[Path], coverage: Coverage | None = None) -> ScoringInput:

@@ -6,9 +6,9 @@ import math
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
-from bugprm.exporting import current_executions
+
 from bugprm.records import Candidate, Execution, Outcome
-from bugprm.scoring import MISSED_OUTCOMES, prediction_agrees
+from bugprm.scoring.records import MISSED_OUTCOMES, prediction_agrees
 from bugprm.store import Store
 
 
@@ -80,7 +80,7 @@ class StoreSummary:
 
 def summarise_store(store: Store) -> StoreSummary:
     candidates = store.candidates()
-    executions = current_executions(store)
+    executions = store.verdicts()
     spent = sum(e.cpu_seconds for e in executions.values())
     return StoreSummary(
         store=str(store.directory),
@@ -105,7 +105,7 @@ def summarise_store(store: Store) -> StoreSummary:
 def last_training(store: Store, executions: dict[str, Execution]) -> dict | None:
     """The goals of the run that wrote the store's last round, from its round log and the current verdicts."""
     from bugprm.active.goals import goal_summary
-    from bugprm.baselines import is_valid_bug
+    from bugprm.model.pmt_forest import is_valid_bug
 
     run_id = store.latest_run()
     if run_id is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bugprm.errors import GateFailed
-from bugprm.scoring import MISSED_OUTCOMES, ScoredCandidate, ScoreReport, untested
+from bugprm.scoring.records import MISSED_OUTCOMES, ScoredCandidate, ScoreReport, untested
 
 
 @dataclass(frozen=True)

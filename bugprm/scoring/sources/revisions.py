@@ -19,12 +19,12 @@ from bugprm.execute.baseline import Baseline
 from bugprm.parsing import language_for_path
 from bugprm.parsing.discovery import is_test_path
 from bugprm.records import Candidate
-from bugprm.scoring import Located, ScoringInput, SourceFile
-from bugprm.sources.bugs import edit_region
-from bugprm.sources.changed_bugs import GeneratorBugFinder
-from bugprm.sources.context import language_name
-from bugprm.sources.diffs import FilePatch, parse_unified_diff
-from bugprm.sources.patches import Coverage, change_candidate
+from bugprm.scoring.records import Located, ScoringInput, SourceFile
+from bugprm.scoring.sources.bugs import edit_region
+from bugprm.scoring.sources.changed_bugs import GeneratorBugFinder
+from bugprm.scoring.sources.context import language_name
+from bugprm.scoring.sources.diffs import FilePatch, parse_unified_diff
+from bugprm.scoring.sources.patches import Coverage, change_candidate
 
 HUNK_OPERATOR = "hunk"  # the operator name of a changed hunk's REPAIR trajectory
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from bugprm.errors import GateFailed
-from bugprm.gaps import survival
+from bugprm.scoring.gaps import survival
 from bugprm.records import Candidate, Kind, TrajectoryScore
-from bugprm.scoring import ScoredCandidate, ScoreReport, untested
+from bugprm.scoring.records import ScoredCandidate, ScoreReport, untested
 
 # Above this expected share of survivors the tests that run a change are no check on it. Mutation scores of
 # well-tested code sit at 70-90% (a tenth to a third survive), so a real test stays well under it.

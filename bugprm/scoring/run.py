@@ -10,16 +10,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bugprm.errors import InputError
-from bugprm.gap_gate import CoverageScorer, check_default_gate
-from bugprm.gaps import check_gap_gate
-from bugprm.head_coverage import ensure_head_coverage, head_checked_out
+from bugprm.scoring.gate import CoverageScorer, check_default_gate
+from bugprm.scoring.gaps import check_gap_gate
+from bugprm.scoring.head_coverage import ensure_head_coverage, head_checked_out
 from bugprm.model.choice import chosen_model, no_model_error
 from bugprm.records import Kind, Oracle
 from bugprm.report.score_formats import write_score_report
-from bugprm.scoring import (
-    ScoreReport, ScoreSettings, ScoringInput, check_gate, load_scorer, predictions_record, score_input,
-    verify,
+from bugprm.scoring.records import (
+    ScoreReport, ScoreSettings, ScoringInput, check_gate, predictions_record, score_input, verify,
 )
+from bugprm.scoring.adapter import load_scorer
 from bugprm.store import DB_NAME, Store, find_store_directory
 
 
@@ -40,7 +40,7 @@ class ScoreRequest:
     max_gaps: int | None = None
     sarif_output: Path | None = None
     progress: bool = False  # candidates scored so far, with the time left, on stderr
-    gate: str = "gaps"  # --diff's default gate (bugprm.gap_gate) where --max-gaps is not given; "none": no gate
+    gate: str = "gaps"  # --diff's default gate (bugprm.scoring.gate) where --max-gaps is not given; "none": no gate
     python: str | None = None  # the subject's interpreter, for the baselines coverage features need
     pytest_args: str | None = None
 
@@ -123,7 +123,7 @@ def _warn(message: str | None) -> None:
 
 
 def scoring_input(request: ScoreRequest, store: Store | None) -> ScoringInput:
-    from bugprm.sources import patch_files, revision_range, store_bugs
+    from bugprm.scoring.sources import patch_files, revision_range, store_bugs
 
     if request.bugs:
         return store_bugs(store, include_executed=request.include_executed)
@@ -174,7 +174,7 @@ def verify_repository(request: ScoreRequest) -> Path | None:
     the repository the store recorded)."""
     if request.rev_range is None:
         return request.repo
-    from bugprm.sources.revisions import open_git_repo
+    from bugprm.scoring.sources.revisions import open_git_repo
 
     return Path(open_git_repo(request.repo_or_cwd).working_tree_dir)
 

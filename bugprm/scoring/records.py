@@ -7,9 +7,7 @@ recommendation, the weakest step, the ranking, which predictions are worth verif
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Protocol, Sequence
 
 from bugprm import metrics
@@ -27,7 +25,6 @@ DEFAULT_THRESHOLD = ScoringConfig.threshold
 MISSED_OUTCOMES = frozenset({Outcome.SURVIVED, Outcome.NO_COVERAGE})
 SCORE_CHUNK = 512  # candidates per scorer call: progress moves between calls
 DIGITS = 4  # every reward, spread and score is rounded once, here, so what is shown is what was compared
-
 
 
 class Scorer(Protocol):
@@ -264,39 +261,6 @@ def predictions_record(report: ScoreReport) -> dict:
         "model": report.model, "aggregate": report.settings.aggregate, "threshold": report.settings.threshold,
         "predictions": {c.id: {"score": c.score, "recommendation": str(c.recommendation)} for c in report.candidates},
     }
-
-
-def load_scorer(model_dir: str | Path) -> Scorer:
-    """The trained ensemble in ``model_dir`` as a ``Scorer``; ``bugprm.model`` (and torch) load only now."""
-    model_dir = Path(model_dir)
-    if not model_dir.is_dir():
-        raise ModelError(f"no model at {model_dir} (train one first, or pass --model DIR)")
-    try:
-        from bugprm.model import load_model
-    except ImportError as exc:
-        raise ModelError(f"this bugprm cannot load models ({exc})") from exc
-    return ModelScorer(load_model(model_dir))  # calibrated: the PRM applies the map saved with it
-
-
-class ModelScorer:
-    """A ``Scorer`` over a loaded PRM (anything whose ``score`` gives ``step_mean`` and ``step_std`` per item).
-
-    Torch gets no more threads than the machine has idle cores (unless ``threads`` says how many): beside one
-    other busy process two threads wait on each other at every op and scoring takes several times as long. On an
-    idle machine a second thread pays off for wider backbones (the old 256-wide default: a third less time); for
-    the 64-wide presets it changes wall time by -10% to +20% (BENCHMARKS.md, "Scoring against executing").
-    """
-
-    def __init__(self, model, threads: int | None = None):
-        self.model, self.threads = model, threads
-
-    def score(self, candidates: Sequence[Candidate]) -> list[TrajectoryScore]:
-        return list(self.model.score(list(candidates), threads=self.threads or idle_cores()))
-
-
-def idle_cores() -> int:
-    """The cores this process may use that the last minute's load average left idle; at least one."""
-    return max(1, round(len(os.sched_getaffinity(0)) - os.getloadavg()[0]))
 
 
 def untested(scored: ScoredCandidate) -> bool:

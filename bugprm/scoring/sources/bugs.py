@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bugprm.exporting import current_executions
+
 from bugprm.records import Candidate, Kind
-from bugprm.scoring import Located, Region, ScoringInput, SourceFile
-from bugprm.sources.context import language_name
+from bugprm.scoring.records import Located, Region, ScoringInput, SourceFile
+from bugprm.scoring.sources.context import language_name
 from bugprm.store import Store
 
 
 def store_bugs(store: Store, include_executed: bool = False) -> ScoringInput:
-    executions = current_executions(store)
+    executions = store.verdicts()
     bugs = [c for c in store.candidates(Kind.BUG) if include_executed or c.id not in executions]
     files = read_sources(_repo_root(store, bugs), sorted({c.file for c in bugs}))
     texts = {f.path: f.text for f in files}

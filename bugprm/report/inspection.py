@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bugprm.errors import InputError
-from bugprm.exporting import current_executions
+
 from bugprm.records import Candidate, Execution
 from bugprm.store import Store
 
@@ -43,7 +43,7 @@ def resolve_candidate(store: Store, id_prefix: str) -> Candidate:
 def candidate_view(store: Store, id_prefix: str) -> CandidateView:
     candidate = resolve_candidate(store, id_prefix)
     predictions = (store.last_score() or {}).get("predictions", {})
-    return CandidateView(candidate, current_executions(store).get(candidate.id), predictions.get(candidate.id),
+    return CandidateView(candidate, store.verdicts().get(candidate.id), predictions.get(candidate.id),
                          covering_tests(store, candidate))
 
 

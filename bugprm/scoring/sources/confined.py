@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 from bugprm.errors import InputError
-from bugprm.sources.diffs import FilePatch
+from bugprm.scoring.sources.diffs import FilePatch
 
 
 def check_patch_paths(root: Path, patches: list[FilePatch], origin: str) -> None:

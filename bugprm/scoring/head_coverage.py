@@ -13,7 +13,7 @@ from bugprm.store import Store
 def head_checked_out(repo: Path, rev_range: str) -> str | None:
     """None when the head of ``rev_range`` is checked out (its tests can run), else why not; a range git cannot
     read is an input error, raised before any store is made."""
-    from bugprm.sources.revisions import open_git_repo, resolve_range
+    from bugprm.scoring.sources.revisions import open_git_repo, resolve_range
 
     git_repo = open_git_repo(repo)
     head = resolve_range(git_repo, rev_range)[1]
@@ -30,7 +30,7 @@ def ensure_head_coverage(store: Store, repo: Path, python: str | None = None,
     the gate then has the model's predictions only."""
     from bugprm.execute.saved import current_baseline
     from bugprm.execute.session import HarnessSession
-    from bugprm.sources.revisions import open_git_repo
+    from bugprm.scoring.sources.revisions import open_git_repo
 
     if current_baseline(store, Path(repo)) is not None:
         return None

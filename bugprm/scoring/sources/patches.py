@@ -7,9 +7,9 @@ summary of what changes; edit: the diff; validate: what will be run.
 from __future__ import annotations
 
 from bugprm.records import Candidate, Edit, Kind, Step, content_id
-from bugprm.scoring import Located, Region
-from bugprm.sources.context import CodeContext, code_context
-from bugprm.sources.diffs import FilePatch, Hunk, hunk_position
+from bugprm.scoring.records import Located, Region
+from bugprm.scoring.sources.context import CodeContext, code_context
+from bugprm.scoring.sources.diffs import FilePatch, Hunk, hunk_position
 from bugprm.trajectory import analyze_text, build_steps, locate_text, validate_text
 
 Coverage = dict[tuple[str, int], list[str]]  # (file, line) -> covering test ids, from the store's baseline run

@@ -5,20 +5,9 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
+from bugprm.labels import step_labels
 from bugprm.records import Candidate, Execution
 from bugprm.store import Store
-
-
-def current_executions(store: Store) -> dict[str, Execution]:
-    """The store's current verdicts (``Store.verdicts``): this name stays for the modules that call it."""
-    return store.verdicts()
-
-
-def labelled_candidates(store: Store) -> tuple[list[Candidate], dict[str, Execution]]:
-    from bugprm.labels import step_labels
-
-    executions = current_executions(store)
-    return step_labels(store.candidates(), executions), executions
 
 
 def trajectory_record(candidate: Candidate, execution: Execution | None) -> dict:
@@ -41,7 +30,8 @@ def trajectory_record(candidate: Candidate, execution: Execution | None) -> dict
 
 
 def export_jsonl(store: Store, output: TextIO) -> int:
-    candidates, executions = labelled_candidates(store)
+    executions = store.verdicts()
+    candidates = step_labels(store.candidates(), executions)
     for candidate in candidates:
         output.write(json.dumps(trajectory_record(candidate, executions.get(candidate.id))) + "\n")
     return len(candidates)
