@@ -132,7 +132,7 @@ def card(rebuilt, report: dict) -> str:
               "  means line marks MISSED are not met. The forest prior carries the ranking: the backbone and heads",
               "  add nothing measurable to the forest alone (table), the calibration only moves the level.",
               "- Bug trajectories only: no repair trajectories were trained on.",
-              "- Fine-tuning on local labels keeps this calibration; it was fitted for the base model alone.", ""]
+              "- `bugprm train` (warm from this model) fits a calibration of its own on its local labels; this one is for the base model alone.", ""]
     return "\n".join(lines)
 
 

@@ -87,6 +87,7 @@ def test_the_default_gate_and_verify_tell_the_helpers_apart(bugprm_cli, helpers,
     same heads (one baseline each), --verify runs the three most uncertain candidates for real. Scoring the last
     head again, both ways, leaves the store as it was."""
     results = {}
+    monkeypatch.setattr("bugprm.model.base.SHIPPED_DIRECTORY", tmp_path / "no-base-model")  # "no model" means none
     for name, rev_range in checked_out_helpers(helpers):
         executed = verdict_count(helpers)
         results[name, "no model"] = score(bugprm_cli, helpers, rev_range)
