@@ -28,7 +28,7 @@ from pathlib import Path
 
 from bugprm.errors import InputError
 
-SCHEMA = "bugprm.corpus_build.fetch-verdicts"
+SCHEMA = "bugprm.corpus-verdicts"
 SCHEMA_VERSION = 1
 SUFFIX = ".json.gz"
 
