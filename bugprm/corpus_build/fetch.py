@@ -24,7 +24,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-MANIFEST_DIR = Path(__file__).resolve().parent.parent / "corpora"
+MANIFEST_DIR = Path(__file__).resolve().parents[2] / "corpora"
 HARNESS_REQUIREMENTS = ("pytest>=8", "coverage>=7.4")
 
 

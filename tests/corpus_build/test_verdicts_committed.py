@@ -14,3 +14,9 @@ COMMITTED = sorted((Path(__file__).parents[2] / "corpora" / "verdicts").glob("*.
 def test_a_committed_verdict_file_reads(path):
     document = read_verdicts(path)
     assert document["complete"] and document["candidates"]
+
+
+def test_the_default_manifest_folder_is_the_repositorys_corpora():
+    from bugprm.corpus_build.fetch import MANIFEST_DIR, load_manifests
+
+    assert {"semver", "base58", "arrow"} <= set(load_manifests(MANIFEST_DIR))
