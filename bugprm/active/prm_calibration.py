@@ -15,7 +15,6 @@ from bugprm.calibration import Calibration, adaptive_calibration_error, fit_cali
 from bugprm.active.forest_learner import trajectory_label
 from bugprm.records import Candidate
 
-CALIBRATION_FILE = "calibration.json"
 FOLDS = 2
 MIN_LABELS = 20  # fewer judged labels, or one outcome only: no map (the identity), and the card says why
 
