@@ -3,8 +3,6 @@ and its interval in the training card, and the same numbers read back from the r
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,17 +12,13 @@ from bugprm.store import Store
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "h_calc"
 
 
-def bugprm(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "bugprm", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=600)
-
 
 @pytest.fixture(scope="module")
-def estimated(tmp_path_factory, bare_venv):
+def estimated(tmp_path_factory, bare_venv, bugprm_process):
     repo = tmp_path_factory.mktemp("estimate") / "calc"
     shutil.copytree(FIXTURE, repo)
-    result = bugprm("train", str(repo), "--config", "tiny", "--goal", "estimate", "--budget", "0.5",
-                    "--python", str(bare_venv), cwd=repo)
+    result = bugprm_process("train", str(repo), "--config", "tiny", "--goal", "estimate", "--budget", "0.5",
+                            "--python", str(bare_venv), cwd=repo)
     assert result.returncode == 0, result.stderr
     return repo, json.loads((repo / ".bugprm" / "model" / "training_card.json").read_text())
 
@@ -41,9 +35,9 @@ def test_the_card_holds_a_design_estimate_within_the_budget(estimated):
     assert "mutation score: " in (repo / ".bugprm" / "model" / "training_card.md").read_text()
 
 
-def test_report_reads_the_three_goals_back_from_the_round_log(estimated):
+def test_report_reads_the_three_goals_back_from_the_round_log(estimated, bugprm_process):
     repo, card = estimated
-    result = bugprm("report", str(repo), "--format", "json", cwd=repo)
+    result = bugprm_process("report", str(repo), "--format", "json", cwd=repo)
     assert result.returncode == 0, result.stderr
     training = json.loads(result.stdout)["training"]
     assert training["run_id"] == card["run_id"]

@@ -8,7 +8,6 @@ training in tests/active/test_train_run.py.
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,18 +17,14 @@ from bugprm.store import Store
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "h_calc"
 
 
-def bugprm(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "bugprm", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=600)
-
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory, bare_venv):
+def trained(tmp_path_factory, bare_venv, bugprm_process):
     repo = tmp_path_factory.mktemp("e2e") / "calc"
     shutil.copytree(FIXTURE, repo)
     before = {p: p.read_bytes() for p in repo.rglob("*") if p.is_file()}
-    result = bugprm("train", str(repo), "--config", "tiny", "--budget", "0.4", "--eval-fraction", "0.25",
-                    "--python", str(bare_venv), cwd=repo)
+    result = bugprm_process("train", str(repo), "--config", "tiny", "--budget", "0.4", "--eval-fraction", "0.25",
+                            "--python", str(bare_venv), cwd=repo)
     assert result.returncode == 0, result.stderr
     return repo, before, result
 
@@ -70,10 +65,11 @@ def test_user_files_are_untouched(trained):
 
 
 @pytest.fixture(scope="module")
-def scored(trained):
+def scored(trained, bugprm_process):
     """One `score --bugs` run shared by the tests below (each run loads torch and the model: the suite's time)."""
     repo, _, _ = trained
-    return bugprm("score", "--bugs", "--repo", str(repo), "--format", "json", "--fail-under", "0.0", cwd=repo)
+    return bugprm_process("score", "--bugs", "--repo", str(repo), "--format", "json", "--fail-under", "0.0",
+                          cwd=repo)
 
 
 def test_score_bugs_with_the_trained_model(trained, scored):
@@ -89,10 +85,10 @@ def test_score_bugs_with_the_trained_model(trained, scored):
         assert [s["name"] for s in candidate["steps"]] == ["locate", "analyze", "select", "inject", "validate"]
 
 
-def test_fail_under_gates_on_the_real_model(trained):
+def test_fail_under_gates_on_the_real_model(trained, bugprm_process):
     repo, _, _ = trained
-    assert bugprm("score", "--bugs", "--repo", str(repo), "--format", "json", "--fail-under", "1.0",
-                  cwd=repo).returncode == 1
+    assert bugprm_process("score", "--bugs", "--repo", str(repo), "--format", "json", "--fail-under", "1.0",
+                          cwd=repo).returncode == 1
 
 
 def test_logs_show_progress_and_no_library_warning(trained, scored):
