@@ -49,10 +49,21 @@ def read_results(path: Path) -> RunResults:
         return results
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         try:
-            _add(results, json.loads(line))
+            _add(results, _without_surrogates(json.loads(line)))
         except (json.JSONDecodeError, KeyError):
             continue  # a line cut short by a crash
     return results
+
+
+def _without_surrogates(value):
+    """JSON may escape a lone surrogate (a test parametrized with one, say) that SQLite cannot store: keep it escaped."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, list):
+        return [_without_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _without_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def _add(results: RunResults, event: dict) -> None:
