@@ -48,10 +48,17 @@ def evaluate(split: Split, run: RunResult) -> dict:
         "score_error_probability": probability_score_error(split.target.verdicts, set(run.executed), run.scores),
         **calibration_metrics(split.target.verdicts, run.scores),
         "survivors_found": sum(1 - is_valid_bug(split.verdicts[i]) for i in run.executed),
+        "survivors_found_covered": covered_survivors(split, run.executed),
         "executed": len(run.executed),
         "cpu_seconds": round(run.cpu_seconds, 3),
         **estimate_metrics(split, run.estimate),
     }
+
+
+def covered_survivors(split: Split, executed: Collection[str]) -> int:
+    """Survivors found by executing tests: those on lines some test runs (the others coverage alone lists)."""
+    covered = {c.id for c in split.train if _covered(c)}
+    return sum(1 - is_valid_bug(split.verdicts[i]) for i in executed if i in covered)
 
 
 def estimate_metrics(split: Split, estimate: dict | None) -> dict:
