@@ -46,8 +46,9 @@ def _print_package(repo: str, rows: list[dict], rounds: dict) -> None:
         for strategy in ("actprm", "random", "same-line", "survivors", "estimate", "coverage-random"):
             mine = _rows(rows, strategy, budget)
             if mine:
-                cells = {m: np.nanmean([r[m] for r in mine]) for m in
-                         ("low_decile_gap", "low_decile_survivor_lift", "calibration_error", "auroc_unexecuted",
+                cells = {m: np.nanmean([r.get(m, np.nan) for r in mine]) for m in
+                         ("low_decile_gap", "low_decile_survivor_lift", "calibration_error",
+                          "calibration_error_floor", "auroc_unexecuted", "auroc_unexecuted_covered",
                           "survivors_found", "survivors_found_covered")}
                 print(f"  {strategy} {budget:.0%} ({len(mine)} seeds): " +
                       "  ".join(f"{k} {v:.3f}" for k, v in cells.items()))

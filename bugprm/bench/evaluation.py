@@ -107,15 +107,26 @@ def calibration_metrics(truth: Mapping[str, Execution], scores: Mapping[str, flo
     ids = [i for i in scores if i in truth]
     if not ids:
         return {"calibration_error": float("nan"), "low_decile_gap": float("nan"),
-                "low_decile_survivor_lift": float("nan")}
+                "low_decile_survivor_lift": float("nan"), "calibration_error_floor": float("nan")}
     probabilities = np.array([scores[i] for i in ids], dtype=float)
     labels = np.array([is_valid_bug(truth[i]) for i in ids], dtype=float)
     low = np.argsort(probabilities, kind="stable")[: max(1, round(LOW_SHARE * len(ids)))]
     pool_survivors = 1 - np.mean([is_valid_bug(e) for e in truth.values()])
     return {"calibration_error": adaptive_calibration_error(probabilities, labels),
+            "calibration_error_floor": calibration_error_floor(probabilities),
             "low_decile_gap": abs(float(probabilities[low].mean() - labels[low].mean())),
             "low_decile_survivor_lift": float((1 - labels[low].mean()) / pool_survivors) if pool_survivors else
             float("nan")}
+
+
+def calibration_error_floor(probabilities: np.ndarray, draws: int = 50) -> float:
+    """The ACE that perfectly calibrated scores would show on this many candidates: the mean over ``draws`` outcome
+    sets drawn from the scores themselves. A measured ACE near it is sampling noise, not miscalibration."""
+    from bugprm.calibration import adaptive_calibration_error
+
+    rng = np.random.default_rng(0)
+    return float(np.mean([adaptive_calibration_error(probabilities, rng.random(len(probabilities)) < probabilities)
+                          for _ in range(draws)]))
 
 
 def processbench_f1(split: Split, test: list[Candidate], steps: dict[str, list[float]] | None) -> float:
