@@ -35,9 +35,9 @@ from bugprm.bench.runners import run_strategy
 from bugprm.bench.splits import within_split
 from bugprm.config import load_config, with_overrides
 
-SHOWN = ("auroc_unexecuted", "auroc_unexecuted_covered", "calibration_error", "low_decile_gap",
-         "low_decile_survivor_lift", "survivors_found", "survivors_found_covered", "score_error_probability",
-         "estimate_error", "estimate_covered")
+SHOWN = ("auroc_unexecuted", "auroc_unexecuted_covered", "calibration_error", "calibration_error_floor",
+         "low_decile_gap", "low_decile_survivor_lift", "survivors_found", "survivors_found_covered", "gaps_found",
+         "gaps_found_covered", "score_error_probability", "estimate_error", "estimate_covered")
 PAIRED = ("auroc_unexecuted", "auroc_unexecuted_covered", "survivors_found", "score_error_probability",
           "estimate_error")
 

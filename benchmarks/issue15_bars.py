@@ -43,20 +43,22 @@ def _print_package(repo: str, rows: list[dict], rounds: dict) -> None:
         shares = [[log.get("uncertain_share") for log in run[1:3]] for run in logs]
         if shares:
             print(f"actprm {budget:.0%}: uncertain share r1/r2 " + "/".join(_mean_share(shares, i) for i in range(2)))
-        for strategy in ("actprm", "random", "same-line", "survivors", "estimate", "coverage-random"):
+        for strategy in ("actprm", "random", "same-line", "survivors", "estimate", "pmt-rf", "coverage-random"):
             mine = _rows(rows, strategy, budget)
             if mine:
                 cells = {m: np.nanmean([r.get(m, np.nan) for r in mine]) for m in
                          ("low_decile_gap", "low_decile_survivor_lift", "calibration_error",
                           "calibration_error_floor", "auroc_unexecuted", "auroc_unexecuted_covered",
-                          "survivors_found", "survivors_found_covered")}
+                          "survivors_found", "survivors_found_covered", "gaps_found", "gaps_found_covered")}
                 print(f"  {strategy} {budget:.0%} ({len(mine)} seeds): " +
                       "  ".join(f"{k} {v:.3f}" for k, v in cells.items()))
         _paired(rows, "actprm", "random", budget, "auroc_unexecuted")
         _paired(rows, "actprm", "same-line", budget, "auroc_unexecuted")
-        _ratio(rows, "survivors", "random", budget, "survivors_found")
-        _ratio(rows, "survivors", "coverage-random", budget, "survivors_found")
-        _ratio(rows, "survivors", "coverage-random", budget, "survivors_found_covered")
+        for reference in ("random", "pmt-rf", "coverage-random"):  # pmt-rf: a plain random share
+            for metric in ("survivors_found", "gaps_found"):
+                _ratio(rows, "survivors", reference, budget, metric)
+        for metric in ("survivors_found_covered", "gaps_found_covered"):
+            _ratio(rows, "survivors", "coverage-random", budget, metric)
         for reference in ("pmt-rf", "coverage-random"):
             _estimate(rows, budget, reference)
 
@@ -71,7 +73,7 @@ def _rows(rows: list[dict], strategy: str, budget: float) -> list[dict]:
 
 
 def _pairs(rows, strategy, reference, budget, metric):
-    theirs = {r["seed"]: r[metric] for r in _rows(rows, reference, budget)}
+    theirs = {r["seed"]: r[metric] for r in _rows(rows, reference, budget) if metric in r}
     return [(r[metric], theirs[r["seed"]]) for r in _rows(rows, strategy, budget) if r["seed"] in theirs]
 
 

@@ -49,6 +49,7 @@ def evaluate(split: Split, run: RunResult) -> dict:
         **calibration_metrics(split.target.verdicts, run.scores),
         "survivors_found": sum(1 - is_valid_bug(split.verdicts[i]) for i in run.executed),
         "survivors_found_covered": covered_survivors(split, run.executed),
+        **gaps_found(split, run.executed),
         "executed": len(run.executed),
         "cpu_seconds": round(run.cpu_seconds, 3),
         **estimate_metrics(split, run.estimate),
@@ -59,6 +60,16 @@ def covered_survivors(split: Split, executed: Collection[str]) -> int:
     """Survivors found by executing tests: those on lines some test runs (the others coverage alone lists)."""
     covered = {c.id for c in split.train if _covered(c)}
     return sum(1 - is_valid_bug(split.verdicts[i]) for i in executed if i in covered)
+
+
+def gaps_found(split: Split, executed: Collection[str]) -> dict:
+    """Test gaps among the executed: survived or no test covers them (``survivors_found`` also counts incompetent
+    and timed-out candidates, which are not valid bugs but no gap either); in all, and on covered lines."""
+    from bugprm.scoring.records import MISSED_OUTCOMES
+
+    missed = [i for i in executed if split.verdicts[i].outcome in MISSED_OUTCOMES]
+    covered = {c.id for c in split.train if _covered(c)}
+    return {"gaps_found": len(missed), "gaps_found_covered": sum(i in covered for i in missed)}
 
 
 def estimate_metrics(split: Split, estimate: dict | None) -> dict:

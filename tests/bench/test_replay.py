@@ -192,3 +192,11 @@ def test_coverage_random_counts_the_uncovered_exactly_and_samples_only_covered_o
     kill_rate = sum(outcomes[i] is KILLED for i in sampled) / len(sampled)
     covered_share = 1 - len(uncovered) / len(split.train)
     assert run.estimate["value"] == pytest.approx(covered_share * kill_rate)
+
+
+def test_gaps_found_count_survivors_and_uncovered_but_not_incompetent_or_timed_out_candidates():
+    from bugprm.bench.evaluation import gaps_found
+
+    outcomes = {"a": SURVIVED, "b": Outcome.NO_COVERAGE, "c": Outcome.INCOMPETENT, "d": Outcome.TIMEOUT, "e": KILLED}
+    split = within_split(pool("p", outcomes, uncovered=("b",)), 0.0, seed=0)
+    assert gaps_found(split, list(outcomes)) == {"gaps_found": 2, "gaps_found_covered": 1}
