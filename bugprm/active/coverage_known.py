@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
+import numpy as np
+
 from bugprm.records import Candidate
 
 COVERAGE_GOALS = ("gaps", "estimate")
@@ -21,6 +23,16 @@ def known_uncovered(candidate: Candidate) -> bool:
     if "line_covered" in features:
         return not features["line_covered"]
     return "covering_tests" in features and not features["covering_tests"]
+
+
+def covered_if_any(candidates: list[Candidate]) -> list[Candidate]:
+    """What a learner fits on: the covered candidates (the rest need no prediction), or all while none is covered."""
+    covered = [c for c in candidates if not known_uncovered(c)]
+    return covered or candidates
+
+
+def uncovered_mask(candidates: list[Candidate]) -> np.ndarray:
+    return np.array([known_uncovered(c) for c in candidates], dtype=bool)
 
 
 def uncovered_ids(candidates: Iterable[Candidate]) -> set[str]:

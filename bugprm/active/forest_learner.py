@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bugprm.active.coverage_known import known_uncovered
+from bugprm.active.coverage_known import covered_if_any, uncovered_mask
 from bugprm.calibration import Calibration, adaptive_calibration_error, fit_calibration
 from bugprm.active.strategies import Prediction
 from bugprm.model.pmt_forest import FeatureEncoder
@@ -41,7 +41,7 @@ class BaggedForestLearner:
         self.out_of_bag = np.zeros(0)  # the last fit's calibrated out-of-bag score of each label (a stacked learner's)
 
     def fit(self, labelled: list[Candidate]) -> dict:
-        judged = _covered_if_any([c for c in labelled if trajectory_label(c) is not None])
+        judged = covered_if_any([c for c in labelled if trajectory_label(c) is not None])
         labels = np.array([trajectory_label(c) for c in judged], dtype=int)
         self.encoder = FeatureEncoder.fit(judged)
         x = self.encoder.transform(judged)
@@ -67,16 +67,11 @@ class BaggedForestLearner:
     def head_probabilities(self, candidates: list[Candidate]) -> np.ndarray:
         """[heads, candidates]: each head's calibrated probability that the candidate is a valid bug."""
         x = self.encoder.transform(candidates)
-        uncovered = np.array([known_uncovered(c) for c in candidates], dtype=bool)
+        uncovered = uncovered_mask(candidates)
         return np.stack([np.where(uncovered, 0.0, self.calibration(_member_probability(m, x))) for m in self.members])
 
     def probability(self, candidates: list[Candidate]) -> np.ndarray:
         return self.head_probabilities(candidates).mean(axis=0)
-
-
-def _covered_if_any(judged: list[Candidate]) -> list[Candidate]:
-    covered = [c for c in judged if not known_uncovered(c)]
-    return covered or judged
 
 
 def _auroc(labels: np.ndarray, scores: np.ndarray) -> float | None:
