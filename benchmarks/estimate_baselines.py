@@ -52,8 +52,8 @@ def main() -> None:
     args = parser.parse_args()
     rows = [r for path in args.results for r in json.load(open(path))["rows"]
             if r["strategy"] == "estimate" and r["budget"] == args.budget]
-    print("| package | seeds | estimate RMS error | plain random mean, exact RMS | ratio | coverage-aware random, exact "
-          "RMS | ratio | estimate 95% interval coverage |")
+    print("| package | seeds | estimate RMS error | plain random mean, exact RMS | ratio | coverage-aware random, "
+          "exact RMS | ratio | estimate 95% interval coverage |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for repo in args.repos:
         pool = recorded_pool(repo)

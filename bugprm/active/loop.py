@@ -129,7 +129,7 @@ class ActiveLoop:
 
     def _resolve_uncovered(self) -> None:
         """Goals gaps and estimate: candidates no test covers are asked of the oracle first (the executor answers
-        without running a test), cost no budget and teach the learner nothing it needs: it only predicts covered ones."""
+        without running a test), cost no budget and teach the learner nothing: it only predicts covered ones."""
         if self.settings.goal not in COVERAGE_GOALS:
             return
         uncovered = uncovered_ids(self.pool)
