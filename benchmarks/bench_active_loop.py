@@ -6,6 +6,8 @@
 
 `--strategies estimate,pmt-rf` compares `--goal estimate` with the plain mean of a random sample (pmt-rf's): the
 error of each against the training pool's true mutation score, and how often the 95% interval holds it.
+`coverage-random` is the random baseline that knows what coverage knows (uncovered candidates counted exactly, the
+budget a random sample of the covered): what `--goal gaps` and `--goal estimate` gain from selection alone.
 `--recorded` replays a store as a corpus build left it (every verdict recorded, nothing is executed).
 
 Each REPO's pool must be fully executed already (`bugprm label --all`): every run replays verdicts from it, as
@@ -33,9 +35,9 @@ from bugprm.bench.runners import run_strategy
 from bugprm.bench.splits import within_split
 from bugprm.config import load_config, with_overrides
 
-SHOWN = ("auroc_unexecuted", "auroc_unexecuted_covered", "calibration_error", "low_decile_gap",
-         "low_decile_survivor_lift", "survivors_found", "score_error_probability", "estimate_error",
-         "estimate_covered")
+SHOWN = ("auroc_unexecuted", "auroc_unexecuted_covered", "calibration_error", "calibration_error_floor",
+         "low_decile_gap", "low_decile_survivor_lift", "survivors_found", "survivors_found_covered", "gaps_found",
+         "gaps_found_covered", "score_error_probability", "estimate_error", "estimate_covered")
 PAIRED = ("auroc_unexecuted", "auroc_unexecuted_covered", "survivors_found", "score_error_probability",
           "estimate_error")
 
@@ -99,12 +101,13 @@ def _print_estimate_ratio(rows: list[dict], budgets) -> None:
     """`--goal estimate` against the plain random-sample mean: mean absolute and root-mean-square error ratios."""
     for budget in budgets:
         errors = {s: np.array([r["estimate_error"] for r in rows if r["strategy"] == s and r["budget"] == budget])
-                  for s in ("estimate", "pmt-rf")}
-        if all(len(e) for e in errors.values()):
-            mae = errors["estimate"].mean() / errors["pmt-rf"].mean()
-            rmse = np.sqrt((errors["estimate"] ** 2).mean() / (errors["pmt-rf"] ** 2).mean())
-            print(f"estimate / random-sample mean at {budget:.0%}: mean |error| {errors['estimate'].mean():.4f} / "
-                  f"{errors['pmt-rf'].mean():.4f} = {mae:.2f}; RMS error ratio {rmse:.2f}")
+                  for s in ("estimate", "pmt-rf", "coverage-random")}
+        for reference in ("pmt-rf", "coverage-random"):
+            if len(errors["estimate"]) and len(errors[reference]):
+                mae = errors["estimate"].mean() / errors[reference].mean()
+                rmse = np.sqrt((errors["estimate"] ** 2).mean() / (errors[reference] ** 2).mean())
+                print(f"estimate / {reference} mean at {budget:.0%}: mean |error| {errors['estimate'].mean():.4f} / "
+                      f"{errors[reference].mean():.4f} = {mae:.2f}; RMS error ratio {rmse:.2f}")
 
 
 def _forest_size(heads: int | None, trees: int | None) -> None:
@@ -156,7 +159,8 @@ def _arguments():
     parser.add_argument("--heads", type=int, help="bagged forests per learner (default 16)")
     parser.add_argument("--trees", type=int, help="trees per bagged forest (default 20)")
     parser.add_argument("--recorded", action="store_true", help="replay the store's verdicts; never execute")
-    parser.add_argument("--references", type=lambda t: t.split(","), default=["random", "same-line", "pmt-rf"])
+    parser.add_argument("--references", type=lambda t: t.split(","),
+                        default=["random", "same-line", "pmt-rf", "coverage-random"])
     return parser.parse_args()
 
 

@@ -6,7 +6,8 @@ package and seed are paired across files, as every file splits a package the sam
 Printed per package: the actprm uncertain share in rounds 1 and 2; calibration on the unexecuted rest (low-decile
 gap, survivor lift, ACE); survivors found by `--goal gaps` (the survivors strategy) over random at 20%, as the
 mean per-seed ratio with a 95% t-interval; `--goal estimate`'s mean |error| over the random-sample mean's (pmt-rf),
-and both interval coverages; actprm minus random and minus same-line in AUROC of the unexecuted rest.
+and both interval coverages, also against coverage-random (uncovered counted exactly, a random sample of the
+covered); actprm minus random and minus same-line in AUROC of the unexecuted rest.
 """
 
 from __future__ import annotations
@@ -42,18 +43,24 @@ def _print_package(repo: str, rows: list[dict], rounds: dict) -> None:
         shares = [[log.get("uncertain_share") for log in run[1:3]] for run in logs]
         if shares:
             print(f"actprm {budget:.0%}: uncertain share r1/r2 " + "/".join(_mean_share(shares, i) for i in range(2)))
-        for strategy in ("actprm", "random", "same-line", "survivors", "estimate"):
+        for strategy in ("actprm", "random", "same-line", "survivors", "estimate", "pmt-rf", "coverage-random"):
             mine = _rows(rows, strategy, budget)
             if mine:
-                cells = {m: np.nanmean([r[m] for r in mine]) for m in
-                         ("low_decile_gap", "low_decile_survivor_lift", "calibration_error", "auroc_unexecuted",
-                          "survivors_found")}
+                cells = {m: np.nanmean([r.get(m, np.nan) for r in mine]) for m in
+                         ("low_decile_gap", "low_decile_survivor_lift", "calibration_error",
+                          "calibration_error_floor", "auroc_unexecuted", "auroc_unexecuted_covered",
+                          "survivors_found", "survivors_found_covered", "gaps_found", "gaps_found_covered")}
                 print(f"  {strategy} {budget:.0%} ({len(mine)} seeds): " +
                       "  ".join(f"{k} {v:.3f}" for k, v in cells.items()))
         _paired(rows, "actprm", "random", budget, "auroc_unexecuted")
         _paired(rows, "actprm", "same-line", budget, "auroc_unexecuted")
-        _ratio(rows, "survivors", "random", budget, "survivors_found")
-        _estimate(rows, budget)
+        for reference in ("random", "pmt-rf", "coverage-random"):  # pmt-rf: a plain random share
+            for metric in ("survivors_found", "gaps_found"):
+                _ratio(rows, "survivors", reference, budget, metric)
+        for metric in ("survivors_found_covered", "gaps_found_covered"):
+            _ratio(rows, "survivors", "coverage-random", budget, metric)
+        for reference in ("pmt-rf", "coverage-random"):
+            _estimate(rows, budget, reference)
 
 
 def _mean_share(shares: list[list], index: int) -> str:
@@ -66,7 +73,7 @@ def _rows(rows: list[dict], strategy: str, budget: float) -> list[dict]:
 
 
 def _pairs(rows, strategy, reference, budget, metric):
-    theirs = {r["seed"]: r[metric] for r in _rows(rows, reference, budget)}
+    theirs = {r["seed"]: r[metric] for r in _rows(rows, reference, budget) if metric in r}
     return [(r[metric], theirs[r["seed"]]) for r in _rows(rows, strategy, budget) if r["seed"] in theirs]
 
 
@@ -94,16 +101,17 @@ def _interval(found: dict | None, spec: str) -> str:
     return f"{format(found['mean'], spec)} [{format(found['low'], spec)}, {format(found['high'], spec)}]"
 
 
-def _estimate(rows, budget) -> None:
-    pairs = _pairs(rows, "estimate", "pmt-rf", budget, "estimate_error")
+def _estimate(rows, budget, reference) -> None:
+    """``reference``: pmt-rf (the plain random-sample mean) or coverage-random (uncovered counted exactly)."""
+    pairs = _pairs(rows, "estimate", reference, budget, "estimate_error")
     if not pairs:
         return
     errors = np.array(pairs)
-    covered = {s: np.mean([r["estimate_covered"] for r in _rows(rows, s, budget)]) for s in ("estimate", "pmt-rf")}
-    print(f"  estimate at {budget:.0%} ({len(errors)} seeds): mean |error| {errors[:, 0].mean():.4f} vs random-sample "
+    covered = {s: np.mean([r["estimate_covered"] for r in _rows(rows, s, budget)]) for s in ("estimate", reference)}
+    print(f"  estimate at {budget:.0%} ({len(errors)} seeds): mean |error| {errors[:, 0].mean():.4f} vs {reference} "
           f"mean {errors[:, 1].mean():.4f} (ratio {errors[:, 0].mean() / errors[:, 1].mean():.2f}; RMS ratio "
           f"{np.sqrt((errors[:, 0] ** 2).mean() / (errors[:, 1] ** 2).mean()):.2f}); interval coverage "
-          f"{covered['estimate']:.2f} vs {covered['pmt-rf']:.2f}")
+          f"{covered['estimate']:.2f} vs {covered[reference]:.2f}")
 
 
 if __name__ == "__main__":

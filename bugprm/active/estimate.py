@@ -78,9 +78,11 @@ def draw_round(ids: Sequence[str], predicted: np.ndarray, verdicts: Mapping[str,
     return [Draw(ids[i], round_index, float(chances[i]), float(fitted[i]), pool_mean) for i in picks]
 
 
-def seed_draws(ids: Sequence[str], count: int, rng: np.random.Generator) -> list[Draw]:
-    """The first round, before any model: uniform draws, each term a plain verdict."""
-    return draw_round(ids, np.full(len(ids), UNINFORMED), {}, count, rng, 1.0, 0)
+def seed_draws(ids: Sequence[str], count: int, rng: np.random.Generator,
+               known: Mapping[str, int] | None = None) -> list[Draw]:
+    """The first round, before any model: uniform draws among the candidates without a verdict (``known``: those
+    that coverage already decided), each term a plain verdict scaled to their share of the pool."""
+    return draw_round(ids, np.full(len(ids), UNINFORMED), known or {}, count, rng, 1.0, 0)
 
 
 def estimate(draws: Sequence[Draw], verdicts: Mapping[str, int], pool_size: int,

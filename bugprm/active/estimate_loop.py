@@ -40,7 +40,7 @@ class EstimatingLoop(ActiveLoop):
             return "budget"
         ids = [c.id for c in self.pool]
         if not self.draws:
-            drawn = seed_draws(ids, count, self.rng)
+            drawn = seed_draws(ids, count, self.rng, self.verdicts())
             self._last_selection = {"seed_set": count, "seed_selection": "uniform draws"}
         else:
             self._train()

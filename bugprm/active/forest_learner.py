@@ -6,12 +6,17 @@ labels, so the heads disagree where the labels leave the answer open; their prob
 calibrated on out-of-bag scores (each label scored by the heads whose resample left it out). Until both outcomes
 have been seen twice a head says its resample's base rate (smoothed), the same at fitting and at prediction, so no
 input is constant in one and varying in the other.
+
+A candidate no test covers survives for certain (``coverage_known``): every head says 0 for it, and its labels are
+left out of the forests and of the calibration map, which would otherwise be fitted to easy zeros and come out
+overconfident on the covered candidates, the only ones with anything to predict.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from bugprm.active.coverage_known import covered_if_any, uncovered_mask
 from bugprm.calibration import Calibration, adaptive_calibration_error, fit_calibration
 from bugprm.active.strategies import Prediction
 from bugprm.model.pmt_forest import FeatureEncoder
@@ -36,7 +41,7 @@ class BaggedForestLearner:
         self.out_of_bag = np.zeros(0)  # the last fit's calibrated out-of-bag score of each label (a stacked learner's)
 
     def fit(self, labelled: list[Candidate]) -> dict:
-        judged = [c for c in labelled if trajectory_label(c) is not None]
+        judged = covered_if_any([c for c in labelled if trajectory_label(c) is not None])
         labels = np.array([trajectory_label(c) for c in judged], dtype=int)
         self.encoder = FeatureEncoder.fit(judged)
         x = self.encoder.transform(judged)
@@ -62,7 +67,8 @@ class BaggedForestLearner:
     def head_probabilities(self, candidates: list[Candidate]) -> np.ndarray:
         """[heads, candidates]: each head's calibrated probability that the candidate is a valid bug."""
         x = self.encoder.transform(candidates)
-        return np.stack([self.calibration(_member_probability(m, x)) for m in self.members])
+        uncovered = uncovered_mask(candidates)
+        return np.stack([np.where(uncovered, 0.0, self.calibration(_member_probability(m, x))) for m in self.members])
 
     def probability(self, candidates: list[Candidate]) -> np.ndarray:
         return self.head_probabilities(candidates).mean(axis=0)

@@ -16,8 +16,10 @@ def goal_summary(rounds: Sequence[Mapping], verdicts: Mapping[str, int]) -> dict
     logs = [r["metrics"] for r in rounds]
     executed = [i for r in rounds for i in r["selected"] if i in verdicts]
     found = [i for i in dict.fromkeys(executed) if verdicts[i] == 0]
+    uncovered = [i for log in logs for i in log.get("known_by_coverage", ()) if verdicts.get(i) == 0]
     return {"estimate": _estimate(logs, verdicts), "gaps": {"executed": len(set(executed)), "survivors": len(found),
-                                                           "first": found[:LISTED_GAPS]},
+                                                           "first": found[:LISTED_GAPS],
+                                                           "uncovered": len(set(uncovered))},
             "rank": _rank(logs)}
 
 
@@ -48,7 +50,8 @@ def describe_goals(goals: Mapping | None) -> list[str]:
     lines = [_estimate_line(goals.get("estimate"))]
     gaps = goals["gaps"]
     lines.append(f"test gaps: {gaps['survivors']} survivors among {gaps['executed']} executed"
-                 + (f" (first: {', '.join(gaps['first'])})" if gaps["first"] else ""))
+                 + (f" (first: {', '.join(gaps['first'])})" if gaps["first"] else "")
+                 + (f", and {gaps['uncovered']} candidates no test covers" if gaps.get("uncovered") else ""))
     rank = goals.get("rank")
     lines.append("rank: no model fitted" if not rank else
                  f"rank: out-of-bag AUROC {_number(rank['auroc_oob'])}, calibration error (ACE) "

@@ -12,6 +12,7 @@ from typing import Callable, Protocol
 
 import numpy as np
 
+from bugprm.active.coverage_known import COVERAGE_GOALS, uncovered_ids
 from bugprm.active.seeding import seed_set
 from bugprm.active.selection import Selection, select_round
 from bugprm.active.strategies import Prediction, make_strategy
@@ -102,6 +103,7 @@ class ActiveLoop:
         self._last_fit: dict = {}
         self._recorded: dict[int, list[str]] = {}
         self._last_selection: dict = {}
+        self._known_by_coverage: set[str] = set()
 
     def run(self, executions: dict[str, Execution] | None = None, start_round: int = 0,
             recorded: dict[int, list[str]] | None = None) -> LoopResult:
@@ -112,6 +114,7 @@ class ActiveLoop:
         pool_ids = {c.id for c in self.pool}
         self.executions = {k: v for k, v in (executions or {}).items() if k in pool_ids}
         self._recorded = dict(recorded or {})
+        self._resolve_uncovered()
         stopped = "rounds"
         for round_index in range(start_round, self.settings.rounds):
             stopped = self._round(round_index)
@@ -124,14 +127,25 @@ class ActiveLoop:
         labelled_ids = self._labelled_ids()
         return [c for c in self.labeller(self.pool, self.executions) if c.id in labelled_ids]
 
+    def _resolve_uncovered(self) -> None:
+        """Goals gaps and estimate: candidates no test covers are asked of the oracle first (the executor answers
+        without running a test), cost no budget and teach the learner nothing: it only predicts covered ones."""
+        if self.settings.goal not in COVERAGE_GOALS:
+            return
+        uncovered = uncovered_ids(self.pool)
+        todo = [c for c in self.pool if c.id in uncovered and c.id not in self.executions]
+        if todo:
+            self.executions.update(self.oracle(todo))
+        self._known_by_coverage = uncovered & set(self.executions)
+
     # -- one round ---------------------------------------------------------------------------------------------
     def _round(self, round_index: int) -> str:
         left = self._budget_left()
         if left <= 0:
             return "budget"
-        if not self._labelled_ids() and self._learner_seeds():
+        if not self._chosen_labels() and self._learner_seeds():
             chosen, considered = self._warm_seed_set(left)
-        elif not self._labelled_ids():
+        elif not self._chosen_labels():
             chosen, considered = self._seed_set(left), len(self._unexecuted())
             self._last_selection = {"seed_set": len(chosen), "seed_selection": self.settings.seed_selection}
         else:
@@ -201,12 +215,14 @@ class ActiveLoop:
         self.executions.update(results)
 
     def _train(self) -> None:
-        self._last_fit = self.learner.fit(self.labelled())
+        self._last_fit = self.learner.fit([c for c in self.labelled() if c.id not in self._known_by_coverage])
 
     def _log(self, round_index: int, chosen: list[Candidate], considered: int) -> None:
         spent = sum(e.cpu_seconds for e in self.executions.values())
+        known = {"known_by_coverage": sorted(self._known_by_coverage)} if self._known_by_coverage and not self.logs \
+            else {}
         log = RoundLog(round_index, tuple(c.id for c in chosen), considered, len(self.executions),
-                       self._budget_left(), round(spent, 3), {**self._last_fit, **self._last_selection})
+                       self._budget_left(), round(spent, 3), {**self._last_fit, **self._last_selection, **known})
         self.logs.append(log)
         self.on_round(log)
 
@@ -224,13 +240,17 @@ class ActiveLoop:
     # -- helpers ---------------------------------------------------------------------------------------------
     def _budget_left(self) -> int:
         spent = sum(e.cpu_seconds for e in self.executions.values())
-        return self.budget.left(len(self.executions), spent, len(self.pool))
+        return self.budget.left(len(self.executions) - len(self._known_by_coverage), spent, len(self.pool))
 
     def _unexecuted(self) -> list[Candidate]:
         return [c for c in self.pool if c.id not in self.executions]
 
     def _labelled_ids(self) -> set[str]:
         return {k for k, e in self.executions.items() if e.outcome not in UNLABELLED_OUTCOMES}
+
+    def _chosen_labels(self) -> set[str]:
+        """The labels the loop paid for, apart from what coverage knew."""
+        return self._labelled_ids() - self._known_by_coverage
 
     def _mc_passes(self) -> int:
         return self.settings.mc_passes if self.settings.strategy in ("mc-dropout", "composite") else 0

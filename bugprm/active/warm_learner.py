@@ -15,6 +15,7 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
+from bugprm.active.coverage_known import covered_if_any, uncovered_mask
 from bugprm.active.forest_learner import trajectory_label
 from bugprm.active.strategies import Prediction
 from bugprm.records import Candidate, TrajectoryScore
@@ -52,7 +53,7 @@ class WarmLearner:
         self._base_heads: dict[str, np.ndarray] = {}
 
     def fit(self, labelled: list[Candidate]) -> dict:
-        judged = [c for c in labelled if trajectory_label(c) is not None]
+        judged = covered_if_any([c for c in labelled if trajectory_label(c) is not None])  # as the local learner's
         labels = np.array([trajectory_label(c) for c in judged], dtype=int)
         if np.bincount(labels, minlength=2).min() < MIN_PER_CLASS:
             self.weights = np.zeros(3)
@@ -74,12 +75,12 @@ class WarmLearner:
     def head_probabilities(self, candidates: list[Candidate]) -> np.ndarray:
         """[heads, candidates]: the base model's heads alone until the mix has weight on the local learner."""
         base = self._base_heads_for(candidates)
-        if not self.weights.any():
-            return base
-        local = self.local.head_probabilities(candidates)
-        paired = base[np.arange(len(local)) % len(base)]
-        a, b, c = self.weights
-        return 1 / (1 + np.exp(-((1 + a) * logit(paired) + b * logit(local) + c)))
+        if self.weights.any():
+            local = self.local.head_probabilities(candidates)
+            paired = base[np.arange(len(local)) % len(base)]
+            a, b, c = self.weights
+            base = 1 / (1 + np.exp(-((1 + a) * logit(paired) + b * logit(local) + c)))
+        return np.where(uncovered_mask(candidates), 0.0, base)  # a candidate no test covers survives for certain
 
     def probability(self, candidates: list[Candidate]) -> np.ndarray:
         return self.head_probabilities(candidates).mean(axis=0)

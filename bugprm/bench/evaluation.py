@@ -48,10 +48,28 @@ def evaluate(split: Split, run: RunResult) -> dict:
         "score_error_probability": probability_score_error(split.target.verdicts, set(run.executed), run.scores),
         **calibration_metrics(split.target.verdicts, run.scores),
         "survivors_found": sum(1 - is_valid_bug(split.verdicts[i]) for i in run.executed),
+        "survivors_found_covered": covered_survivors(split, run.executed),
+        **gaps_found(split, run.executed),
         "executed": len(run.executed),
         "cpu_seconds": round(run.cpu_seconds, 3),
         **estimate_metrics(split, run.estimate),
     }
+
+
+def covered_survivors(split: Split, executed: Collection[str]) -> int:
+    """Survivors found by executing tests: those on lines some test runs (the others coverage alone lists)."""
+    covered = {c.id for c in split.train if _covered(c)}
+    return sum(1 - is_valid_bug(split.verdicts[i]) for i in executed if i in covered)
+
+
+def gaps_found(split: Split, executed: Collection[str]) -> dict:
+    """Test gaps among the executed: survived or no test covers them (``survivors_found`` also counts incompetent
+    and timed-out candidates, which are not valid bugs but no gap either); in all, and on covered lines."""
+    from bugprm.scoring.records import MISSED_OUTCOMES
+
+    missed = [i for i in executed if split.verdicts[i].outcome in MISSED_OUTCOMES]
+    covered = {c.id for c in split.train if _covered(c)}
+    return {"gaps_found": len(missed), "gaps_found_covered": sum(i in covered for i in missed)}
 
 
 def estimate_metrics(split: Split, estimate: dict | None) -> dict:
@@ -100,15 +118,26 @@ def calibration_metrics(truth: Mapping[str, Execution], scores: Mapping[str, flo
     ids = [i for i in scores if i in truth]
     if not ids:
         return {"calibration_error": float("nan"), "low_decile_gap": float("nan"),
-                "low_decile_survivor_lift": float("nan")}
+                "low_decile_survivor_lift": float("nan"), "calibration_error_floor": float("nan")}
     probabilities = np.array([scores[i] for i in ids], dtype=float)
     labels = np.array([is_valid_bug(truth[i]) for i in ids], dtype=float)
     low = np.argsort(probabilities, kind="stable")[: max(1, round(LOW_SHARE * len(ids)))]
     pool_survivors = 1 - np.mean([is_valid_bug(e) for e in truth.values()])
     return {"calibration_error": adaptive_calibration_error(probabilities, labels),
+            "calibration_error_floor": calibration_error_floor(probabilities),
             "low_decile_gap": abs(float(probabilities[low].mean() - labels[low].mean())),
             "low_decile_survivor_lift": float((1 - labels[low].mean()) / pool_survivors) if pool_survivors else
             float("nan")}
+
+
+def calibration_error_floor(probabilities: np.ndarray, draws: int = 50) -> float:
+    """The ACE that perfectly calibrated scores would show on this many candidates: the mean over ``draws`` outcome
+    sets drawn from the scores themselves. A measured ACE near it is sampling noise, not miscalibration."""
+    from bugprm.calibration import adaptive_calibration_error
+
+    rng = np.random.default_rng(0)
+    return float(np.mean([adaptive_calibration_error(probabilities, rng.random(len(probabilities)) < probabilities)
+                          for _ in range(draws)]))
 
 
 def processbench_f1(split: Split, test: list[Candidate], steps: dict[str, list[float]] | None) -> float:

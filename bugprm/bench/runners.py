@@ -11,6 +11,7 @@ from dataclasses import replace
 import numpy as np
 
 from bugprm.config import ActiveLearningConfig, Budget, Config, with_overrides
+from bugprm.active.coverage_known import known_uncovered
 from bugprm.active.learners import loop_learner, prm_learner
 from bugprm.active.loop import ActiveLoop, seed_count
 from bugprm.active.settings import loop_settings
@@ -34,6 +35,8 @@ def run_strategy(strategy: str, split: Split, budget: float, config: Config) -> 
         return run_covered_killed(split)
     if strategy == "same-line":
         return run_same_line(split, budget)
+    if strategy == "coverage-random":
+        return run_coverage_random(split, budget)
     if strategy == "estimate":
         return run_estimate(split, budget, config)
     return run_active(strategy, split, budget, config)
@@ -89,6 +92,25 @@ def run_forest(split: Split, budget: float) -> RunResult:
                      estimate=sample_mean([is_valid_bug(verdicts[c.id]) for c in sample], len(split.train)))
 
 
+def run_coverage_random(split: Split, budget: float) -> RunResult:
+    """The random baseline that knows what coverage knows: candidates no test covers counted as their verdict (no
+    test runs for them), the budget a random sample of the covered rest; its estimate is the stratified mean."""
+    oracle = CachedOracle(split.verdicts)
+    uncovered = [c for c in split.train if known_uncovered(c)]
+    covered = tuple(c for c in split.train if not known_uncovered(c))
+    sample = random_sample(covered, Budget(fraction=budget).limit(len(split.train)), split.seed)
+    verdicts = oracle(uncovered + sample)
+    if not sample:
+        return _uninformed(split, tuple(verdicts), 0.0)
+    labels = [is_valid_bug(verdicts[c.id]) for c in sample]
+    forest, unexecuted = PmtForest(seed=split.seed).fit(sample, labels), _unexecuted(split, verdicts)
+    scores = dict(zip([c.id for c in unexecuted], forest.predict(unexecuted).tolist()))
+    known, share = sum(is_valid_bug(verdicts[c.id]) for c in uncovered), len(covered) / len(split.train)
+    found = sample_mean(labels, len(covered))
+    estimate = {k: known / len(split.train) + share * v for k, v in found.items()}
+    return RunResult(scores, tuple(oracle.asked), oracle.cpu_seconds, estimate=estimate)
+
+
 def run_same_line(split: Split, budget: float) -> RunResult:
     """The neighbour rule: mutants of one line mostly share their fate, so an unexecuted candidate takes the mean
     verdict of the executed ones on its line (of a random ``budget`` share), else the forest's estimate."""
@@ -114,8 +136,11 @@ def run_covered_killed(split: Split) -> RunResult:
 
 
 def random_share(candidates: tuple[Candidate, ...], budget: float, seed: int) -> list[Candidate]:
-    size = Budget(fraction=budget).limit(len(candidates))
-    picks = np.random.default_rng(seed).choice(len(candidates), size=size, replace=False)
+    return random_sample(candidates, Budget(fraction=budget).limit(len(candidates)), seed)
+
+
+def random_sample(candidates: tuple[Candidate, ...], size: int, seed: int) -> list[Candidate]:
+    picks = np.random.default_rng(seed).choice(len(candidates), size=min(size, len(candidates)), replace=False)
     return [candidates[i] for i in sorted(picks)]
 
 

@@ -70,3 +70,14 @@ def test_the_round_log_round_trips_the_draws():
     truth = dict(zip(ids, verdicts.tolist()))
     again = draws_from_log([{"round": 3, "draws": draw_rows(drawn)}])
     assert estimate(again, truth, POOL).value == pytest.approx(estimate(drawn, truth, POOL).value, abs=1e-4)
+
+
+def test_a_stratum_coverage_decided_is_counted_exactly_and_never_drawn():
+    ids, _, verdicts = population()
+    truth = dict(zip(ids, verdicts.tolist()))
+    uncovered = {i: 0 for i in ids[:100]}
+    drawn = seed_draws(ids, 50, np.random.default_rng(0), uncovered)
+    assert not {d.id for d in drawn} & set(uncovered)
+    share = (POOL - len(uncovered)) / POOL
+    assert estimate(drawn, {**truth, **uncovered}, POOL).value == pytest.approx(
+        share * np.mean([truth[d.id] for d in drawn]))

@@ -40,11 +40,21 @@ def test_the_learner_ranks_unseen_candidates_and_its_heads_disagree():
     assert learner.head_probabilities(pool[60:]).std(axis=0).max() > 0.01
 
 
-def test_one_outcome_only_gives_one_base_rate_for_every_candidate():
+def test_one_outcome_only_gives_one_base_rate_for_every_covered_candidate():
     pool = [c for c in candidates(200) if killed(c)][:20]
     learner = BaggedForestLearner(seed=0)
     learner.fit(labelled(pool))
-    assert np.ptp(learner.probability(candidates(50, seed=1))) == 0
+    covered = [c for c in candidates(50, seed=1) if c.features["covering_tests"]]
+    assert np.ptp(learner.probability(covered)) == 0 and learner.probability(covered)[0] > 0.5
+
+
+def test_a_candidate_no_test_covers_is_a_certain_survivor_and_teaches_the_forests_nothing():
+    pool = candidates(120)
+    uncovered = [c for c in pool if not c.features["covering_tests"]]
+    learner = BaggedForestLearner(seed=0)
+    log = learner.fit(labelled(pool))
+    assert uncovered and log["trained_on"] == len(pool) - len(uncovered)
+    assert np.all(learner.head_probabilities(uncovered) == 0)
 
 
 def test_stratified_seed_set_holds_every_stratum_in_proportion():
@@ -75,10 +85,11 @@ def test_in_the_loop_the_uncertain_share_stays_below_half():
 
 def test_the_fit_log_says_the_base_rate_of_the_labels_and_a_rare_outcome_gets_the_smoothed_rate():
     pool = candidates(80)
+    covered = [c for c in pool if c.features["covering_tests"]]
     log = BaggedForestLearner(seed=0).fit(labelled(pool))
-    assert log["trained_on"] == 80 and log["positive_rate"] == round(np.mean([killed(c) for c in pool]), 4)
+    assert log["trained_on"] == len(covered) and log["positive_rate"] == round(np.mean([killed(c) for c in covered]), 4)
     assert log["calibration"] == "platt" and 0 <= log["calibration_error_oob"] < 0.5
-    one_kill = [with_labels(c, [int(i == 0)] * len(c.steps)) for i, c in enumerate(pool[:10])]
+    one_kill = [with_labels(c, [int(i == 0)] * len(c.steps)) for i, c in enumerate(covered[:10])]
     rare = BaggedForestLearner(seed=0, calibration="none")
     rare.fit(one_kill)
-    assert np.allclose(rare.probability(pool[10:20]), (1 + 1) / (10 + 2))
+    assert np.allclose(rare.probability(covered[10:20]), (1 + 1) / (10 + 2))

@@ -364,3 +364,39 @@ def test_goal_estimate_draws_its_budget_and_executes_each_candidate_once():
     assert len({d.round for d in loop.draws}) == 4  # the seed round, then at most ROUNDS - 1 model rounds
     assert found.low <= found.value <= found.high
     assert all(log.metrics["draws"] and log.metrics["pool"] == 200 for log in result.rounds)
+
+
+def covered_pool(size):
+    """Every fifth candidate is on a line no test runs."""
+    return [replace(c, features={**c.features, "line_covered": int(i % 5 != 0)}) for i, c in enumerate(pool(size))]
+
+
+class CoverageOracle(CountingOracle):
+    def __call__(self, candidates):
+        found = super().__call__(candidates)
+        return {c.id: Execution(c.id, Outcome.NO_COVERAGE) if not c.features["line_covered"] else found[c.id]
+                for c in candidates}
+
+
+@pytest.mark.parametrize("goal", ["gaps", "estimate"])
+def test_uncovered_candidates_are_known_for_free_and_the_budget_goes_to_covered_ones(goal):
+    from bugprm.active.run import loop_for
+
+    settings = loop_config(batch_size=10, seed_size=10, goal=goal, rounds=4)
+    candidates, learner = covered_pool(200), RecordingLearner()
+    loop = loop_for(settings)(candidates, learner, CoverageOracle(), labeller, settings, Budget.parse("40"))
+    result = loop.run()
+
+    uncovered = {c.id for c in candidates if not c.features["line_covered"]}
+    chosen = [i for r in result.rounds for i in r.selected]
+    assert uncovered <= set(result.executions) and not uncovered & set(chosen)
+    assert len(set(chosen)) == 40 or goal == "estimate" and 30 <= len(set(chosen)) <= 40  # draws may repeat
+    assert learner.trained_on and not learner.trained_on & uncovered
+    assert result.rounds[0].metrics["known_by_coverage"] == sorted(uncovered)
+
+
+def test_goal_rank_spends_its_budget_on_uncovered_candidates_too():
+    settings = loop_config(batch_size=10, seed_size=10, rounds=4)
+    result = ActiveLoop(covered_pool(200), FeatureLearner(), CoverageOracle(), labeller, settings,
+                        Budget.parse("40")).run()
+    assert len(result.executions) == 40 and "known_by_coverage" not in result.rounds[0].metrics

@@ -170,3 +170,33 @@ def test_probability_score_error_and_calibration_metrics():
     metrics = calibration_metrics(truth, {"b": 0.9, "c": 0.1, "d": 0.3})
     assert metrics["low_decile_gap"] == pytest.approx(0.1)  # c: scored 0.1, survived
     assert metrics["low_decile_survivor_lift"] == pytest.approx(2.0)  # 100% survivors against the pool's 50%
+
+
+def test_certain_scores_have_no_calibration_noise_and_middling_ones_some():
+    from bugprm.bench.evaluation import calibration_error_floor
+
+    assert calibration_error_floor([0.0] * 50 + [1.0] * 50) == 0
+    assert 0.02 < calibration_error_floor([0.7] * 300) < 0.1
+
+
+def test_coverage_random_counts_the_uncovered_exactly_and_samples_only_covered_ones():
+    from bugprm.bench.runners import run_coverage_random
+
+    outcomes = {f"c{i:02d}": Outcome.NO_COVERAGE if i < 20 else (KILLED if i % 3 else SURVIVED) for i in range(80)}
+    judged = pool("p", outcomes, uncovered=tuple(f"c{i:02d}" for i in range(20)))
+    split = within_split(judged, 0.3, seed=1)
+    run = run_coverage_random(split, 0.2)
+    uncovered = {c.id for c in split.train if not c.features["covering_tests"]}
+    sampled = set(run.executed) - uncovered
+    assert uncovered <= set(run.executed) and len(sampled) == Budget(fraction=0.2).limit(len(split.train))
+    kill_rate = sum(outcomes[i] is KILLED for i in sampled) / len(sampled)
+    covered_share = 1 - len(uncovered) / len(split.train)
+    assert run.estimate["value"] == pytest.approx(covered_share * kill_rate)
+
+
+def test_gaps_found_count_survivors_and_uncovered_but_not_incompetent_or_timed_out_candidates():
+    from bugprm.bench.evaluation import gaps_found
+
+    outcomes = {"a": SURVIVED, "b": Outcome.NO_COVERAGE, "c": Outcome.INCOMPETENT, "d": Outcome.TIMEOUT, "e": KILLED}
+    split = within_split(pool("p", outcomes, uncovered=("b",)), 0.0, seed=0)
+    assert gaps_found(split, list(outcomes)) == {"gaps_found": 2, "gaps_found_covered": 1}
