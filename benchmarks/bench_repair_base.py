@@ -18,7 +18,7 @@ Each ranking's first 5 patches are labelled: by identity where the patched state
 (``bugprm.repair.identity``: the original code is correct; an executed candidate bug inherits its verdict), else by
 running them through the harness (``correct``: the failing tests pass and no test that runs the changed lines or
 their functions fails). Every executed ``correct`` among them is checked once more on a fresh copy with the FULL suite
-and plain pytest (``bench_repair.check_patch``).
+and plain pytest (``bugprm.bench.repair_checks.check_patch``).
 
 top-k: the share of ALL sampled bugs whose first k patches hold a correct one; intervals: 95% percentile bootstrap
 over bugs (pooled: resampled within each package), paired for the differences between rankings.
@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
-from bench_repair import check_patch, line_rank, snapshot
 from bugprm.bench.reference import fresh_copy, run_suite
+from bugprm.bench.repair_checks import check_patch, line_rank, snapshot
 from bugprm.corpus_build.fetch import manifest
 from bugprm.execute.failing import passing_tests
 from bugprm.execute.session import HarnessSession
