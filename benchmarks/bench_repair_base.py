@@ -1,16 +1,18 @@
 """Repair with the base model against the Ochiai heuristic, on killed bugs of corpus packages (issue 16, part 3).
 
-    python benchmarks/bench_repair_base.py --package NAME=BASE_DIR [--package ...] [--bugs 40] [--seed 0]
-        [--top-sites 10] [--corpus-build /work/corpus-build] [--scratch DIR] [--resamples 2000] [--json FILE]
+    python benchmarks/bench_repair_base.py --package NAME [--package ...] --model LABEL=DIR [--model ...]
+        [--bugs 40] [--seed 0] [--top-sites 10] [--corpus-build /work/corpus-build] [--scratch DIR]
+        [--resamples 2000] [--json FILE]
 
-For each package, BASE_DIR is a base model trained WITHOUT it (``bugprm corpus train-base --exclude NAME --out
-BASE_DIR``). The package's fetched repository and executed store are copied from the corpus build folder into
+Each ``--model`` DIR is a base model trained WITHOUT the package measured: ``{package}`` in DIR is replaced by the
+package's name (``--model base=/tmp/base-without-{package}``, each made by ``bugprm corpus train-base --exclude NAME
+--out DIR``). The package's fetched repository and executed store are copied from the corpus build folder into
 ``--scratch`` (never written where they are; a rerun with the same scratch folder reuses the copies and every verdict
 made there), and its venv's python runs the suite. For a seeded sample of killed bugs, each failing state (the bug
 applied, its full failing spectrum measured) gets the candidate patches ``bugprm repair`` generates at its
 ``--top-sites`` most suspicious lines, ranked:
 
-- by the base model (the mean-then-min step reward ``bugprm repair --model BASE_DIR`` ranks by);
+- by each base model (the mean-then-min step reward ``bugprm repair --model DIR`` ranks by);
 - by Ochiai, then naturalness, then the smallest diff: ``bugprm repair``'s own ranking without a model;
 - by Ochiai alone, its ties in a seeded random order (``--seed``).
 
@@ -50,7 +52,7 @@ from bugprm.store import STORE_DIRNAME, Store
 
 TOP_K = (1, 5)
 LABELLED = 5  # every ranking's first LABELLED patches get a verdict
-BASE, HEURISTIC, OCHIAI = "base model", "Ochiai, then naturalness", "Ochiai, ties at random"
+HEURISTIC, OCHIAI = "Ochiai, then naturalness", "Ochiai, ties at random"
 
 
 @dataclass
@@ -71,10 +73,14 @@ class BugResult:
 
 def main() -> int:
     args = _arguments()
+    missing = [d.replace("{package}", n) for n in args.package for _, d in args.model
+               if not Path(d.replace("{package}", n)).is_dir()]
+    if missing:
+        sys.exit(f"no model at {', '.join(missing)}")
     results, checks = {}, {}
-    for name, base in args.package:
+    for name in args.package:
         started = time.monotonic()
-        results[name], checks[name] = package_results(name, base, args)
+        results[name], checks[name] = package_results(name, args)
         print(f"{name}: {len(results[name])} bugs in {time.monotonic() - started:.0f}s", file=sys.stderr)
     summary = summarise(results, checks, args)
     print_summary(summary)
@@ -83,17 +89,17 @@ def main() -> int:
     return 0
 
 
-def package_results(name: str, base: Path, args) -> tuple[list[BugResult], list[dict]]:
+def package_results(name: str, args) -> tuple[list[BugResult], list[dict]]:
     spec = manifest(name)
     repo = scratch_copy(spec, args)
     python = str(args.corpus_build / "corpora" / "venvs" / spec.name / "bin" / "python")
     from bugprm.scoring.adapter import load_scorer
 
-    scorer = load_scorer(base)
+    scorers = {label: load_scorer(str(directory).replace("{package}", name)) for label, directory in args.model}
     with Store.open(repo / STORE_DIRNAME) as store:
         with HarnessSession.open(store, repo, python=python, pytest_args=spec.pytest_args or None) as session:
             known = known_programs(session)
-            results = [repaired(session, bug_id, scorer, known, args)
+            results = [repaired(session, bug_id, scorers, known, args)
                        for bug_id in killed_bugs(session, args.bugs, args.seed)]
     return results, recheck(results, repo, python, spec.pytest_args, args)
 
@@ -112,13 +118,13 @@ def known_programs(session: HarnessSession) -> KnownPrograms:
     return KnownPrograms(session.runner.source, ((b, executed[b.id].outcome) for b in bugs if b.id in executed))
 
 
-def repaired(session: HarnessSession, bug_id: str, scorer, known: KnownPrograms, args) -> BugResult:
+def repaired(session: HarnessSession, bug_id: str, scorers: dict, known: KnownPrograms, args) -> BugResult:
     state = session.failing_state(bug_id)
     files = StateFiles(session.repo, state)
     localisation = localise(state, files, session.baseline.coverage, passing_tests(state, session.baseline))
     patches = generate_repairs(localisation, files, session.repo.name, args.top_sites)
     bug = session.store.candidate(bug_id)
-    result = BugResult(bug, patches, rankings(patches, scorer, args.seed), failing_tests=len(state.failing_tests),
+    result = BugResult(bug, patches, rankings(patches, scorers, args.seed), failing_tests=len(state.failing_tests),
                        line_rank=line_rank(localisation, bug))
     identity = {p.id: known.verdict(state, p) for p in patches}
     result.correct_known = any(v is Outcome.CORRECT for v in identity.values())
@@ -129,8 +135,8 @@ def repaired(session: HarnessSession, bug_id: str, scorer, known: KnownPrograms,
     return result
 
 
-def rankings(patches: list[Candidate], scorer, seed: int) -> dict[str, list[str]]:
-    return {BASE: [r.candidate.id for r in by_model(patches, scorer)],
+def rankings(patches: list[Candidate], scorers: dict, seed: int) -> dict[str, list[str]]:
+    return {**{label: [r.candidate.id for r in by_model(patches, scorer)] for label, scorer in scorers.items()},
             HEURISTIC: [r.candidate.id for r in by_heuristic(patches)],
             OCHIAI: [c.id for c in ochiai_seeded(patches, seed)]}
 
@@ -183,10 +189,11 @@ def summarise(results: dict[str, list[BugResult]], checks: dict[str, list[dict]]
 
 def package_summary(groups: dict[str, list[BugResult]], checked: list[dict], args) -> dict:
     bugs = [r for found in groups.values() for r in found]
+    models = [label for label, _ in args.model]
     scores = {name: {f"top{k}": interval(_hits(groups, name, k), args) for k in TOP_K}
-              for name in (BASE, HEURISTIC, OCHIAI)}
-    gains = {f"{BASE} - {other}": {f"top{k}": interval(_gains(groups, other, k), args) for k in TOP_K}
-             for other in (HEURISTIC, OCHIAI)}
+              for name in (*models, HEURISTIC, OCHIAI)}
+    gains = {f"{model} - {other}": {f"top{k}": interval(_gains(groups, model, other, k), args) for k in TOP_K}
+             for model in models for other in (HEURISTIC, OCHIAI)}
     return {"bugs": len(bugs), "patches": sum(len(r.patches) for r in bugs),
             "with_correct_by_identity": sum(r.correct_known for r in bugs),
             "bug_line_first_by_ochiai": sum(r.line_rank == 1 for r in bugs),
@@ -211,8 +218,8 @@ def _hits(groups: dict[str, list[BugResult]], ranking: str, k: int) -> list[list
     return [[float(r.hit(ranking, k)) for r in found] for found in groups.values() if found]
 
 
-def _gains(groups: dict[str, list[BugResult]], other: str, k: int) -> list[list[float]]:
-    return [[float(r.hit(BASE, k)) - float(r.hit(other, k)) for r in found] for found in groups.values() if found]
+def _gains(groups: dict[str, list[BugResult]], model: str, other: str, k: int) -> list[list[float]]:
+    return [[float(r.hit(model, k)) - float(r.hit(other, k)) for r in found] for found in groups.values() if found]
 
 
 def _mean(values: list[float]) -> float:
@@ -231,17 +238,18 @@ def print_summary(summary: dict) -> None:
                                                    for k, v in score.items()))
 
 
-def _package(text: str) -> tuple[str, Path]:
-    name, _, base = text.partition("=")
-    if not base:
-        raise argparse.ArgumentTypeError(f"--package {text}: expected NAME=BASE_DIR")
-    return name, Path(base)
+def _model(text: str) -> tuple[str, str]:
+    label, _, directory = text.partition("=")
+    if not directory:
+        raise argparse.ArgumentTypeError(f"--model {text}: expected LABEL=DIR")
+    return label, directory
 
 
 def _arguments():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--package", type=_package, action="append", required=True,
-                        help="NAME=BASE_DIR: a corpus package and a base model trained without it")
+    parser.add_argument("--package", action="append", required=True, help="a corpus package to measure on")
+    parser.add_argument("--model", type=_model, action="append", required=True,
+                        help="LABEL=DIR: a base model; {package} in DIR is the measured package's name")
     parser.add_argument("--bugs", type=int, default=40, help="killed bugs per package (a seeded sample)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--top-sites", type=int, default=10)
