@@ -248,7 +248,7 @@ def _model(text: str) -> tuple[str, str]:
 def _arguments():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--package", action="append", required=True, help="a corpus package to measure on")
-    parser.add_argument("--model", type=_model, action="append", required=True,
+    parser.add_argument("--model", type=_model, action="append", default=[],
                         help="LABEL=DIR: a base model; {package} in DIR is the measured package's name")
     parser.add_argument("--bugs", type=int, default=40, help="killed bugs per package (a seeded sample)")
     parser.add_argument("--seed", type=int, default=0)
