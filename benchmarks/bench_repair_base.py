@@ -70,6 +70,11 @@ class BugResult:
     def hit(self, ranking: str, k: int) -> bool:
         return any(self.verdicts.get(i) is Outcome.CORRECT for i in self.orders[ranking][:k])
 
+    def first_on_top_line(self, ranking: str) -> bool:
+        """Whether the ranking's first patch is at a line Ochiai ranks first (a diagnostic of what it weighs)."""
+        first = next(p for p in self.patches if p.id == self.orders[ranking][0])
+        return first.features.get("ochiai_rank") == 1
+
 
 def main() -> int:
     args = _arguments()
@@ -203,7 +208,9 @@ def package_summary(groups: dict[str, list[BugResult]], checked: list[dict], arg
             "unlabelled_in_top5": sum(i not in r.verdicts for r in bugs for o in r.orders.values()
                                       for i in o[:LABELLED]),
             "rechecked": len(checked), "recheck_agrees": sum(c["ok"] for c in checked),
-            "disagreements": [c for c in checked if not c["ok"]], "rankings": scores, "differences": gains}
+            "disagreements": [c for c in checked if not c["ok"]], "rankings": scores, "differences": gains,
+            "first_patch_on_top_line": {name: _mean([float(r.first_on_top_line(name)) for r in bugs if r.patches])
+                                        for name in scores}}
 
 
 def interval(groups: list[list[float]], args) -> list[float]:
@@ -233,6 +240,8 @@ def print_summary(summary: dict) -> None:
               f"labelled by identity, {found['executed']} executed ({found['executed_correct']} correct), "
               f"{found['unlabelled_in_top5']} left unlabelled; full-suite recheck {found['recheck_agrees']}"
               f"/{found['rechecked']}")
+        print("  first patch on a line Ochiai ranks first: " + ", ".join(
+            f"{name} {share:.2f}" for name, share in found["first_patch_on_top_line"].items()))
         for ranking, score in {**found["rankings"], **found["differences"]}.items():
             print(f"  {ranking:42s} " + "  ".join(f"{k} {v[0]:+.3f} [{v[1]:+.3f}, {v[2]:+.3f}]"
                                                    for k, v in score.items()))
