@@ -78,20 +78,31 @@ class BugResult:
 
 def main() -> int:
     args = _arguments()
-    missing = [d.replace("{package}", n) for n in args.package for _, d in args.model
-               if not Path(d.replace("{package}", n)).is_dir()]
-    if missing:
-        sys.exit(f"no model at {', '.join(missing)}")
-    results, checks = {}, {}
-    for name in args.package:
-        started = time.monotonic()
-        results[name], checks[name] = package_results(name, args)
-        print(f"{name}: {len(results[name])} bugs in {time.monotonic() - started:.0f}s", file=sys.stderr)
-    summary = summarise(results, checks, args)
+    if args.pool:
+        rows = [row for path in args.pool for row in json.loads(path.read_text())["rows"]]
+        checks = [c for path in args.pool for c in json.loads(path.read_text())["checks"]]
+    else:
+        rows, checks = measured(args)
+    summary = {**summarise(rows, checks, args), "rows": rows, "checks": checks}
     print_summary(summary)
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2))
     return 0
+
+
+def measured(args) -> tuple[list[dict], list[dict]]:
+    missing = [d.replace("{package}", n) for n in args.package for _, d in args.model
+               if not Path(d.replace("{package}", n)).is_dir()]
+    if missing:
+        sys.exit(f"no model at {', '.join(missing)}")
+    rows, checks = [], []
+    for name in args.package:
+        started = time.monotonic()
+        results, checked = package_results(name, args)
+        rows += [bug_row(name, r) for r in results]
+        checks += [{**c, "package": name} for c in checked]
+        print(f"{name}: {len(results)} bugs in {time.monotonic() - started:.0f}s", file=sys.stderr)
+    return rows, checks
 
 
 def package_results(name: str, args) -> tuple[list[BugResult], list[dict]]:
@@ -185,32 +196,41 @@ def recheck(results: list[BugResult], repo: Path, python: str, pytest_args: str,
 
 
 
-def summarise(results: dict[str, list[BugResult]], checks: dict[str, list[dict]], args) -> dict:
-    packages = {name: package_summary({name: found}, checks[name], args) for name, found in results.items()}
-    pooled = package_summary(results, [c for found in checks.values() for c in found], args)
-    return {"packages": packages, "pooled": pooled, "seed": args.seed, "bugs_asked": args.bugs,
+def bug_row(package: str, r: BugResult) -> dict:
+    """What the summary needs of one bug (``--pool`` pools these rows from several runs' JSON files)."""
+    return {"package": package, "bug": r.bug.id, "patches": len(r.patches), "correct_known": r.correct_known,
+            "bug_line_first": r.line_rank == 1, "by_identity": len(r.by_identity), "executed": len(r.executed),
+            "executed_correct": sum(r.verdicts.get(i) is Outcome.CORRECT for i in r.executed),
+            "unlabelled_in_top5": sum(i not in r.verdicts for o in r.orders.values() for i in o[:LABELLED]),
+            "hits": {name: {f"top{k}": int(r.hit(name, k)) for k in TOP_K} for name in r.orders},
+            "first_on_top_line": {name: int(r.first_on_top_line(name)) for name in r.orders if r.patches}}
+
+
+def summarise(rows: list[dict], checks: list[dict], args) -> dict:
+    names = list(dict.fromkeys(row["package"] for row in rows))
+    packages = {name: package_summary([r for r in rows if r["package"] == name],
+                                      [c for c in checks if c["package"] == name], args) for name in names}
+    return {"packages": packages, "pooled": package_summary(rows, checks, args), "seed": args.seed,
             "top_sites": args.top_sites, "resamples": args.resamples}
 
 
-def package_summary(groups: dict[str, list[BugResult]], checked: list[dict], args) -> dict:
-    bugs = [r for found in groups.values() for r in found]
-    models = [label for label, _ in args.model]
-    scores = {name: {f"top{k}": interval(_hits(groups, name, k), args) for k in TOP_K}
-              for name in (*models, HEURISTIC, OCHIAI)}
-    gains = {f"{model} - {other}": {f"top{k}": interval(_gains(groups, model, other, k), args) for k in TOP_K}
+def package_summary(rows: list[dict], checked: list[dict], args) -> dict:
+    groups = [[r for r in rows if r["package"] == name] for name in dict.fromkeys(r["package"] for r in rows)]
+    rankings = list(rows[0]["hits"]) if rows else []
+    models = [name for name in rankings if name not in (HEURISTIC, OCHIAI)]
+    scores = {name: {f"top{k}": interval([[r["hits"][name][f"top{k}"] for r in g] for g in groups], args)
+                     for k in TOP_K} for name in rankings}
+    gains = {f"{model} - {other}": {f"top{k}": interval([[r["hits"][model][f"top{k}"] - r["hits"][other][f"top{k}"]
+                                                          for r in g] for g in groups], args) for k in TOP_K}
              for model in models for other in (HEURISTIC, OCHIAI)}
-    return {"bugs": len(bugs), "patches": sum(len(r.patches) for r in bugs),
-            "with_correct_by_identity": sum(r.correct_known for r in bugs),
-            "bug_line_first_by_ochiai": sum(r.line_rank == 1 for r in bugs),
-            "labelled_by_identity": sum(len(r.by_identity) for r in bugs),
-            "executed": sum(len(r.executed) for r in bugs),
-            "executed_correct": sum(r.verdicts.get(i) is Outcome.CORRECT for r in bugs for i in r.executed),
-            "unlabelled_in_top5": sum(i not in r.verdicts for r in bugs for o in r.orders.values()
-                                      for i in o[:LABELLED]),
+    counted = ("patches", "correct_known", "bug_line_first", "by_identity", "executed", "executed_correct",
+               "unlabelled_in_top5")
+    return {"bugs": len(rows), **{key: sum(int(r[key]) for r in rows) for key in counted},
             "rechecked": len(checked), "recheck_agrees": sum(c["ok"] for c in checked),
             "disagreements": [c for c in checked if not c["ok"]], "rankings": scores, "differences": gains,
-            "first_patch_on_top_line": {name: _mean([float(r.first_on_top_line(name)) for r in bugs if r.patches])
-                                        for name in scores}}
+            "first_patch_on_top_line": {name: round(_mean([r["first_on_top_line"][name] for r in rows
+                                                           if name in r["first_on_top_line"]]), 3)
+                                        for name in rankings}}
 
 
 def interval(groups: list[list[float]], args) -> list[float]:
@@ -221,22 +241,14 @@ def interval(groups: list[list[float]], args) -> list[float]:
     return [round(_mean([x for g in groups for x in g]), 4), round(low, 4), round(high, 4)]
 
 
-def _hits(groups: dict[str, list[BugResult]], ranking: str, k: int) -> list[list[float]]:
-    return [[float(r.hit(ranking, k)) for r in found] for found in groups.values() if found]
-
-
-def _gains(groups: dict[str, list[BugResult]], model: str, other: str, k: int) -> list[list[float]]:
-    return [[float(r.hit(model, k)) - float(r.hit(other, k)) for r in found] for found in groups.values() if found]
-
-
 def _mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
 def print_summary(summary: dict) -> None:
     for name, found in [*summary["packages"].items(), ("pooled", summary["pooled"])]:
-        print(f"{name}: {found['bugs']} killed bugs, {found['patches']} patches, {found['with_correct_by_identity']} "
-              f"with a correct patch known by identity; top-5 of the rankings: {found['labelled_by_identity']} "
+        print(f"{name}: {found['bugs']} killed bugs, {found['patches']} patches, {found['correct_known']} "
+              f"with a correct patch known by identity; top-5 of the rankings: {found['by_identity']} "
               f"labelled by identity, {found['executed']} executed ({found['executed_correct']} correct), "
               f"{found['unlabelled_in_top5']} left unlabelled; full-suite recheck {found['recheck_agrees']}"
               f"/{found['rechecked']}")
@@ -256,7 +268,9 @@ def _model(text: str) -> tuple[str, str]:
 
 def _arguments():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--package", action="append", required=True, help="a corpus package to measure on")
+    parser.add_argument("--package", action="append", default=[], help="a corpus package to measure on")
+    parser.add_argument("--pool", type=Path, nargs="+", default=None,
+                        help="summarise the bugs of these earlier runs' --json files together; run nothing")
     parser.add_argument("--model", type=_model, action="append", default=[],
                         help="LABEL=DIR: a base model; {package} in DIR is the measured package's name")
     parser.add_argument("--bugs", type=int, default=40, help="killed bugs per package (a seeded sample)")
