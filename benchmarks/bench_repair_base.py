@@ -3,6 +3,7 @@
     python benchmarks/bench_repair_base.py --package NAME [--package ...] --model LABEL=DIR [--model ...]
         [--bugs 40] [--seed 0] [--top-sites 10] [--corpus-build /work/corpus-build] [--scratch DIR]
         [--resamples 2000] [--json FILE]
+    python benchmarks/bench_repair_base.py --pool RUN.json [RUN.json ...] [--json FILE]
 
 Each ``--model`` DIR is a base model trained WITHOUT the package measured: ``{package}`` in DIR is replaced by the
 package's name (``--model base=/tmp/base-without-{package}``, each made by ``bugprm corpus train-base --exclude NAME
@@ -23,7 +24,8 @@ their functions fails). Every executed ``correct`` among them is checked once mo
 and plain pytest (``bugprm.bench.repair_checks.check_patch``).
 
 top-k: the share of ALL sampled bugs whose first k patches hold a correct one; intervals: 95% percentile bootstrap
-over bugs (pooled: resampled within each package), paired for the differences between rankings.
+over bugs (pooled: resampled within each package), paired for the differences between rankings. ``--pool`` reads
+the per-bug rows of earlier runs' ``--json`` files (one process per package, say) and summarises them together.
 """
 
 from __future__ import annotations
