@@ -74,8 +74,11 @@ class BugResult:
 
     def first_on_top_line(self, ranking: str) -> bool:
         """Whether the ranking's first patch is at a line Ochiai ranks first (a diagnostic of what it weighs)."""
-        first = next(p for p in self.patches if p.id == self.orders[ranking][0])
-        return first.features.get("ochiai_rank") == 1
+        return _patch(self, self.orders[ranking][0]).features.get("ochiai_rank") == 1
+
+
+def _patch(result: BugResult, patch_id: str) -> Candidate:
+    return next(p for p in result.patches if p.id == patch_id)
 
 
 def main() -> int:
@@ -205,7 +208,8 @@ def bug_row(package: str, r: BugResult) -> dict:
             "executed_correct": sum(r.verdicts.get(i) is Outcome.CORRECT for i in r.executed),
             "unlabelled_in_top5": sum(i not in r.verdicts for o in r.orders.values() for i in o[:LABELLED]),
             "hits": {name: {f"top{k}": int(r.hit(name, k)) for k in TOP_K} for name in r.orders},
-            "first_on_top_line": {name: int(r.first_on_top_line(name)) for name in r.orders if r.patches}}
+            "first_on_top_line": {name: int(r.first_on_top_line(name)) for name in r.orders if r.patches},
+            "first_operator": {name: _patch(r, order[0]).operator for name, order in r.orders.items() if order}}
 
 
 def summarise(rows: list[dict], checks: list[dict], args) -> dict:
