@@ -35,8 +35,6 @@ import ast
 import contextlib
 import json
 import random
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,6 +46,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from bugprm.bench.reference import fresh_copy, run_suite
+from bugprm.bench.repair_checks import check_patch, line_rank, snapshot
 from bugprm.execute.failing import passing_tests
 from bugprm.execute.repair import RepairRunner
 from bugprm.execute.session import HarnessSession
@@ -56,8 +55,8 @@ from bugprm.records import Candidate, Execution, Outcome
 from bugprm.repair.candidates import generate_repairs
 from bugprm.repair.ranking import by_features, by_heuristic, by_model, by_smallest_diff
 from bugprm.repair.run import killed_bugs
-from bugprm.repair.sites import Localisation, StateFiles, localise
-from bugprm.store import DB_NAME, STORE_DIRNAME, Store
+from bugprm.repair.sites import StateFiles, localise
+from bugprm.store import STORE_DIRNAME, Store
 
 TOP_K = (1, 5)
 
@@ -103,17 +102,6 @@ def _scratch(keep: Path | None):
     return contextlib.nullcontext(str(keep))
 
 
-def snapshot(repo: Path, store: Path, target: Path) -> Path:
-    """A copy of the tree and of its store's files, the write-ahead log included (opening the original with SQLite,
-    even to read, could write beside it)."""
-    shutil.copytree(repo, target, symlinks=True, ignore=shutil.ignore_patterns(STORE_DIRNAME))
-    (target / STORE_DIRNAME).mkdir()
-    for name in (DB_NAME, f"{DB_NAME}-wal"):
-        if (store / name).exists():
-            shutil.copy2(store / name, target / STORE_DIRNAME / name)
-    return target
-
-
 def repaired_bugs(store: Store, repo: Path, args) -> list[BugRepairs]:
     with HarnessSession.open(store, repo, workers=args.workers) as session:
         return [repair_one(session, bug_id, args) for bug_id in killed_now(session, args)]
@@ -143,12 +131,6 @@ def repair_one(session: HarnessSession, bug_id: str, args) -> BugRepairs:
     print(f"  bug {bug_id}: {found.failing_tests} failing tests, line ranked {found.line_rank}, {len(patches)} "
           f"patches, {len(found.correct)} correct", file=sys.stderr)
     return found
-
-
-def line_rank(localisation: Localisation, bug: Candidate) -> int | None:
-    """Where Ochiai puts the bug's line (for the report only: rankings never see the bug)."""
-    return next((s.suspicion.rank for s in localisation.lines if (s.file, s.suspicion.line) == (bug.file, bug.line)),
-                None)
 
 
 def restores(runner: RepairRunner, patch: Candidate) -> bool:
@@ -229,21 +211,6 @@ def reexecute(bugs: list[BugRepairs], repo: Path, settings: dict, args, scratch:
     return [check_patch(*by_id[i], repo, baseline, runner, scratch) for b in bugs for i in sorted(b.correct)]
 
 
-def check_patch(bug: Candidate, patch: Candidate, repo: Path, baseline: dict[str, bool], runner, scratch: Path) -> dict:
-    """No test fails that passes on the unmodified copy, and no fewer tests pass. Outcomes are compared by count
-    as well as by id because some suites' parametrised ids change between processes (isodate builds them from a
-    set holding None, whose hash is its address under Python 3.11, so it moves with ASLR)."""
-    copy = fresh_copy(repo, scratch / "candidate")
-    applied = [_patch(copy, diff) for diff in (bug.diff, patch.diff)]
-    if not all(applied):
-        return {"bug": bug.id, "patch": patch.id, "ok": False, "why": "patch -p1 failed"}
-    code, tests = run_suite(runner.python, runner.pytest_args, runner.timeout, copy)
-    failed = sorted(t for t, ok in tests.items() if not ok and baseline.get(t, True))
-    passing, before = sum(tests.values()), sum(baseline.values())
-    return {"bug": bug.id, "patch": patch.id, "ok": not failed and passing >= before and code in (0, 1),
-            "exit": code, "failed": failed[:5], "passing": passing, "passing_unmodified": before}
-
-
 def summarise(bugs: list[BugRepairs], rankings: dict, checked: list[dict], seconds: float) -> dict:
     solvable = [b for b in bugs if b.correct]
     outcomes = Counter(str(e.outcome) for b in bugs for e in b.executions.values())
@@ -315,12 +282,6 @@ def _ordered(bugs: list[BugRepairs], order) -> dict[str, list[str]]:
 
 def _ids(ranked) -> list[str]:
     return [r.candidate.id for r in ranked]
-
-
-def _patch(copy: Path, diff: str) -> bool:
-    done = subprocess.run(["patch", "-p1", "--quiet", "--no-backup-if-mismatch"], cwd=copy, input=diff, text=True,
-                          capture_output=True)
-    return done.returncode == 0
 
 
 def _pytest_args(settings: dict, corpus: str | None) -> str:

@@ -213,12 +213,16 @@ def corpus_build(names, all_, out, work, workers, kill_matrix_share, kill_matrix
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="The model directory.")
 @click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Working folder for sdists and regenerated pools (default: $BUGPRM_CORPORA or ~/.cache/bugprm/corpora).")
-def corpus_train_base(verdicts, exclude, only, out, work) -> None:
+@click.option("--repair-bugs", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Killed bugs per package whose candidate patches, labelled without running them, join the "
+                   "training data as repair trajectories.")
+def corpus_train_base(verdicts, exclude, only, out, work, repair_bugs) -> None:
     from bugprm.corpus_build.fetch import default_destination
     from bugprm.corpus_build.base import BaseRequest, train_base_model
     from bugprm.corpus_build.build import VERDICT_DIR
 
-    request = BaseRequest(out, verdicts or VERDICT_DIR, work or default_destination(), _names(exclude), _names(only))
+    request = BaseRequest(out, verdicts or VERDICT_DIR, work or default_destination(), _names(exclude), _names(only),
+                          repair_bugs=repair_bugs)
     train_base_model(request, lambda line: click.echo(line, err=True))
     click.echo(f"base model written to {out}")
 

@@ -29,6 +29,7 @@ class BaseRequest:
     only: tuple[str, ...] = ()
     config: str = BASE_PRESET
     manifests: Path = MANIFEST_DIR
+    repair_bugs: int = 0  # killed bugs per package whose patches join as repair trajectories (repair_trajectories)
 
 
 def chosen_packages(request: BaseRequest) -> dict[str, Path]:
@@ -49,7 +50,19 @@ def rebuilt_packages(request: BaseRequest, say: Callable[[str], None] = print) -
     for name, path in chosen_packages(request).items():
         rebuilt.append(package_trajectories(path, Path(request.work), request.manifests))
         say(f"{rebuilt[-1].label}: {len(rebuilt[-1].candidates)} labelled trajectories")
+        if request.repair_bugs:
+            rebuilt[-1] = _with_repairs(rebuilt[-1], path, request, say)
     return rebuilt
+
+
+def _with_repairs(found: PackageTrajectories, path: Path, request: BaseRequest, say) -> PackageTrajectories:
+    from bugprm.corpus_build.repair_trajectories import RepairSample, with_repairs
+
+    found, repairs = with_repairs(found, path, Path(request.work), RepairSample(request.repair_bugs),
+                                  request.manifests)
+    say(f"{found.label}: {len(repairs.candidates)} labelled repair trajectories ({repairs.by_identity} patches "
+        f"labelled by identity, {repairs.assumed_incorrect} assumed incorrect, {repairs.unlabelled} unlabelled)")
+    return found
 
 
 def train_base_model(request: BaseRequest, say: Callable[[str], None] = print) -> Path:

@@ -94,11 +94,13 @@ def naturalness_gain(model: NgramModel, source: bytes, start: int, end: int, rep
 
 def _context_counts(grams: Counter[Gram], full: Counter[Gram]) -> tuple[Counter[Gram], Counter[Gram]]:
     """Per context: the n-grams' total count, and how many kinds of n-gram ``grams`` has that ``full`` has no more
-    of (all of them when ``grams`` is ``full``)."""
+    of (all of them when ``grams`` is ``full``). Only what ``full`` holds counts: a left-out n-gram the model never
+    saw (a line cut inside a multi-line string tokenises differently from its whole file) removes nothing."""
     totals, kinds = Counter(), Counter()
     for gram, count in grams.items():
-        totals[gram[:-1]] += count
-        kinds[gram[:-1]] += count >= full[gram]
+        held = min(count, full[gram])
+        totals[gram[:-1]] += held
+        kinds[gram[:-1]] += held > 0 and count >= full[gram]
     return totals, kinds
 
 

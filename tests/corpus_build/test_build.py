@@ -189,3 +189,31 @@ def test_a_corrupt_verdict_file_is_an_input_error_naming_it(tmp_path):
     with pytest.raises(InputError, match="x-1.json.gz: not a readable corpus verdict file"):
         read_verdicts(tmp_path / "x-1.json.gz")
 
+
+
+def test_repair_trajectories_from_the_verdict_file_are_labelled_without_running_a_test(built, tmp_path):
+    """Every killed bug's patches: those that restore the original code are correct, those that leave the bug's
+    edit alone are incorrect, and the labels are the trajectories' last-step rewards."""
+    import ast
+
+    from bugprm.corpus_build.repair_trajectories import RepairSample, with_repairs
+    from bugprm.corpus_build.trajectories import package_trajectories
+    from bugprm.execute.workspace import apply_edits
+
+    request, _, _ = built
+    path = verdict_path(request.out, "calc", "1.0")
+    (tmp_path / "corpora" / "sdists").mkdir(parents=True)
+    shutil.copy(request.work / "corpora" / "sdists" / "calc-1.0.tar.gz", tmp_path / "corpora" / "sdists")
+    bugs = package_trajectories(path, tmp_path, request.manifests)
+    both, repairs = with_repairs(bugs, path, tmp_path, RepairSample(bugs=1000), request.manifests)
+    patches = both.candidates[len(bugs.candidates):]
+    assert patches == repairs.candidates and repairs.by_identity and repairs.assumed_incorrect
+    by_id = {c.id: c for c in bugs.candidates}
+    original = SOURCE.encode()
+    for patch in patches:
+        bug = by_id[patch.bug_id]
+        fixed = apply_edits(apply_edits(original, list(bug.edits)), list(patch.edits))
+        restores = ast.dump(ast.parse(fixed)) == ast.dump(ast.parse(original))
+        assert not restores or patch.steps[-1].label == 1, patch.diff
+    correct = [p for p in patches if p.steps[-1].label == 1]
+    assert correct and len(correct) < len(patches) / 5

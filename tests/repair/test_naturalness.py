@@ -46,3 +46,10 @@ def test_left_out_ngrams_are_removed_from_the_counts():
     everything = Counter(grams_ending(tokens, positions))
     uniform = len(positions) * -math.log(model.vocabulary)
     assert model.log_prob(tokens, positions, everything) == pytest.approx(uniform)
+
+
+def test_a_left_out_ngram_the_model_never_saw_removes_nothing():
+    """A line cut out of a multi-line string tokenises unlike the whole file; its n-grams must not drive a context's
+    counts to zero (a probability of 0, whose log failed on decorator's source)."""
+    model = NgramModel([tokens_of("x = 1\n" * 3)])
+    assert math.isfinite(model.log_prob(["x", "y"], range(1, 2), Counter({("x", "y"): 1})))
