@@ -4,7 +4,7 @@ where labels are few, and it says the base rate, the same for all, while an outc
 import numpy as np
 
 from bugprm.config import ActiveLearningConfig, Budget
-from bugprm.active.forest_learner import BaggedForestLearner
+from bugprm.active.forest_learner import BaggedForestLearner, trajectory_label
 from bugprm.active.loop import ActiveLoop
 from bugprm.active.seeding import seed_set, stratum
 from bugprm.metrics import auroc
@@ -82,3 +82,9 @@ def test_the_fit_log_says_the_base_rate_of_the_labels_and_a_rare_outcome_gets_th
     rare = BaggedForestLearner(seed=0, calibration="none")
     rare.fit(one_kill)
     assert np.allclose(rare.probability(pool[10:20]), (1 + 1) / (10 + 2))
+
+
+def test_a_trajectory_is_labelled_by_its_last_step_and_one_without_steps_is_not():
+    first, last = (Step(StepName.LOCATE, "l", 0), Step(StepName.VALIDATE, "v", 1))
+    made = Candidate("c", Kind.BUG, "r", "f.py", "f", 1, "op", "a", "", (first, last))
+    assert trajectory_label(made) == 1 and trajectory_label(Candidate(**{**made.__dict__, "steps": ()})) is None
