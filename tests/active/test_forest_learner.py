@@ -88,3 +88,18 @@ def test_a_trajectory_is_labelled_by_its_last_step_and_one_without_steps_is_not(
     first, last = (Step(StepName.LOCATE, "l", 0), Step(StepName.VALIDATE, "v", 1))
     made = Candidate("c", Kind.BUG, "r", "f.py", "f", 1, "op", "a", "", (first, last))
     assert trajectory_label(made) == 1 and trajectory_label(Candidate(**{**made.__dict__, "steps": ()})) is None
+
+
+def test_the_fit_log_gives_its_out_of_bag_measures_to_four_places_and_predictions_span_the_steps():
+    from bugprm.calibration import adaptive_calibration_error
+
+    pool = candidates(80)
+    learner = BaggedForestLearner(seed=0, heads=5)
+    labels = [int(killed(c)) ^ (i % 7 == 0) for i, c in enumerate(pool)]  # some noise: an AUROC below 1
+    log = learner.fit([with_labels(c, [label] * len(c.steps)) for c, label in zip(pool, labels)])
+    assert log["calibration_error_oob"] == round(adaptive_calibration_error(learner.out_of_bag, labels), 4)
+    assert log["auroc_oob"] == round(auroc(labels, learner.out_of_bag), 4) and 0.5 < log["auroc_oob"] < 1
+    bare = Candidate(**{**pool[0].__dict__, "steps": ()})
+    full, none = learner.predict([pool[0], bare])
+    assert full.per_head.shape == (5, len(STEPS)) and none.per_head.shape == (5, 1)
+    assert np.allclose(full.per_head, learner.head_probabilities([pool[0]]))
