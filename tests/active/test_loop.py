@@ -441,3 +441,24 @@ def test_goal_estimate_logs_each_rounds_draws_and_executes_only_the_new_ones(mon
     assert set(verdicts) == {i for i in executed if int(i[1:]) % 7} and all(
         verdicts[i] == int(i[1:]) % 7 % 2 for i in verdicts)
     assert loop.estimate(0.9) == estimate(loop.draws, verdicts, 200, 0.9)
+
+
+def test_a_learner_that_knows_nothing_before_labels_draws_the_seed_set_even_when_asked_for_its_picks():
+    result, _ = run(200, "0.2", loop_config(batch_size=10, seed_size=10, seed_selection="learner"))
+    first = result.rounds[0].metrics
+    assert first["seed_set"] == 10 and first["seed_selection"] == "learner" and "uncertain" not in first
+
+
+def test_the_model_estimate_counts_verdicts_and_the_weakest_step_of_the_rest_in_pool_mode_only():
+    result, _ = run(200, "0.2", loop_config(batch_size=10, seed_size=10, rounds=2))
+    first = set(result.rounds[0].selected)
+    seen = {i: e for i, e in result.executions.items() if i in first}
+    learner = FeatureLearner()
+    learner.fit([c for c in labeller(pool(200), seen) if c.id in first])
+    predicted = [float(np.min(p.mean)) for p in learner.predict([c for c in pool(200) if c.id not in first])]
+    known = [int(e.outcome is Outcome.KILLED) for e in seen.values()]
+    assert result.rounds[1].metrics["model_estimate"] == round(float(np.mean(known + predicted)), 4)
+    streamed, _ = run(200, "0.2", loop_config(batch_size=10, seed_size=10, rounds=2, mode="stream"))
+    assert streamed.rounds[1].metrics["model_estimate"] is None
+    nothing = ActiveLoop(pool(3), FeatureLearner(), CountingOracle(), labeller, loop_config(), Budget.parse("1"))
+    assert nothing._model_estimate([]) is None
