@@ -1,18 +1,13 @@
 """The bagged-forest learner on a pool whose fate a feature decides, with noise: it learns, its heads disagree
 where labels are few, and it says the base rate, the same for all, while an outcome is too rare to split on."""
 
-from dataclasses import replace
-
 import numpy as np
-import pytest
 
-from bugprm.config import ActiveLearningConfig, Budget, load_config
+from bugprm.config import ActiveLearningConfig, Budget
 from bugprm.active.forest_learner import BaggedForestLearner, trajectory_label
-from bugprm.active.learners import loop_learner
 from bugprm.active.loop import ActiveLoop
 from bugprm.active.seeding import seed_set, stratum
 from bugprm.calibration import adaptive_calibration_error
-from bugprm.errors import ConfigError
 from bugprm.metrics import auroc
 from bugprm.records import Candidate, Execution, Kind, Outcome, Step, StepName
 from bugprm.trajectory import with_labels
@@ -108,11 +103,3 @@ def test_the_fit_log_gives_its_out_of_bag_measures_to_four_places_and_prediction
     assert full.per_head.shape == (5, len(STEPS)) and none.per_head.shape == (5, 1)
     assert np.allclose(full.per_head, learner.head_probabilities([pool[0]]))
 
-
-def test_the_cold_forest_learner_takes_the_calibration_and_an_unknown_learner_is_named():
-    config = load_config("tiny")
-    settings = replace(config.active_learning, calibration="isotonic")
-    learner = loop_learner(config, settings, seed=3)
-    assert isinstance(learner, BaggedForestLearner) and (learner.seed, learner.calibration_kind) == (3, "isotonic")
-    with pytest.raises(ConfigError, match="learner must be one of forest, prm, got 'bogus'"):
-        loop_learner(config, replace(settings, learner="bogus"))

@@ -107,5 +107,33 @@ def test_the_loop_learner_is_the_one_the_config_names(monkeypatch):
     assert isinstance(forest, BaggedForestLearner) and forest.calibration_kind == "isotonic" and forest.seed == 2
     monkeypatch.setattr(learners, "prm_learner", lambda *args, init_from=None: (*args, init_from))
     assert learners.loop_learner(config, replace(settings, learner="prm"), ["t"], 3) == (config, ["t"], 3, 7, None)
-    with pytest.raises(ConfigError, match="active_learning.learner"):
+    with pytest.raises(ConfigError, match="active_learning.learner must be one of forest, prm, got 'svm'"):
         learners.loop_learner(config, replace(settings, learner="svm"))
+
+
+class Stop(Exception):
+    pass
+
+
+def test_the_run_holds_the_store_lock_before_any_harness_session_opens(tmp_path, monkeypatch):
+    """Another process must not write the store between the run opening it and the session's own lock."""
+    import fcntl
+
+    from bugprm.execute.session import HarnessSession
+
+    repo = shutil.copytree(FIXTURE, tmp_path / "calc")
+    held = []
+
+    def open_session(store, *args, **kwargs):
+        with open(store.directory / "lock", "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                held.append(False)
+            except BlockingIOError:
+                held.append(True)
+        raise Stop
+
+    monkeypatch.setattr(HarnessSession, "open", open_session)
+    with pytest.raises(Stop):
+        train_active(_request(repo))
+    assert held == [True]
