@@ -1,8 +1,9 @@
 """bugprm's mutation score on its own torch-free packages, per package, from the store of a self-run (BENCHMARKS.md,
 "bugprm on its own packages"): killed / (killed + survived + no_coverage), with Wilson 95% intervals.
 
-    python benchmarks/self_mutation_score.py /tmp/selfmut/.bugprm [--ids SAMPLED] [--survivors OUT]
+    python benchmarks/self_mutation_score.py /tmp/selfmut/.bugprm [MORE_STORES...] [--ids SAMPLED] [--survivors OUT]
 
+Several stores (copies of the same pool that executed parts of one sample): a later store's verdict wins.
 ``--ids``: count only these candidates (the first run's sample, so that the table after new assertions covers
 the same candidates); ``--survivors``: write the ones not killed (file:line, operator, diff) to OUT, to read them
 and to re-execute them with ``bugprm label . --ids``.
@@ -27,7 +28,8 @@ def package_of(file: str) -> str:
 
 
 def table(rows: dict[str, list]) -> list[str]:
-    lines = ["| package | sampled | killed | survived | no_coverage | score (95% CI) |", "|---|---:|---:|---:|---:|---|"]
+    lines = ["| package | sampled | killed | survived | no_coverage | score (95% CI) |",
+             "|---|---:|---:|---:|---:|---|"]
     for name, executions in sorted(rows.items(), key=lambda kv: kv[0] == "all"):
         counts = {o: sum(e.outcome is o for e in executions) for o in Outcome}
         found = mutation_score(executions)
@@ -39,13 +41,16 @@ def table(rows: dict[str, list]) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("store", type=Path)
+    parser.add_argument("stores", type=Path, nargs="+")
     parser.add_argument("--ids", type=Path)
     parser.add_argument("--survivors", type=Path)
     args = parser.parse_args()
-    with Store.open(args.store) as store:
-        executions = store.verdicts()
-        candidates = {c.id: c for c in store.candidates(ids=executions)}
+    executions, candidates = {}, {}
+    for directory in args.stores:
+        with Store.open(directory) as store:
+            found = store.verdicts()
+            executions.update(found)
+            candidates.update({c.id: c for c in store.candidates(ids=found)})
     chosen = args.ids.read_text().split() if args.ids else list(executions)
     rows = defaultdict(list)
     for i in (i for i in chosen if i in executions and i in candidates):
