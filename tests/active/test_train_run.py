@@ -12,9 +12,11 @@ from bugprm.active import learners
 from bugprm.active.forest_learner import BaggedForestLearner
 from bugprm.active.run import TrainRequest, held_out_split, train_active
 from bugprm.config import load_config, with_overrides
+from bugprm.execute import progress
 from bugprm.store import Store
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "h_calc"
+real_progress = progress.label_progress
 
 
 class SavedForest(BaggedForestLearner):
@@ -40,10 +42,14 @@ def trained(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("BUGPRM_TIMEOUT_CONSTANT", "3")
         patch.setattr(learners, "prm_learner", lambda config, corpus, seed, *rest, **options: SavedForest(seed))
+        shown = []
+        patch.setattr(progress, "label_progress", lambda total, enabled, **kw: shown.append(enabled) or
+                      real_progress(total, enabled, **kw))
         rounds = []
         request = _request(repo)
         card = train_active(request, on_round=rounds.append)
         again = train_active(request)
+    assert shown and not any(shown)  # no progress bar unless asked for
     return repo, request, card, rounds, again
 
 
