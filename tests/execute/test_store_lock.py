@@ -77,3 +77,18 @@ def test_the_lock_is_reentrant_in_one_process_and_exclusive_across_processes(tmp
         holder.wait()
     with store_lock(tmp_path, wait=5), store_lock(tmp_path):  # a killed holder's lock is free; re-entrant here
         assert (tmp_path / "lock").read_text().startswith(f"pid {os.getpid()}")
+
+
+@pytest.mark.parametrize("written, named", [("", "(pid unknown)"),
+                                            ("pid 7: " + "x" * 300, "(pid 7: " + "x" * 193 + ")")])
+def test_the_busy_message_names_the_holder_as_it_wrote_itself_cut_to_200_characters(tmp_path, written, named):
+    import fcntl
+
+    with open(tmp_path / "lock", "w") as holder:
+        holder.write(written)
+        holder.flush()
+        fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(StoreBusy) as raised:
+            with store_lock(tmp_path, wait=0):
+                pass
+    assert f"another bugprm run {named} is using the store" in str(raised.value)
