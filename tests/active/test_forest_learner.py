@@ -103,3 +103,11 @@ def test_the_fit_log_gives_its_out_of_bag_measures_to_four_places_and_prediction
     assert full.per_head.shape == (5, len(STEPS)) and none.per_head.shape == (5, 1)
     assert np.allclose(full.per_head, learner.head_probabilities([pool[0]]))
 
+
+
+def test_a_uniform_seed_set_is_a_plain_draw_without_repeats_in_pool_order():
+    pool = candidates(30)
+    drawn = seed_set(pool, 6, np.random.default_rng(3), "uniform")
+    assert drawn == [pool[i] for i in sorted(np.random.default_rng(3).choice(30, size=6, replace=False))]
+    assert seed_set(pool, 40, np.random.default_rng(0), "uniform") == pool
+    assert seed_set(pool, 0, np.random.default_rng(0)) == [] and seed_set([], 3, np.random.default_rng(0)) == []

@@ -92,3 +92,21 @@ def test_the_busy_message_names_the_holder_as_it_wrote_itself_cut_to_200_charact
             with store_lock(tmp_path, wait=0):
                 pass
     assert f"another bugprm run {named} is using the store" in str(raised.value)
+
+
+def test_a_waiting_run_polls_until_the_holder_lets_go(tmp_path, monkeypatch):
+    import fcntl
+    import threading
+
+    from bugprm import store_lock as lock_module
+
+    tries = []
+    real_try = lock_module._try_lock
+    monkeypatch.setattr(lock_module, "_try_lock", lambda handle: tries.append(1) or real_try(handle))
+    holder = open(tmp_path / "lock", "w")
+    fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    threading.Timer(0.5, holder.close).start()
+    started = time.monotonic()
+    with store_lock(tmp_path, wait=30):
+        waited = time.monotonic() - started
+    assert 0.4 < waited < 20 and len(tries) <= waited / lock_module.POLL_SECONDS + 2  # polled, not spun
