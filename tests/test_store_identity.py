@@ -100,6 +100,7 @@ def test_the_first_commit_is_read_at_a_repositorys_root_only(tmp_path):
     (repo / "sub").mkdir(parents=True)
     git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t"]
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    assert root_commit(repo) == ""  # no commit yet
     subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "first"], check=True)
     first = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
     subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "second"], check=True)
