@@ -48,6 +48,8 @@ def test_diversity_needs_every_embedding_else_the_sampling_rule_picks():
     twins = [Prediction(p.id, p.per_head, np.array(e, dtype=float)) for p, e in
              zip(predictions(3), ([1, 0], [1, 0.01], [0, 1]))]
     assert select_round(twins, Fixed(scores), 2, np.random.default_rng(0), diversity_weight=2.0).ids == ("p0", "p2")
+    wide = select_round(twins, Fixed([10.0, 9.5, 1.0]), 2, np.random.default_rng(0), diversity_weight=1.0)
+    assert wide.ids == ("p0", "p2")  # scores are scaled to [0, 1] first: a wide spread does not drown the penalty
     partial = twins[:2] + predictions(3)[2:]
     assert select_round(partial, Fixed(scores), 2, np.random.default_rng(0), diversity_weight=2.0).ids == ("p0",
                                                                                                           "p1")

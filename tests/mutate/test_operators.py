@@ -99,3 +99,14 @@ def test_a_long_node_is_cut_to_the_select_text_width():
 
     cut = one_line("x" * (SELECT_TEXT_CHARS + 10))
     assert len(cut) == SELECT_TEXT_CHARS and cut.endswith("...") and one_line("a\n  b") == "a b"
+
+
+def test_a_candidates_features_name_its_operator_family_site_kind_and_language():
+    from bugprm.mutate.candidates import candidate_from_mutant
+
+    parsed = parse_file("m.py", b"def f(a, b):\n    return a + b\n", Language.PYTHON)
+    mutant = next(m for m in mutate_file(parsed) if m.operator.name == "arithmetic_swap")
+    features = candidate_from_mutant(mutant, "repo", Language.PYTHON, callers=2).features
+    assert {k: features[k] for k in ("operator", "family", "node_kind", "language", "callers")} == {
+        "operator": "arithmetic_swap", "family": str(mutant.operator.family), "node_kind": str(mutant.site.kind),
+        "language": "python", "callers": 2}
