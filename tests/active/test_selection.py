@@ -62,3 +62,9 @@ def test_a_round_logs_the_10th_50th_and_90th_percentiles_of_the_weakest_step_and
     assert logged["score_p10_50_90"] == [round(float(v), 4) for v in np.percentile(means, [10, 50, 90])]
     assert logged["uncertainty_p10_50_90"] == [0.05, 0.05, 0.1]  # six even (0.05 at the last step), five odd
     assert (logged["uncertain"], logged["uncertain_share"], logged["filled"]) == (4, round(4 / 11, 4), 1)
+
+
+def test_with_no_step_below_half_every_step_is_decisive():
+    heads = np.array([[0.9, 0.8, 0.7, 0.6, 0.9], [0.9, 0.8, 0.7, 0.6, 0.9]])
+    assert Prediction("p", heads).decisive_steps() == slice(0, 5)
+    assert Prediction("p", heads * [1, 1, 0.5, 1, 1]).decisive_steps() == slice(0, 3)
