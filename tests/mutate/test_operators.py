@@ -130,3 +130,10 @@ def test_off_by_one_never_shifts_a_name_read_for_an_attribute_an_item_or_a_call(
     shifted = _texts(VariableOffByOne(), b"def f(xs, i, g):\n    return xs[i] + g(i).x\n")
     assert sorted(shifted) == sorted(f"def f(xs, i, g):\n    return {t}\n" for t in (
         "xs[i + 1] + g(i).x", "xs[i - 1] + g(i).x", "xs[i] + g(i + 1).x", "xs[i] + g(i - 1).x"))
+
+
+def test_a_bare_return_is_left_alone():
+    from bugprm.mutate.returns import ReturnNone
+
+    assert _texts(ReturnNone(), b"def f(a):\n    if a:\n        return\n    return a\n") == [
+        "def f(a):\n    if a:\n        return\n    return None\n"]
