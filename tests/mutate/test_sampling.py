@@ -51,7 +51,8 @@ def test_generate_samples_its_pool_with_the_seed_given(tmp_path):
 
     def sampled(seed):
         repo = shutil.copytree(Path(__file__).parents[1] / "fixtures" / "h_calc", tmp_path / f"calc{seed}")
-        generate_pool(repo, None, max_candidates=6, seed=seed)
+        summary = generate_pool(repo, None, max_candidates=6, seed=seed)
+        assert sum(summary.operators.values()) == sum(summary.families.values()) == 6  # what was written
         with Store.open(repo / ".bugprm") as store:
             return {c.id for c in store.candidates()}
 
