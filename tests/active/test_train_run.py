@@ -74,6 +74,7 @@ def test_every_round_is_recorded_in_the_store_and_the_card(trained):
     repo, _, card, rounds, _ = trained
     assert [r.round for r in rounds] == list(range(len(rounds))) and len(card.rounds) == len(rounds)
     assert [r["selected"] for r in card.rounds] == [len(r.selected) for r in rounds]
+    assert [r["round"] for r in card.rounds] == [r.round for r in rounds]  # goals read draws' rounds from it
     assert card.rounds[-1]["executed_total"] == 8 and card.rounds[0]["selection_rate"] <= 1
     with Store.open(repo / ".bugprm") as store:
         selected = [i for r in store.rounds(card.run_id) for i in r["selected"]]
