@@ -137,3 +137,8 @@ def test_a_bare_return_is_left_alone():
 
     assert _texts(ReturnNone(), b"def f(a):\n    if a:\n        return\n    return a\n") == [
         "def f(a):\n    if a:\n        return\n    return None\n"]
+
+
+def test_number_zero_reads_hexadecimal_and_octal_literals():
+    zero = operator_named("number_zero")
+    assert _texts(zero, b"def f(a):\n    return a & 0xff | 0o0\n") == ["def f(a):\n    return a & 0 | 0o0\n"]
