@@ -32,6 +32,7 @@ def test_yaml_values_and_the_lambda_alias(tmp_path):
     ("model:\n  heads: many\n", "model.heads must be int"),
     ("model:\n  use_features: 1\n", "model.use_features must be bool"),
     ("training:\n  epochs: true\n", "training.epochs must be int"),
+    ("training:\n  learning_rate: true\n", "training.learning_rate must be float"),
     ("- a\n- b\n", "must be a mapping"),
     ("model: [1]\n", "section 'model' must be a mapping"),
     ("model: {heads: 2\n", "cannot read config"),

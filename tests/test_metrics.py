@@ -110,3 +110,9 @@ def test_processbench_f1_is_undefined_when_either_side_is():
     result = processbench([1, -1, -1], [[0.9, 0.1], [0.9, 0.9], [0.1, 0.9]], 0.5)
     assert (result["erroneous_accuracy"], result["correct_accuracy"]) == (1.0, 0.5)
     assert result["f1"] == pytest.approx(2 * 1.0 * 0.5 / 1.5)
+
+
+def test_without_scores_the_only_threshold_tried_is_the_default():
+    from bugprm.metrics import DEFAULT_THRESHOLD, threshold_candidates
+
+    assert threshold_candidates([]).tolist() == [DEFAULT_THRESHOLD]

@@ -113,3 +113,15 @@ def test_the_store_directory_is_found_from_the_option_the_repository_or_the_encl
     assert found == (tmp_path / "repo").resolve() / STORE_DIRNAME
     (tmp_path / "loose").mkdir()
     assert find_store_directory(None, None, cwd=tmp_path / "loose") == (tmp_path / "loose").resolve() / STORE_DIRNAME
+
+
+def test_a_database_without_the_meta_table_is_not_taken_for_a_store(tmp_path):
+    import sqlite3
+    from contextlib import closing
+
+    from bugprm.store import DB_NAME
+
+    with closing(sqlite3.connect(tmp_path / DB_NAME)) as db:
+        db.execute("CREATE TABLE other (x)")
+    with pytest.raises(StoreError, match=f"{tmp_path / DB_NAME} is not a bugprm store"):
+        Store.open(tmp_path)

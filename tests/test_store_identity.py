@@ -67,3 +67,44 @@ def test_a_stale_store_is_refused_then_generate_refreshes_it(tmp_path):
     current = ops.read_bytes()
     for bug in bugs:  # every candidate of the changed file now points into its current text
         apply_edits(current, [e for e in bug.edits if e.file == OPS], OPS)
+
+
+def _store_of(tmp_path: Path, files: dict[str, bytes]) -> Store:
+    from bugprm.store_identity import REPO_META, record_sources
+
+    store = Store.open(tmp_path / "store", create=True)
+    store.set_meta(REPO_META, str(tmp_path / "recorded"))
+    record_sources(store, tmp_path, files)
+    return store
+
+
+@pytest.mark.parametrize("changed, foreign", [(1, False), (2, True)])
+def test_a_tree_is_the_same_while_fewer_than_half_its_files_changed(tmp_path, changed, foreign):
+    files = {f"m{i}.py": f"x = {i}\n".encode() for i in range(4)}
+    here = tmp_path / "here"
+    here.mkdir()
+    for i, (name, data) in enumerate(files.items()):
+        (here / name).write_bytes(data + b"# changed\n" * (i < changed))
+    with _store_of(tmp_path, files) as store:
+        if foreign:
+            with pytest.raises(StoreError, match="describes"):
+                check_repository(store, here)
+        else:
+            check_repository(store, here)
+
+
+def test_the_first_commit_is_read_at_a_repositorys_root_only(tmp_path):
+    from bugprm.store_identity import root_commit
+
+    repo = tmp_path / "repo"
+    (repo / "sub").mkdir(parents=True)
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    assert root_commit(repo) == ""  # no commit yet
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "first"], check=True)
+    first = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "second"], check=True)
+    assert root_commit(repo) == first and root_commit(repo / "sub") == "" and root_commit(tmp_path) == ""
+    with _store_of(tmp_path, {"gone.py": b"", "also_gone.py": b""}) as store:
+        store.set_meta("identity.root_commit", first)
+        check_repository(store, repo)  # every recorded file is gone, but the history is the same

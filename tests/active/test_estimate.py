@@ -81,3 +81,37 @@ def test_a_stratum_coverage_decided_is_counted_exactly_and_never_drawn():
     share = (POOL - len(uncovered)) / POOL
     assert estimate(drawn, {**truth, **uncovered}, POOL).value == pytest.approx(
         share * np.mean([truth[d.id] for d in drawn]))
+
+def test_the_interval_counts_two_more_terms_and_the_executed_are_distinct_ids():
+    drawn = draws_from_log([{"round": 2, "draws": [["a", 0.5, 0.5, 0.5], ["a", 0.5, 0.5, 0.5],
+                                                    ["b", 0.5, 0.5, 0.5], ["lost", 0.5, 0.5, 0.5]]}])
+    found = estimate(drawn, {"a": 1, "b": 1}, 2, confidence=0.95)
+    error = np.sqrt(1 / 12)  # terms 1, 1, 1 and the plus-two 0 and 1: squared deviations 1 over 4, over 3 terms
+    assert (found.value, found.draws, found.executed, found.high) == (1.0, 3, 3, 1.0)
+    assert found.std_error == pytest.approx(error) and found.low == pytest.approx(1 - 1.959964 * error)
+    assert {d.round for d in drawn} == {2} and found.as_dict()["std_error"] == round(error, 4)
+    assert estimate(drawn, {}, 2) is None
+
+
+def test_a_terms_residual_is_scaled_by_the_pool_and_the_draws_chance():
+    drawn = draws_from_log([{"draws": [["a", 0.25, 0.75, 0.6]]}])
+    assert drawn[0].round == 0 and drawn[0].term(0, 8) == pytest.approx(0.6 - 0.75 / 2)
+    assert estimate(drawn, {"a": 0}, 8).value == pytest.approx(0.225)
+
+
+def test_a_sure_model_or_nothing_open_or_no_count_changes_the_draws():
+    sure = inclusion_probabilities(np.array([0.0, 1.0, 1.0]), np.array([False, False, True]), floor=0.1)
+    assert sure.tolist() == [0.5, 0.5, 0.0]
+    assert inclusion_probabilities(np.array([0.5]), np.array([True]), floor=0.1).tolist() == [0.0]
+    rng = np.random.default_rng(0)
+    assert draw_round(["a"], np.array([0.5]), {"a": 1}, 3, rng, 0.2, 1) == []
+    assert draw_round(["a", "b"], np.array([0.5, 0.5]), {}, 0, rng, 0.2, 1) == []
+
+
+def test_each_draw_carries_its_chance_and_the_pool_mean_with_verdicts_for_the_executed():
+    drawn = draw_round(["a", "b", "c"], np.array([0.2, 0.5, 0.9]), {"a": 1}, 5, np.random.default_rng(0), 0.3, 4)
+    chances = inclusion_probabilities(np.array([0.2, 0.5, 0.9]), np.array([True, False, False]), 0.3)
+    assert {d.id for d in drawn} <= {"b", "c"} and all(d.round == 4 for d in drawn)
+    assert all(d.probability == pytest.approx(chances["abc".index(d.id)]) for d in drawn)
+    assert all(d.pool_mean == pytest.approx((1 + 0.5 + 0.9) / 3) for d in drawn)
+    assert all(d.predicted == {"b": 0.5, "c": 0.9}[d.id] for d in drawn)

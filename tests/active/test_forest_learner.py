@@ -4,9 +4,10 @@ where labels are few, and it says the base rate, the same for all, while an outc
 import numpy as np
 
 from bugprm.config import ActiveLearningConfig, Budget
-from bugprm.active.forest_learner import BaggedForestLearner
+from bugprm.active.forest_learner import BaggedForestLearner, trajectory_label
 from bugprm.active.loop import ActiveLoop
 from bugprm.active.seeding import seed_set, stratum
+from bugprm.calibration import adaptive_calibration_error
 from bugprm.metrics import auroc
 from bugprm.records import Candidate, Execution, Kind, Outcome, Step, StepName
 from bugprm.trajectory import with_labels
@@ -93,3 +94,32 @@ def test_the_fit_log_says_the_base_rate_of_the_labels_and_a_rare_outcome_gets_th
     rare = BaggedForestLearner(seed=0, calibration="none")
     rare.fit(one_kill)
     assert np.allclose(rare.probability(covered[10:20]), (1 + 1) / (10 + 2))
+
+
+
+def test_a_trajectory_is_labelled_by_its_last_step_and_one_without_steps_is_not():
+    first, last = (Step(StepName.LOCATE, "l", 0), Step(StepName.VALIDATE, "v", 1))
+    made = Candidate("c", Kind.BUG, "r", "f.py", "f", 1, "op", "a", "", (first, last))
+    assert trajectory_label(made) == 1 and trajectory_label(Candidate(**{**made.__dict__, "steps": ()})) is None
+
+
+def test_the_fit_log_gives_its_out_of_bag_measures_to_four_places_and_predictions_span_the_steps():
+    pool = [c for c in candidates(80) if c.features["covering_tests"]]  # the out-of-bag rows are the covered ones
+    learner = BaggedForestLearner(seed=0, heads=5)
+    labels = [int(killed(c)) ^ (i % 7 == 0) for i, c in enumerate(pool)]  # some noise: an AUROC below 1
+    log = learner.fit([with_labels(c, [label] * len(c.steps)) for c, label in zip(pool, labels)])
+    assert log["calibration_error_oob"] == round(adaptive_calibration_error(learner.out_of_bag, labels), 4)
+    assert log["auroc_oob"] == round(auroc(labels, learner.out_of_bag), 4) and 0.5 < log["auroc_oob"] < 1
+    bare = Candidate(**{**pool[0].__dict__, "steps": ()})
+    full, none = learner.predict([pool[0], bare])
+    assert full.per_head.shape == (5, len(STEPS)) and none.per_head.shape == (5, 1)
+    assert np.allclose(full.per_head, learner.head_probabilities([pool[0]]))
+
+
+
+def test_a_uniform_seed_set_is_a_plain_draw_without_repeats_in_pool_order():
+    pool = candidates(30)
+    drawn = seed_set(pool, 6, np.random.default_rng(3), "uniform")
+    assert drawn == [pool[i] for i in sorted(np.random.default_rng(3).choice(30, size=6, replace=False))]
+    assert seed_set(pool, 40, np.random.default_rng(0), "uniform") == pool
+    assert seed_set(pool, 0, np.random.default_rng(0)) == [] and seed_set([], 3, np.random.default_rng(0)) == []

@@ -400,3 +400,100 @@ def test_goal_rank_spends_its_budget_on_uncovered_candidates_too():
     result = ActiveLoop(covered_pool(200), FeatureLearner(), CoverageOracle(), labeller, settings,
                         Budget.parse("40")).run()
     assert len(result.executions) == 40 and "known_by_coverage" not in result.rounds[0].metrics
+
+class InfraOnZero(CountingOracle):
+    """As CountingOracle, but the harness fails on candidates whose x is 0 (no verdict)."""
+
+    def __call__(self, candidates):
+        found = super().__call__(candidates)
+        return {i: Execution(i, Outcome.INFRA_ERROR) if c.features["x"] == 0 else found[i]
+                for i, c in zip(found, candidates)}
+
+
+def estimating(monkeypatch, budget="0.3", **chosen):
+    """An EstimatingLoop over 200 candidates whose model rounds' draw_round calls are recorded."""
+    from bugprm.active import estimate_loop
+
+    calls = []
+    real = estimate_loop.draw_round
+
+    def recording(ids, predicted, verdicts, count, rng, floor, round_index):
+        calls.append({"predicted": predicted, "verdicts": dict(verdicts), "count": count, "floor": floor})
+        return real(ids, predicted, verdicts, count, rng, floor, round_index)
+
+    monkeypatch.setattr(estimate_loop, "draw_round", recording)
+    loop = estimate_loop.EstimatingLoop(pool(200), FeatureLearner(), InfraOnZero(), labeller,
+                                        loop_config(goal="estimate", **{"rounds": 10, **chosen}),
+                                        Budget.parse(budget))
+    return loop, loop.run(), calls
+
+
+def drawn_per_round(loop):
+    return [sum(d.round == r for d in loop.draws) for r in sorted({d.round for d in loop.draws})]
+
+
+def test_goal_estimate_seeds_with_a_quarter_of_the_draws_and_spreads_the_rest_over_its_rounds(monkeypatch):
+    loop, result, calls = estimating(monkeypatch)
+    assert drawn_per_round(loop) == [15, 15, 15, 15] and [c["count"] for c in calls] == [15, 15, 15]
+    assert result.stopped == "budget" and len(result.rounds) == 4
+    assert result.rounds[0].metrics["seed_set"] == 15 and result.rounds[0].metrics["seed_selection"] == "uniform draws"
+    loop, result, _ = estimating(monkeypatch, rounds=2)
+    assert drawn_per_round(loop) == [15, 45] and result.stopped == "rounds"
+
+
+def test_goal_estimate_takes_the_configured_seed_size_and_uniform_floor(monkeypatch):
+    loop, result, calls = estimating(monkeypatch, seed_size=24, uniform_floor=0.5)
+    assert drawn_per_round(loop) == [24, 12, 12, 12]
+    assert {c["floor"] for c in calls} == {0.5} and result.rounds[1].metrics["uniform_floor"] == 0.5
+    _, result, calls = estimating(monkeypatch)
+    assert {c["floor"] for c in calls} == {0.2} and result.rounds[-1].metrics["uniform_floor"] == 0.2
+
+
+def test_goal_estimate_draws_by_the_fitted_models_weakest_step_and_the_verdicts_so_far(monkeypatch):
+    loop, result, calls = estimating(monkeypatch)
+    first = calls[0]
+    executed = set(result.rounds[0].selected)
+    assert set(first["verdicts"]) == {i for i in executed if int(i[1:]) % 7}  # infra errors have no verdict
+    by_x = {x: [v for i, v in first["verdicts"].items() if int(i[1:]) % 7 == x] for x in range(7)}
+    spread = {x: 0.3 if len(v) < 3 else 0.0 for x, v in by_x.items()}
+    fitted = {x: np.mean(v) if v else 0.5 for x, v in by_x.items()}
+    heads_mean = {x: np.clip([fitted[x] - spread[x], fitted[x] + spread[x]], 0, 1).mean() for x in range(7)}
+    assert first["predicted"] == pytest.approx([min(0.99, heads_mean[i % 7]) for i in range(200)])
+
+
+def test_goal_estimate_logs_each_rounds_draws_and_executes_only_the_new_ones(monkeypatch):
+    from bugprm.active.estimate import draw_rows, estimate
+
+    loop, result, _ = estimating(monkeypatch)
+    executed = []
+    for log in result.rounds:
+        drawn = [d for d in loop.draws if d.round == log.round]
+        new = [i for i in dict.fromkeys(d.id for d in drawn) if i not in executed]
+        assert log.selected == tuple(new) and log.considered == 200 - len(executed)
+        assert log.metrics["draws"] == draw_rows(drawn) and log.metrics["pool"] == 200
+        executed += new
+    verdicts = loop.verdicts()
+    assert set(verdicts) == {i for i in executed if int(i[1:]) % 7} and all(
+        verdicts[i] == int(i[1:]) % 7 % 2 for i in verdicts)
+    assert loop.estimate(0.9) == estimate(loop.draws, verdicts, 200, 0.9)
+
+
+def test_a_learner_that_knows_nothing_before_labels_draws_the_seed_set_even_when_asked_for_its_picks():
+    result, _ = run(200, "0.2", loop_config(batch_size=10, seed_size=10, seed_selection="learner"))
+    first = result.rounds[0].metrics
+    assert first["seed_set"] == 10 and first["seed_selection"] == "learner" and "uncertain" not in first
+
+
+def test_the_model_estimate_counts_verdicts_and_the_weakest_step_of_the_rest_in_pool_mode_only():
+    result, _ = run(200, "0.2", loop_config(batch_size=10, seed_size=10, rounds=2))
+    first = set(result.rounds[0].selected)
+    seen = {i: e for i, e in result.executions.items() if i in first}
+    learner = FeatureLearner()
+    learner.fit([c for c in labeller(pool(200), seen) if c.id in first])
+    predicted = [float(np.min(p.mean)) for p in learner.predict([c for c in pool(200) if c.id not in first])]
+    known = [int(e.outcome is Outcome.KILLED) for e in seen.values()]
+    assert result.rounds[1].metrics["model_estimate"] == round(float(np.mean(known + predicted)), 4)
+    streamed, _ = run(200, "0.2", loop_config(batch_size=10, seed_size=10, rounds=2, mode="stream"))
+    assert streamed.rounds[1].metrics["model_estimate"] is None
+    nothing = ActiveLoop(pool(3), FeatureLearner(), CountingOracle(), labeller, loop_config(), Budget.parse("1"))
+    assert nothing._model_estimate([]) is None

@@ -12,9 +12,11 @@ from bugprm.active import learners
 from bugprm.active.forest_learner import BaggedForestLearner
 from bugprm.active.run import TrainRequest, held_out_split, train_active
 from bugprm.config import load_config, with_overrides
+from bugprm.execute import progress
 from bugprm.store import Store
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "h_calc"
+real_progress = progress.label_progress
 
 
 class SavedForest(BaggedForestLearner):
@@ -40,10 +42,14 @@ def trained(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("BUGPRM_TIMEOUT_CONSTANT", "3")
         patch.setattr(learners, "prm_learner", lambda config, corpus, seed, *rest, **options: SavedForest(seed))
+        shown = []
+        patch.setattr(progress, "label_progress", lambda total, enabled, **kw: shown.append(enabled) or
+                      real_progress(total, enabled, **kw))
         rounds = []
         request = _request(repo)
         card = train_active(request, on_round=rounds.append)
         again = train_active(request)
+    assert shown and not any(shown)  # no progress bar unless asked for
     return repo, request, card, rounds, again
 
 
@@ -68,6 +74,7 @@ def test_every_round_is_recorded_in_the_store_and_the_card(trained):
     repo, _, card, rounds, _ = trained
     assert [r.round for r in rounds] == list(range(len(rounds))) and len(card.rounds) == len(rounds)
     assert [r["selected"] for r in card.rounds] == [len(r.selected) for r in rounds]
+    assert [r["round"] for r in card.rounds] == [r.round for r in rounds]  # goals read draws' rounds from it
     assert card.rounds[-1]["executed_total"] == 8 and card.rounds[0]["selection_rate"] <= 1
     with Store.open(repo / ".bugprm") as store:
         selected = [i for r in store.rounds(card.run_id) for i in r["selected"]]
@@ -107,5 +114,33 @@ def test_the_loop_learner_is_the_one_the_config_names(monkeypatch):
     assert isinstance(forest, BaggedForestLearner) and forest.calibration_kind == "isotonic" and forest.seed == 2
     monkeypatch.setattr(learners, "prm_learner", lambda *args, init_from=None: (*args, init_from))
     assert learners.loop_learner(config, replace(settings, learner="prm"), ["t"], 3) == (config, ["t"], 3, 7, None)
-    with pytest.raises(ConfigError, match="active_learning.learner"):
+    with pytest.raises(ConfigError, match="active_learning.learner must be one of forest, prm, got 'svm'"):
         learners.loop_learner(config, replace(settings, learner="svm"))
+
+
+class Stop(Exception):
+    pass
+
+
+def test_the_run_holds_the_store_lock_before_any_harness_session_opens(tmp_path, monkeypatch):
+    """Another process must not write the store between the run opening it and the session's own lock."""
+    import fcntl
+
+    from bugprm.execute.session import HarnessSession
+
+    repo = shutil.copytree(FIXTURE, tmp_path / "calc")
+    held = []
+
+    def open_session(store, *args, **kwargs):
+        with open(store.directory / "lock", "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                held.append(False)
+            except BlockingIOError:
+                held.append(True)
+        raise Stop
+
+    monkeypatch.setattr(HarnessSession, "open", open_session)
+    with pytest.raises(Stop):
+        train_active(_request(repo))
+    assert held == [True]

@@ -77,3 +77,36 @@ def test_the_lock_is_reentrant_in_one_process_and_exclusive_across_processes(tmp
         holder.wait()
     with store_lock(tmp_path, wait=5), store_lock(tmp_path):  # a killed holder's lock is free; re-entrant here
         assert (tmp_path / "lock").read_text().startswith(f"pid {os.getpid()}")
+
+
+@pytest.mark.parametrize("written, named", [("", "(pid unknown)"),
+                                            ("pid 7: " + "x" * 300, "(pid 7: " + "x" * 193 + ")")])
+def test_the_busy_message_names_the_holder_as_it_wrote_itself_cut_to_200_characters(tmp_path, written, named):
+    import fcntl
+
+    with open(tmp_path / "lock", "w") as holder:
+        holder.write(written)
+        holder.flush()
+        fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(StoreBusy) as raised:
+            with store_lock(tmp_path, wait=0):
+                pass
+    assert f"another bugprm run {named} is using the store" in str(raised.value)
+
+
+def test_a_waiting_run_polls_until_the_holder_lets_go(tmp_path, monkeypatch):
+    import fcntl
+    import threading
+
+    from bugprm import store_lock as lock_module
+
+    tries = []
+    real_try = lock_module._try_lock
+    monkeypatch.setattr(lock_module, "_try_lock", lambda handle: tries.append(1) or real_try(handle))
+    holder = open(tmp_path / "lock", "w")
+    fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    threading.Timer(0.5, holder.close).start()
+    started = time.monotonic()
+    with store_lock(tmp_path, wait=30):
+        waited = time.monotonic() - started
+    assert 0.4 < waited < 20 and len(tries) <= waited / lock_module.POLL_SECONDS + 2  # polled, not spun

@@ -66,3 +66,14 @@ def test_a_nested_function_with_nonlocal_is_compiled_within_its_file():
 def test_compile_errors_are_explained():
     assert "outside loop" in python_compile_error(b"break\n", "m.py")
     assert python_compile_error(b"x = 1\n", "m.py") is None
+
+
+def test_skip_regions_are_merged_where_they_overlap():
+    from collections import namedtuple
+
+    from bugprm.mutate.filters import _disjoint
+
+    region = namedtuple("Region", "start end")
+    assert _disjoint([region(6, 8), region(0, 10), region(2, 5), region(12, 14), region(13, 20)]) == [(0, 10),
+                                                                                                      (12, 20)]
+    assert _disjoint([]) == []

@@ -99,3 +99,46 @@ def test_a_long_node_is_cut_to_the_select_text_width():
 
     cut = one_line("x" * (SELECT_TEXT_CHARS + 10))
     assert len(cut) == SELECT_TEXT_CHARS and cut.endswith("...") and one_line("a\n  b") == "a b"
+
+
+def test_a_candidates_features_name_its_operator_family_site_kind_and_language():
+    from bugprm.mutate.candidates import candidate_from_mutant
+
+    parsed = parse_file("m.py", b"def f(a, b):\n    return a + b\n", Language.PYTHON)
+    mutant = next(m for m in mutate_file(parsed) if m.operator.name == "arithmetic_swap")
+    features = candidate_from_mutant(mutant, "repo", Language.PYTHON, callers=2).features
+    assert {k: features[k] for k in ("operator", "family", "node_kind", "language", "callers")} == {
+        "operator": "arithmetic_swap", "family": str(mutant.operator.family), "node_kind": str(mutant.site.kind),
+        "language": "python", "callers": 2}
+
+
+def _texts(operator, source: bytes) -> list[str]:
+    parsed = parse_file("m.py", source, Language.PYTHON)
+    return [source[:m.edit.start].decode() + m.edit.text + source[m.edit.end:].decode()
+            for m in mutate_file(parsed, (operator,))]
+
+
+def test_number_zero_leaves_a_zero_alone_and_string_empty_an_empty_string():
+    zero, empty = operator_named("number_zero"), operator_named("string_empty")
+    assert _texts(zero, b"def f(a):\n    return a[0] + 0.0 + 10\n") == ["def f(a):\n    return a[0] + 0.0 + 0\n"]
+    assert _texts(empty, b"def f():\n    return '' + r'' + 'x'\n") == ["def f():\n    return '' + r'' + ''\n"]
+
+
+def test_off_by_one_never_shifts_a_name_read_for_an_attribute_an_item_or_a_call():
+    from bugprm.mutate.templates import VariableOffByOne
+
+    shifted = _texts(VariableOffByOne(), b"def f(xs, i, g):\n    return xs[i] + g(i).x\n")
+    assert sorted(shifted) == sorted(f"def f(xs, i, g):\n    return {t}\n" for t in (
+        "xs[i + 1] + g(i).x", "xs[i - 1] + g(i).x", "xs[i] + g(i + 1).x", "xs[i] + g(i - 1).x"))
+
+
+def test_a_bare_return_is_left_alone():
+    from bugprm.mutate.returns import ReturnNone
+
+    assert _texts(ReturnNone(), b"def f(a):\n    if a:\n        return\n    return a\n") == [
+        "def f(a):\n    if a:\n        return\n    return None\n"]
+
+
+def test_number_zero_reads_hexadecimal_and_octal_literals():
+    zero = operator_named("number_zero")
+    assert _texts(zero, b"def f(a):\n    return a & 0xff | 0o0\n") == ["def f(a):\n    return a & 0 | 0o0\n"]

@@ -40,3 +40,21 @@ def test_small_samples_spread_over_files_functions_and_families():
 def test_limit_is_respected_and_never_repeats():
     sample = stratified_sample(POOL, 1000, seed=0)
     assert len(sample) == len(POOL) == len({c.id for c in sample})
+
+
+def test_generate_samples_its_pool_with_the_seed_given(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from bugprm.mutate.run import generate_pool
+    from bugprm.store import Store
+
+    def sampled(seed):
+        repo = shutil.copytree(Path(__file__).parents[1] / "fixtures" / "h_calc", tmp_path / f"calc{seed}")
+        summary = generate_pool(repo, None, max_candidates=6, seed=seed)
+        assert sum(summary.operators.values()) == sum(summary.families.values()) == 6  # what was written
+        with Store.open(repo / ".bugprm") as store:
+            return {c.id for c in store.candidates()}
+
+    first, second = sampled(0), sampled(1)
+    assert len(first) == len(second) == 6 and first != second

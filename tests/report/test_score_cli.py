@@ -1,15 +1,12 @@
 """``bugprm score`` end to end through the console entry point, with the hash scorer standing in for the PRM."""
 
 import json
-import sys
 from pathlib import Path
 
 import git
 import jsonschema
 import pytest
-from click.testing import CliRunner
 
-from bugprm.cli import main
 from bugprm.errors import ModelError
 from bugprm.mutate.run import generate_pool
 from bugprm.records import Execution, Kind, Outcome
@@ -18,18 +15,6 @@ from bugprm.store import Store
 SCHEMAS = Path(__file__).parents[1] / "data" / "schemas"
 AUTHOR = git.Actor("bugprm tests", "tests@example.com")
 APP = (Path(__file__).parents[1] / "data" / "sample_app.py").read_text()
-
-
-def bugprm(monkeypatch, *args: str) -> tuple[int, str, str]:
-    """Run the console entry point as a shell would: (exit code, stdout, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["bugprm", *args])
-    with CliRunner().isolation() as (out, err, _):
-        try:
-            main()
-            code = 0
-        except SystemExit as exit_:
-            code = exit_.code
-    return code, out.getvalue().decode(), err.getvalue().decode()
 
 
 def commit(repo: git.Repo, files: dict[str, str], message: str) -> None:
@@ -62,17 +47,17 @@ def store_dir(project) -> Path:
     return Path(summary.store_dir)
 
 
-def score_json(monkeypatch, *args) -> dict:
-    code, out, err = bugprm(monkeypatch, "score", *args, "--format", "json")
+def score_json(run_bugprm, *args) -> dict:
+    code, out, err = run_bugprm("score", *args, "--format", "json")
     assert code == 0, err
     return json.loads(out)
 
 
-def test_bugs_lists_every_unexecuted_candidate(monkeypatch, hash_scorer, store_dir):
+def test_bugs_lists_every_unexecuted_candidate(run_bugprm, hash_scorer, store_dir):
     with Store.open(store_dir) as store:
         executed = set(store.executions("fp"))
         unexecuted = {c.id for c in store.candidates(Kind.BUG)} - executed
-    document = score_json(monkeypatch, "--bugs", "--store", str(store_dir), "--threshold", "0.4")
+    document = score_json(run_bugprm, "--bugs", "--store", str(store_dir), "--threshold", "0.4")
     assert {c["id"] for c in document["candidates"]} == unexecuted
     for entry in document["candidates"]:
         assert {"id", "kind", "file", "line", "score", "recommendation", "steps"} <= set(entry)
@@ -82,32 +67,32 @@ def test_bugs_lists_every_unexecuted_candidate(monkeypatch, hash_scorer, store_d
     assert scores == sorted(scores)
 
 
-def test_bugs_all_includes_the_executed_and_saves_predictions(monkeypatch, hash_scorer, store_dir,
+def test_bugs_all_includes_the_executed_and_saves_predictions(run_bugprm, hash_scorer, store_dir,
                                                               store_footprint):
-    document = score_json(monkeypatch, "--bugs", "--all", "--store", str(store_dir))
+    document = score_json(run_bugprm, "--bugs", "--all", "--store", str(store_dir))
     outcomes = {c["outcome"] for c in document["candidates"]}
     assert {"killed", "survived", None} == outcomes
     with Store.open(store_dir) as store:
         saved = store.last_score()
     assert set(saved["predictions"]) == {c["id"] for c in document["candidates"]}
     before = store_footprint(store_dir)
-    assert score_json(monkeypatch, "--bugs", "--all", "--store", str(store_dir)) == document
+    assert score_json(run_bugprm, "--bugs", "--all", "--store", str(store_dir)) == document
     assert store_footprint(store_dir) == before  # the same commit scored twice: the saved predictions replaced
 
 
-def test_sarif_output_validates(monkeypatch, hash_scorer, store_dir, tmp_path):
+def test_sarif_output_validates(run_bugprm, hash_scorer, store_dir, tmp_path):
     out = tmp_path / "bugprm.sarif"
-    code, _, err = bugprm(monkeypatch, "score", "--bugs", "--store", str(store_dir), "--format", "sarif",
-                          "--threshold", "0.9", "-o", str(out))
+    code, _, err = run_bugprm("score", "--bugs", "--store", str(store_dir), "--format", "sarif",
+                              "--threshold", "0.9", "-o", str(out))
     assert code == 0, err
     document = json.loads(out.read_text())
     jsonschema.Draft4Validator(json.loads((SCHEMAS / "sarif-schema-2.1.0.json").read_text())).validate(document)
     assert document["runs"][0]["results"]
 
 
-def test_stryker_output_validates(monkeypatch, hash_scorer, store_dir):
-    code, out, err = bugprm(monkeypatch, "score", "--bugs", "--all", "--store", str(store_dir), "--format",
-                            "stryker")
+def test_stryker_output_validates(run_bugprm, hash_scorer, store_dir):
+    code, out, err = run_bugprm("score", "--bugs", "--all", "--store", str(store_dir), "--format",
+                                "stryker")
     assert code == 0, err
     document = json.loads(out)
     schema = json.loads((SCHEMAS / "mutation-testing-report-schema.json").read_text())
@@ -117,35 +102,35 @@ def test_stryker_output_validates(monkeypatch, hash_scorer, store_dir):
     assert document["files"]["app.py"]["source"].startswith("def clamp")
 
 
-def test_fail_under_sets_the_exit_code(monkeypatch, hash_scorer, store_dir):
-    document = score_json(monkeypatch, "--bugs", "--store", str(store_dir))
+def test_fail_under_sets_the_exit_code(run_bugprm, hash_scorer, store_dir):
+    document = score_json(run_bugprm, "--bugs", "--store", str(store_dir))
     lowest = min(c["score"] for c in document["candidates"])
-    passing, out, _ = bugprm(monkeypatch, "score", "--bugs", "--store", str(store_dir), "--fail-under", str(lowest))
-    failing, out, err = bugprm(monkeypatch, "score", "--bugs", "--store", str(store_dir), "--format", "json",
-                               "--fail-under", str(min(1.0, lowest + 0.0001)))
+    passing, out, _ = run_bugprm("score", "--bugs", "--store", str(store_dir), "--fail-under", str(lowest))
+    failing, out, err = run_bugprm("score", "--bugs", "--store", str(store_dir), "--format", "json",
+                                   "--fail-under", str(min(1.0, lowest + 0.0001)))
     assert (passing, failing) == (0, 1)
     assert json.loads(out)["candidates"] and "score below" in err
 
 
-def test_diff_reports_changed_functions_only(monkeypatch, hash_scorer, project):
-    document = score_json(monkeypatch, "--diff", "HEAD~1..HEAD", "--repo", str(project))
+def test_diff_reports_changed_functions_only(run_bugprm, hash_scorer, project):
+    document = score_json(run_bugprm, "--diff", "HEAD~1..HEAD", "--repo", str(project))
     functions = {(c["kind"], c["function"]) for c in document["candidates"]}
     assert functions == {("bug", "total"), ("repair", "total")}
     assert document["source"].startswith("changes in HEAD~1..HEAD")
 
 
-def test_diff_as_a_pull_request_comment(monkeypatch, hash_scorer, project):
-    code, out, err = bugprm(monkeypatch, "score", "--diff", "HEAD~1", "--repo", str(project), "--format",
-                            "markdown", "--threshold", "1")
+def test_diff_as_a_pull_request_comment(run_bugprm, hash_scorer, project):
+    code, out, err = run_bugprm("score", "--diff", "HEAD~1", "--repo", str(project), "--format",
+                                "markdown", "--threshold", "1")
     assert code == 0, err
     assert out.startswith("### bugprm: ") and "likely test gap" in out.splitlines()[0]
     assert "<details><summary>Diffs of the top" in out and "```diff" in out
 
 
-def test_patch_is_scored_as_a_repair(monkeypatch, hash_scorer, project, tmp_path):
+def test_patch_is_scored_as_a_repair(run_bugprm, hash_scorer, project, tmp_path):
     patch = tmp_path / "fix.diff"
     patch.write_text("--- a/app.py\n+++ b/app.py\n@@ -4,1 +4,1 @@\n-    if x > high:\n+    if x >= high:\n")
-    document = score_json(monkeypatch, "--patch", str(patch), "--repo", str(project))
+    document = score_json(run_bugprm, "--patch", str(patch), "--repo", str(project))
     [entry] = document["candidates"]
     assert (entry["kind"], entry["function"], entry["line"]) == ("repair", "clamp", 4)
     assert [s["name"] for s in entry["steps"]] == ["locate", "analyze", "select", "edit", "validate"]
@@ -157,43 +142,43 @@ def test_patch_is_scored_as_a_repair(monkeypatch, hash_scorer, project, tmp_path
     (["--bugs", "--diff", "HEAD~1"], "choose one SOURCE"),
     ([], "choose one SOURCE"),
 ])
-def test_bad_sources_exit_2(monkeypatch, hash_scorer, project, args, message):
-    code, _, err = bugprm(monkeypatch, "score", *args, "--repo", str(project))
+def test_bad_sources_exit_2(run_bugprm, hash_scorer, project, args, message):
+    code, _, err = run_bugprm("score", *args, "--repo", str(project))
     assert code == 2 and message in err
 
 
-def test_diff_outside_a_git_repository_exits_2(monkeypatch, hash_scorer, tmp_path):
-    code, _, err = bugprm(monkeypatch, "score", "--diff", "HEAD~1..HEAD", "--repo", str(tmp_path))
+def test_diff_outside_a_git_repository_exits_2(run_bugprm, hash_scorer, tmp_path):
+    code, _, err = run_bugprm("score", "--diff", "HEAD~1..HEAD", "--repo", str(tmp_path))
     assert code == 2 and "not a git repository" in err
 
 
-def test_a_patch_that_does_not_apply_exits_2(monkeypatch, hash_scorer, project, tmp_path):
+def test_a_patch_that_does_not_apply_exits_2(run_bugprm, hash_scorer, project, tmp_path):
     patch = tmp_path / "stale.diff"
     patch.write_text("--- a/app.py\n+++ b/app.py\n@@ -4,1 +4,1 @@\n-    if x > top:\n+    if x >= top:\n")
-    code, _, err = bugprm(monkeypatch, "score", "--patch", str(patch), "--repo", str(project))
+    code, _, err = run_bugprm("score", "--patch", str(patch), "--repo", str(project))
     assert code == 2 and "stale.diff does not apply" in err
 
 
-def test_bugs_without_a_store_exits_2(monkeypatch, hash_scorer, tmp_path):
-    code, _, err = bugprm(monkeypatch, "score", "--bugs", "--store", str(tmp_path / "none"))
+def test_bugs_without_a_store_exits_2(run_bugprm, hash_scorer, tmp_path):
+    code, _, err = run_bugprm("score", "--bugs", "--store", str(tmp_path / "none"))
     assert code == 2 and "no bugprm store" in err
 
 
-def test_a_model_the_loader_rejects_exits_2(monkeypatch, store_dir):
+def test_a_model_the_loader_rejects_exits_2(monkeypatch, run_bugprm, store_dir):
     def reject(model_dir):
         raise ModelError(f"{model_dir} holds model format 0; this bugprm reads format 1")
 
     monkeypatch.setattr("bugprm.scoring.run.load_scorer", reject)
-    code, _, err = bugprm(monkeypatch, "score", "--bugs", "--store", str(store_dir), "--model", "old-model")
+    code, _, err = run_bugprm("score", "--bugs", "--store", str(store_dir), "--model", "old-model")
     assert code == 2 and "holds model format 0" in err
 
 
-def test_a_missing_model_directory_exits_2(monkeypatch, store_dir, tmp_path):
-    code, _, err = bugprm(monkeypatch, "score", "--bugs", "--store", str(store_dir), "--model", str(tmp_path / "m"))
+def test_a_missing_model_directory_exits_2(run_bugprm, store_dir, tmp_path):
+    code, _, err = run_bugprm("score", "--bugs", "--store", str(store_dir), "--model", str(tmp_path / "m"))
     assert code == 2 and "no model at" in err
 
 
-def test_verify_shows_predicted_against_actual(monkeypatch, hash_scorer, store_dir):
+def test_verify_shows_predicted_against_actual(monkeypatch, run_bugprm, hash_scorer, store_dir):
     ran = []
 
     def executor(store, repo=None):
@@ -203,6 +188,6 @@ def test_verify_shows_predicted_against_actual(monkeypatch, hash_scorer, store_d
         return execute
 
     monkeypatch.setattr("bugprm.scoring.run.harness_executor", executor)
-    document = score_json(monkeypatch, "--bugs", "--store", str(store_dir), "--verify", "2")
+    document = score_json(run_bugprm, "--bugs", "--store", str(store_dir), "--verify", "2")
     assert [v["id"] for v in document["verified"]] == ran and len(ran) == 2
     assert all(v["agrees"] == (v["predicted"] == "use") for v in document["verified"])

@@ -1,0 +1,149 @@
+"""The warm learner's arithmetic with stand-ins for both models (no torch): the base model's heads alone until the
+labels say otherwise, then the logistic mix of both, each candidate scored by the base once."""
+
+import numpy as np
+import pytest
+
+from bugprm.active import warm_learner
+from bugprm.active.warm_learner import CLIP, MIN_PER_CLASS, WarmLearner, fit_mix, logit
+from bugprm.records import Candidate, Kind, Step, StepName, TrajectoryScore
+
+BASE_HEADS = {"k": ((0.9, 0.8, 0.95), (0.7, 0.6, 0.99)), "s": ((0.2, 0.3, 0.4), (0.1, 0.5, 0.6)),
+              "u": ((0.5, 0.5, 0.5), (0.4, 0.3, 0.2))}  # [head][step]
+
+
+def candidate(id_, label=None, steps=3):
+    names = [StepName.LOCATE, StepName.EDIT, StepName.VALIDATE][:steps]
+    return Candidate(id_, Kind.BUG, "r", "f.py", "f", 1, "op", "fam", "",
+                     tuple(Step(name, "t", label) for name in names))
+
+
+class Base:
+    """Per-head step probabilities from a table; records which ids it was asked to score."""
+
+    def __init__(self):
+        self.asked = []
+
+    def score(self, candidates):
+        self.asked += [c.id for c in candidates]
+        return [TrajectoryScore(c.id, (), (), BASE_HEADS[c.id[0]]) for c in candidates]
+
+
+class Local:
+    """Four heads that say the opposite of the base; records what it was fitted on."""
+
+    def __init__(self):
+        self.fitted = None
+        self.out_of_bag = np.array([])
+
+    def fit(self, labelled):
+        self.fitted = [c.id for c in labelled]
+        self.out_of_bag = np.linspace(0.2, 0.8, len(labelled))
+        return {"trained_on": len(labelled), "auroc_oob": 0.75}
+
+    def head_probabilities(self, candidates):
+        return np.array([[0.3 + 0.1 * h + 0.01 * i for i in range(len(candidates))] for h in range(4)])
+
+
+def weakest_steps(id_):
+    return np.min(np.array(BASE_HEADS[id_[0]]), axis=1)
+
+
+def test_before_any_label_the_heads_are_the_base_models_weakest_steps():
+    learner = WarmLearner(Base(), Local())
+    pool = [candidate("k1"), candidate("s1")]
+    heads = learner.head_probabilities(pool)
+    assert heads.shape == (2, 2) and np.allclose(heads[:, 0], [0.8, 0.6]) and np.allclose(heads[:, 1], [0.2, 0.1])
+    assert np.allclose(learner.probability(pool), [0.7, 0.15]) and np.allclose(learner.base_probabilities(pool),
+                                                                                 [0.7, 0.15])
+
+
+def test_predictions_repeat_each_head_over_the_trajectorys_steps():
+    one_step, no_step = candidate("k1", steps=1), candidate("s1", steps=0)
+    predictions = WarmLearner(Base(), Local()).predict([candidate("k0"), one_step, no_step])
+    assert [p.id for p in predictions] == ["k0", "k1", "s1"]
+    assert predictions[0].per_head.tolist() == [[0.8] * 3, [0.6] * 3]
+    assert predictions[1].per_head.shape == (2, 1) and predictions[2].per_head.tolist() == [[0.2], [0.1]]
+
+
+def test_the_base_scores_each_candidate_once_and_nothing_when_asked_nothing():
+    base = Base()
+    learner = WarmLearner(base, Local())
+    learner.head_probabilities([candidate("k1"), candidate("s1")])
+    learner.head_probabilities([candidate("s1"), candidate("u1")])
+    assert base.asked == ["k1", "s1", "u1"]
+    assert learner.head_probabilities([]).shape == (1, 0)
+
+
+def labelled(killed, survived):
+    return [candidate(f"k{i}", 1) for i in range(killed)] + [candidate(f"s{i}", 0) for i in range(survived)]
+
+
+def test_too_few_labels_of_an_outcome_keep_the_base_model_alone():
+    local = Local()
+    learner = WarmLearner(Base(), local)
+    learner.weights = np.ones(3)  # left over from an earlier fit
+    log = learner.fit(labelled(5, MIN_PER_CLASS - 1) + [candidate("u1")])
+    assert log == {"trained_on": 5 + MIN_PER_CLASS - 1, "base_weight": 1.0, "local_weight": 0.0}
+    assert local.fitted is None and not learner.weights.any()
+
+
+def test_the_mix_is_fitted_on_the_judged_labels_base_and_out_of_bag_log_odds(monkeypatch):
+    seen = {}
+
+    def mix(inputs, labels):
+        seen.update(inputs=inputs, labels=labels)
+        return np.array([-0.25, 0.5, 0.125])
+
+    monkeypatch.setattr(warm_learner, "fit_mix", mix)
+    local = Local()
+    learner = WarmLearner(Base(), local)
+    judged = labelled(MIN_PER_CLASS, MIN_PER_CLASS)
+    log = learner.refit(judged + [candidate("u1")])
+    assert local.fitted == [c.id for c in judged] and seen["labels"].tolist() == [1, 1, 0, 0]
+    base = np.array([weakest_steps(c.id).mean() for c in judged])
+    assert np.allclose(seen["inputs"], np.column_stack([logit(base), logit(np.linspace(0.2, 0.8, 4))]))
+    assert log == {"trained_on": 4, "auroc_oob": 0.75, "base_weight": 0.75, "local_weight": 0.5}
+
+
+def test_once_mixed_each_local_head_is_paired_with_a_base_head(monkeypatch):
+    monkeypatch.setattr(warm_learner, "fit_mix", lambda inputs, labels: np.array([-0.25, 0.5, 0.125]))
+    learner = WarmLearner(Base(), Local())
+    learner.fit(labelled(2, 2))
+    pool = [candidate("k9"), candidate("s9"), candidate("u9")]
+    local = Local().head_probabilities(pool)
+    base = np.stack([weakest_steps(c.id) for c in pool], axis=1)[[0, 1, 0, 1]]
+    expected = 1 / (1 + np.exp(-(0.75 * logit(base) + 0.5 * logit(local) + 0.125)))
+    assert np.allclose(learner.head_probabilities(pool), expected)
+    assert np.allclose(learner.probability(pool), expected.mean(axis=0))
+    assert np.allclose(learner.base_probabilities(pool), base[:2].mean(axis=0))
+
+
+def test_log_odds_stay_finite_at_certain_probabilities():
+    assert logit(np.array([0.5]))[0] == 0
+    assert logit(np.array([0.0, 1.0])) == pytest.approx([np.log(CLIP / (1 - CLIP)), np.log((1 - CLIP) / CLIP)])
+
+
+def penalised_loss(weights, inputs, labels, penalty):
+    margin = inputs[:, 0] * (1 + weights[0]) + inputs[:, 1] * weights[1] + weights[2]
+    return np.sum(np.logaddexp(0, margin) - labels * margin) + penalty * weights @ weights / 2
+
+
+@pytest.mark.parametrize("penalty", [0.1, 1.0, 25.0])
+def test_the_mix_is_the_penalised_likelihoods_optimum(penalty):
+    from scipy.optimize import minimize
+
+    rng = np.random.default_rng(0)
+    inputs = rng.normal(size=(60, 2)) * 2
+    labels = (rng.random(60) < 1 / (1 + np.exp(-(0.5 * inputs[:, 0] + inputs[:, 1] - 0.5)))).astype(int)
+    found = fit_mix(inputs, labels, penalty)
+    best = minimize(penalised_loss, np.zeros(3), args=(inputs, labels, penalty), method="Nelder-Mead",
+                    options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000}).x
+    assert found == pytest.approx(best, abs=2e-3)
+    assert penalised_loss(found, inputs, labels, penalty) <= penalised_loss(best, inputs, labels, penalty) + 1e-6
+
+
+def test_a_larger_penalty_keeps_the_mix_nearer_the_base_model():
+    inputs = np.column_stack([np.linspace(-2, 2, 40), np.where(np.arange(40) % 2, 2.0, -2.0)])
+    labels = (np.arange(40) % 2).astype(int)
+    assert np.linalg.norm(fit_mix(inputs, labels, 50.0)) < np.linalg.norm(fit_mix(inputs, labels))
