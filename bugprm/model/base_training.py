@@ -6,7 +6,8 @@ neighbours in its own package would make every estimate look better than it is o
 
 - the priors (forest, text) are fitted once per fold, on the other folds; the heads train on each trajectory's
   estimate from the priors that never saw its package;
-- the calibration is fitted on nested out-of-fold scores: for each fold, a model (those priors, and heads trained on
+- the calibration (one map per coverage stratum: ``bugprm.stratified_calibration``) is fitted on nested
+  out-of-fold scores: for each fold, a model (those priors, and heads trained on
   the other folds) scores it. One level is skipped for cost: the prior estimates those inner heads train on come
   from priors that saw the fold (through other folds' training sets), never from its own package's labels directly;
 - the model that ships: priors on every package, heads on the fold estimates, and that calibration.
@@ -21,7 +22,6 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import torch
 
-from bugprm.calibration import fit_calibration
 from bugprm.config import Config, prior_names
 from bugprm.errors import InputError
 from bugprm.metrics import aggregate, auroc
@@ -29,6 +29,7 @@ from bugprm.model.examples import Example
 from bugprm.model.prior import FITTED, ForestPrior, Prior, TextPrior
 from bugprm.model.prm import PRM
 from bugprm.model.training import new_model, train
+from bugprm.stratified_calibration import fit_stratified, stratum
 
 FOLDS = 5
 FOREST_TREES = 100  # with FOREST_MIN_LEAF, keeps the saved forest a few MB on tens of thousands of labels
@@ -64,7 +65,8 @@ def train_base(packages: Mapping[str, Sequence[Example]], config: Config,
     labels = {e.id: e.trajectory_label for e in examples}
     say(f"all {len(packages)} packages: {len(examples)} trajectories")
     model = _trained(examples, config, fit_priors(examples, config), estimates)
-    model.calibration = fit_calibration(CALIBRATION, [raw[i] for i in raw], [labels[i] for i in raw])
+    model.calibration = fit_stratified(CALIBRATION, [raw[e.id] for e in examples], [labels[e.id] for e in examples],
+                                       [stratum(e.kind, e.features) for e in examples])
     model.summary = {**model.summary, "base": _summary(packages, folds, raw, labels)}
     return BaseModel(model, folds, raw, estimates, time.perf_counter() - started)
 
@@ -136,4 +138,4 @@ def _summary(packages: Mapping[str, Sequence[Example]], folds: list[list[str]], 
         y = [labels[e.id] for e in found]
         per_package[name] = {"trajectories": len(found), "kill_rate": round(float(np.mean(y)), 4),
                              "out_of_fold_auroc": round(auroc(y, [raw[e.id] for e in found]), 4)}
-    return {"folds": folds, "calibration": CALIBRATION, "packages": per_package}
+    return {"folds": folds, "calibration": f"{CALIBRATION} per coverage stratum", "packages": per_package}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-from dataclasses import asdict
 from pathlib import Path
 
 import torch
@@ -18,7 +17,6 @@ from safetensors.torch import load_file, save_file
 from transformers import AutoModel, AutoTokenizer
 from transformers.utils import logging as hf_logging
 
-from bugprm.calibration import Calibration
 from bugprm.config import config_from_dict
 from bugprm.errors import BugprmError, ModelError
 from bugprm.metrics import json_ready
@@ -27,6 +25,7 @@ from bugprm.model.encoding import KIND_TOKENS, STEP_TOKEN
 from bugprm.model.features import FeatureSchema
 from bugprm.model.prior import KINDS, Prior
 from bugprm.model.prm import PRM
+from bugprm.stratified_calibration import calibration_from_json, calibration_json
 
 FORMAT_VERSION = 4  # 2: the priors the heads read; 3: the text prior hashes its n-grams with crc32; 4: prior offsets
 META_FILE = "bugprm_model.json"
@@ -58,7 +57,7 @@ def load_model(directory: str | Path, device=None) -> PRM:
         model = PRM(backbone, tokenizer, config, FeatureSchema.from_json(meta["feature_schema"]))
         model.heads.load_state_dict(load_file(directory / HEADS_FILE))
         model.priors = {name: _load_prior(directory, name, settings) for name, settings in meta["priors"].items()}
-        model.calibration = _calibration(meta.get("calibration"))
+        model.calibration = calibration_from_json(meta.get("calibration"))
         _check_shape(meta, model)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError, SafetensorError, BugprmError) as exc:
         raise ModelError(f"the model at {directory} is corrupt or mismatched: {_first_line(exc)}") from exc
@@ -100,14 +99,6 @@ def _load_prior(directory: Path, name: str, settings: dict) -> Prior:
     return KINDS[name].from_saved(settings, arrays)
 
 
-def _calibration(saved: dict | None) -> Calibration:
-    """The saved map (a model saved before calibrations were kept has none: identity)."""
-    if saved is None:
-        return Calibration()
-    knots = {key: tuple(float(v) for v in saved[key]) for key in ("knots_x", "knots_y")}
-    return Calibration(str(saved["kind"]), float(saved["slope"]), float(saved["intercept"]), **knots)
-
-
 def _check_shape(meta: dict, model: PRM) -> None:
     found = {"heads": model.heads.count, "hidden_size": model.backbone.config.hidden_size}
     for key, value in found.items():
@@ -124,7 +115,7 @@ def _meta(model: PRM) -> dict:
         "config": model.config.to_dict(), "config_fingerprint": model.config.fingerprint(),
         "summary": json_ready(model.summary),
         "priors": {name: prior.to_saved()[0] for name, prior in model.priors.items()},
-        "calibration": asdict(model.calibration),
+        "calibration": calibration_json(model.calibration),
     }
 
 

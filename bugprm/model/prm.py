@@ -10,10 +10,12 @@ from __future__ import annotations
 import contextlib
 from typing import Iterable, Sequence
 
+import numpy as np
 import torch
 from torch import nn
 
 from bugprm.calibration import Calibration
+from bugprm.stratified_calibration import StratifiedCalibration, stratum
 from bugprm.config import Config, prior_names, prior_offset_choices
 from bugprm.errors import ConfigError
 from bugprm.model.backbone import step_hidden_states
@@ -45,7 +47,8 @@ class PRM(nn.Module):
         self.offset_priors = offset_priors(m.prior, m.prior_offset)
         self.priors: dict[str, Prior] = {}  # fitted by training, for the names the config gives
         self.summary: dict = {}  # training data and metrics, saved with the model
-        self.calibration = Calibration()  # heads' probabilities -> calibrated ones (the base model's, else identity)
+        # heads' probabilities -> calibrated ones (the base model's, per coverage stratum; train's; else identity)
+        self.calibration: Calibration | StratifiedCalibration = Calibration()
 
     @property
     def device(self) -> torch.device:
@@ -119,19 +122,23 @@ class PRM(nn.Module):
             states = self.step_states(batch)
             passes = range(max(mc_passes, 1))
             logits = [self.head_logits(self._states_for_pass(states, batch, p), batch) for p in passes]
-        probabilities = self._calibrated(torch.sigmoid(torch.stack(logits).float()).cpu())  # [P, K, N]
         states, rows = states.cpu(), batch.step_rows.cpu()
+        probabilities = self._calibrated(torch.sigmoid(torch.stack(logits).float()).cpu(), examples, rows)  # [P, K, N]
         per_trajectory = (probabilities[:, :, rows == r] for r in range(len(examples)))
         if self.config.model.consistent_steps:
             per_trajectory = map(consistent_with_completions, per_trajectory)
         return [_trajectory_score(e.id, p, states[rows == r])
                 for r, (e, p) in enumerate(zip(examples, per_trajectory))]
 
-    def _calibrated(self, probabilities: torch.Tensor) -> torch.Tensor:
-        """Every member's step probabilities through the saved monotone map, so that every consumer (score, repair,
-        the active loop) reads calibrated numbers; a monotone map keeps the steps consistent and the ranking."""
+    def _calibrated(self, probabilities: torch.Tensor, examples: Sequence[Example], rows: torch.Tensor) -> torch.Tensor:
+        """Every member's step probabilities through the saved monotone map (its trajectory's stratum's, for a
+        stratified one), so that every consumer (score, repair, the active loop) reads calibrated numbers; a monotone
+        map keeps the steps consistent and, within a stratum, the ranking."""
         if self.calibration.kind == "none":
             return probabilities
+        if isinstance(self.calibration, StratifiedCalibration):
+            strata = np.array([stratum(e.kind, e.features) for e in examples])[rows.numpy()]
+            return torch.from_numpy(self.calibration(probabilities.numpy(), strata)).to(probabilities.dtype)
         return torch.from_numpy(self.calibration(probabilities.numpy())).to(probabilities.dtype)
 
     def _states_for_pass(self, states: torch.Tensor, batch: Batch, index: int) -> torch.Tensor:

@@ -2,6 +2,7 @@
 through and that a saved model keeps."""
 
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -12,6 +13,7 @@ from bugprm.model.base_training import package_folds, train_base
 from bugprm.model.examples import from_candidate
 from bugprm.model.io import load_model, save_model
 from bugprm.model.synthetic import synthetic_candidates
+from bugprm.stratified_calibration import StratifiedCalibration
 
 
 def test_folds_hold_whole_packages_of_about_equal_size():
@@ -36,9 +38,9 @@ def test_every_trajectory_gets_a_score_from_a_model_that_never_saw_its_package(b
     result, packages = base
     assert sorted(map(sorted, result.folds)) == [["alpha"], ["beta"]]
     assert set(result.out_of_fold) == {e.id for found in packages.values() for e in found}
-    assert result.model.calibration.kind == "platt"
+    assert result.model.calibration.kind == "stratified"
     summary = result.model.summary["base"]
-    assert set(summary["packages"]) == {"alpha", "beta"} and summary["calibration"] == "platt"
+    assert set(summary["packages"]) == {"alpha", "beta"} and summary["calibration"] == "platt per coverage stratum"
     assert set(result.prior_out_of_fold["forest"]) == set(result.out_of_fold)
 
 
@@ -47,6 +49,20 @@ def test_the_calibration_is_in_the_scoring_path_and_saved_with_the_model(base, t
     examples = base[1]["alpha"][:5]
     model.calibration = Calibration("platt", slope=0.0, intercept=math.log(0.3 / 0.7))
     assert all(abs(p - 0.3) < 1e-6 for s in model.score(examples) for p in s.step_mean)
+    save_model(model, tmp_path / "m")
+    loaded = load_model(tmp_path / "m")
+    assert loaded.calibration == model.calibration and loaded.score(examples) == model.score(examples)
+
+
+def test_a_stratified_calibration_maps_each_coverage_stratum_apart_and_is_saved(base, tmp_path):
+    model = base[0].model
+    alpha = base[1]["alpha"][:6]
+    examples = [replace(e, features={**e.features, "line_covered": i % 2}) for i, e in enumerate(alpha)]
+    constant = lambda p: Calibration("platt", slope=0.0, intercept=math.log(p / (1 - p)))
+    model.calibration = StratifiedCalibration((("uncovered", constant(0.01)), ("covered", constant(0.7)),
+                                               ("other", constant(0.5))))
+    expected = [0.7 if i % 2 else 0.01 for i in range(len(examples))]
+    assert [round(s.step_mean[-1], 6) for s in model.score(examples)] == expected
     save_model(model, tmp_path / "m")
     loaded = load_model(tmp_path / "m")
     assert loaded.calibration == model.calibration and loaded.score(examples) == model.score(examples)
