@@ -10,7 +10,6 @@ import pytest
 
 from bugprm.config import ActiveLearningConfig, Budget
 from bugprm.active.loop import ActiveLoop
-from bugprm.active.selection import select_uncertain
 from bugprm.active.strategies import Prediction
 from bugprm.errors import InputError
 from bugprm.records import Candidate, Execution, Kind, Outcome, Step, StepName
@@ -249,33 +248,6 @@ def test_a_resumed_run_starts_at_its_round_and_runs_only_the_rounds_left():
     loop = ActiveLoop(pool(200), FeatureLearner(), CountingOracle(), labeller, settings, Budget.parse("0.9"))
     resumed = loop.run(None, start_round=2)
     assert [r.round for r in resumed.rounds] == [2, 3]
-
-
-class FixedStrategy:
-    """Every trajectory is uncertain, with the given scores."""
-
-    def __init__(self, scores):
-        self.values = np.array(scores, dtype=float)
-
-    def scores(self, predictions, rng):
-        return self.values
-
-    def uncertain(self, predictions, rng):
-        return np.ones(len(predictions), dtype=bool)
-
-
-def test_proportional_sampling_draws_in_proportion_to_uncertainty():
-    """Mutation: ``proportional`` answered with the most uncertain first (``top``)."""
-    from bugprm.active.strategies import Prediction
-
-    predictions = [Prediction(f"p{i}", np.full((2, 1), 0.5)) for i in range(10)]
-    strategy = FixedStrategy([0.5] + [0.05] * 9)  # the first holds half the weight
-    rng = np.random.default_rng(0)
-    picks = [select_uncertain(predictions, strategy, 1, rng, sampling="proportional")[0] for _ in range(400)]
-    share = picks.count("p0") / len(picks)
-    assert 0.4 < share < 0.65 and len(set(picks)) > 5
-    top = [select_uncertain(predictions, strategy, 1, rng, sampling="top")[0] for _ in range(20)]
-    assert set(top) == {"p0"}
 
 
 class InfraOnOddOracle(CountingOracle):

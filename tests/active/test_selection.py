@@ -4,21 +4,22 @@ percentiles a round logs (`bugprm.active.selection`, `loop.selection_log`)."""
 import numpy as np
 
 from bugprm.active.loop import selection_log
-from bugprm.active.selection import Selection, select_round
+from bugprm.active.selection import Selection, select_round, select_uncertain
 from bugprm.active.strategies import Prediction
 
 
 class Fixed:
-    """Scores as given; uncertain where the score is above 0.5."""
+    """Scores as given; uncertain where the score is above ``uncertain_above``."""
 
-    def __init__(self, scores):
+    def __init__(self, scores, uncertain_above=0.5):
         self.values = np.array(scores, dtype=float)
+        self.uncertain_above = uncertain_above
 
     def scores(self, predictions, rng):
         return self.values
 
     def uncertain(self, predictions, rng):
-        return self.values > 0.5
+        return self.values > self.uncertain_above
 
 
 def predictions(count, embedding=None):
@@ -68,3 +69,15 @@ def test_with_no_step_below_half_every_step_is_decisive():
     heads = np.array([[0.9, 0.8, 0.7, 0.6, 0.9], [0.9, 0.8, 0.7, 0.6, 0.9]])
     assert Prediction("p", heads).decisive_steps() == slice(0, 5)
     assert Prediction("p", heads * [1, 1, 0.5, 1, 1]).decisive_steps() == slice(0, 3)
+
+
+def test_proportional_sampling_draws_in_proportion_to_uncertainty():
+    """Mutation: ``proportional`` answered with the most uncertain first (``top``)."""
+    predictions = [Prediction(f"p{i}", np.full((2, 1), 0.5)) for i in range(10)]
+    strategy = Fixed([0.5] + [0.05] * 9, uncertain_above=0.0)  # the first holds half the weight
+    rng = np.random.default_rng(0)
+    picks = [select_uncertain(predictions, strategy, 1, rng, sampling="proportional")[0] for _ in range(400)]
+    share = picks.count("p0") / len(picks)
+    assert 0.4 < share < 0.65 and len(set(picks)) > 5
+    top = [select_uncertain(predictions, strategy, 1, rng, sampling="top")[0] for _ in range(20)]
+    assert set(top) == {"p0"}
