@@ -68,9 +68,14 @@ class BugResult:
     failing_tests: int = 0
     line_rank: int | None = None
     correct_known: bool = False  # some patch, among all candidates, is correct by identity
+    known_correct: set[str] = field(default_factory=set)  # correct by identity (any rank) or by a verdict (top 5)
 
     def hit(self, ranking: str, k: int) -> bool:
         return any(self.verdicts.get(i) is Outcome.CORRECT for i in self.orders[ranking][:k])
+
+    def first_correct(self, ranking: str) -> int | None:
+        """The 1-based place of the ranking's first patch known correct; None where none is known."""
+        return next((place for place, i in enumerate(self.orders[ranking], 1) if i in self.known_correct), None)
 
     def first_on_top_line(self, ranking: str) -> bool:
         """Whether the ranking's first patch is at a line Ochiai ranks first (a diagnostic of what it weighs)."""
@@ -89,6 +94,7 @@ def main() -> int:
     else:
         rows, checks = measured(args)
     summary = {**summarise(rows, checks, args), "rows": rows, "checks": checks}
+    print_states(rows)
     print_summary(summary)
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2))
@@ -150,6 +156,7 @@ def repaired(session: HarnessSession, bug_id: str, scorers: dict, known: KnownPr
     identity = {p.id: known.verdict(state, p) for p in patches}
     result.correct_known = any(v is Outcome.CORRECT for v in identity.values())
     label_top(session, result, identity)
+    result.known_correct = {i for i, v in {**identity, **result.verdicts}.items() if v is Outcome.CORRECT}
     print(f"  bug {bug_id}: {len(patches)} patches, {len(result.by_identity)} labelled by identity, "
           f"{len(result.executed)} executed; top-1 " + " ".join(f"{n}={int(result.hit(n, 1))}" for n in result.orders),
           file=sys.stderr)
@@ -209,7 +216,17 @@ def bug_row(package: str, r: BugResult) -> dict:
             "unlabelled_in_top5": sum(i not in r.verdicts for o in r.orders.values() for i in o[:LABELLED]),
             "hits": {name: {f"top{k}": int(r.hit(name, k)) for k in TOP_K} for name in r.orders},
             "first_on_top_line": {name: int(r.first_on_top_line(name)) for name in r.orders if r.patches},
-            "first_operator": {name: _patch(r, order[0]).operator for name, order in r.orders.items() if order}}
+            "first_operator": {name: _patch(r, order[0]).operator for name, order in r.orders.items() if order},
+            "first_correct": {name: r.first_correct(name) for name in r.orders},
+            "first_patch": {name: first_patch(r, order[0]) for name, order in r.orders.items() if order}}
+
+
+def first_patch(r: BugResult, patch_id: str) -> dict:
+    """What a ranking put first: where (Ochiai's rank of its line; on the bug's own line?) and which edit."""
+    patch = _patch(r, patch_id)
+    keys = ("ochiai_rank", "heuristic_rank", "naturalness_rank_at_line", "naturalness", "diff_chars")
+    return {"operator": patch.operator, "on_bug_line": (patch.file, patch.line) == (r.bug.file, r.bug.line),
+            "verdict": str(r.verdicts.get(patch_id, "unlabelled")), **{k: patch.features.get(k) for k in keys}}
 
 
 def summarise(rows: list[dict], checks: list[dict], args) -> dict:
@@ -263,6 +280,19 @@ def print_summary(summary: dict) -> None:
         for ranking, score in {**found["rankings"], **found["differences"]}.items():
             print(f"  {ranking:42s} " + "  ".join(f"{k} {v[0]:+.3f} [{v[1]:+.3f}, {v[2]:+.3f}]"
                                                    for k, v in score.items()))
+
+
+def print_states(rows: list[dict]) -> None:
+    """Per failing state: each ranking's place of its first known-correct patch ('-': none known), then what each
+    model put first (operator, Ochiai rank of its line, whether it is the bug's line, its verdict)."""
+    for row in rows:
+        if "first_correct" not in row:
+            continue  # a row of a run made before these diagnostics
+        places = " ".join(f"{name.split(',')[0]}={place or '-'}" for name, place in row["first_correct"].items())
+        models = {name: p for name, p in row["first_patch"].items() if name not in (HEURISTIC, OCHIAI)}
+        firsts = "; ".join(f"{name}: {p['operator']} line rank {p['ochiai_rank']}{' (bug line)' * p['on_bug_line']} "
+                           f"{p['verdict']}" for name, p in models.items())
+        print(f"{row['package']} {row['bug'][:12]} first correct at: {places}; first: {firsts}")
 
 
 def _model(text: str) -> tuple[str, str]:

@@ -1,9 +1,12 @@
 """Repair trajectories of a corpus package, labelled without running a test: what a base model learns to rank
 patches from (a bug trajectory's reward is P(killed); a patch's must be P(correct)).
 
-For a seeded sample of the package's killed bugs, the failing state is the bug applied with the tests its verdict
-saw fail (every failing covering test where the kill matrix ran, else the first), localised on the verdict file's
-coverage, and ``bugprm repair``'s candidate patches are generated for it. A patch is labelled:
+For a seeded sample of the package's killed bugs whose kill matrix ran, the failing state is the bug applied with
+every covering test the matrix saw fail, localised on the verdict file's coverage, and ``bugprm repair``'s candidate
+patches are generated for it. Only those bugs: ``bugprm repair`` measures the full failing spectrum of a state the
+same way (``execute.spectrum``), and a patch's Ochiai score, its line's rank and the failing-test count are what
+it learns from; with a bug's first failing test alone they would be other numbers (one failing test ties every
+line it runs). A patch is labelled:
 
 - by identity (``bugprm.repair.identity``): the original code is correct, an executed candidate bug of the pool
   inherits its verdict;
@@ -68,10 +71,10 @@ def package_repairs(document: dict, repo: Path, pool: list[Candidate], outcomes:
 
 
 def failing_tests(document: dict) -> dict[str, tuple[str, ...]]:
-    """Candidate id -> the tests its verdict saw fail (the kill matrix's where it ran)."""
+    """Candidate id -> every covering test its kill matrix saw fail, for the candidates whose matrix ran."""
     tests = document["tests"]
-    return {c["id"]: tuple(tests[i] for i in from_ranges((c.get("matrix") or {}).get("failing") or c["failing"]))
-            for c in document["candidates"] if c.get("failing")}
+    matrices = ((c["id"], (c.get("matrix") or {}).get("failing")) for c in document["candidates"])
+    return {i: tuple(tests[t] for t in from_ranges(failing)) for i, failing in matrices if failing}
 
 
 def killed_sample(pool: list[Candidate], outcomes: dict[str, Outcome], failing: dict, sample: RepairSample):

@@ -13,7 +13,8 @@ import numpy as np
 
 from bugprm.records import POSITIVE_OUTCOMES, Candidate, Execution
 
-CATEGORICAL = ("operator", "family", "node_kind", "language")
+# ``kind``: one forest reads candidate bugs (P(killed)) and patches (P(correct)), whose features mean other things
+CATEGORICAL = ("operator", "family", "node_kind", "language", "kind")
 
 
 @dataclass(frozen=True)

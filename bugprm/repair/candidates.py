@@ -13,7 +13,9 @@ from bugprm.mutate.engine import Mutant, mutate_file
 from bugprm.mutate.registry import REPAIR_OPERATORS
 from bugprm.parsing import ParsedFile
 from bugprm.records import Candidate, Edit, Kind, content_id
+from bugprm.repair.diffs import diff_size
 from bugprm.repair.naturalness import Gain, NgramModel, naturalness_gain
+from bugprm.repair.ranking import with_state_ranks
 from bugprm.repair.sites import Localisation, SiteSteps, StateFiles, SuspiciousLine, site_steps
 from bugprm.trajectory import build_steps, select_text
 
@@ -22,7 +24,8 @@ DEFAULT_TOP_SITES = 10
 
 def generate_repairs(localisation: Localisation, files: StateFiles, repo_name: str,
                      top_sites: int = DEFAULT_TOP_SITES) -> list[Candidate]:
-    """Patches at the ``top_sites`` most suspicious lines where some operator applies, most suspicious first."""
+    """Patches at the ``top_sites`` most suspicious lines where some operator applies, most suspicious first, each
+    with its ranks among the state's patches (``ranking.with_state_ranks``)."""
     found: list[Candidate] = []
     sites = 0
     for site in localisation.lines:
@@ -31,7 +34,7 @@ def generate_repairs(localisation: Localisation, files: StateFiles, repo_name: s
         repairs = repairs_at(localisation, files, site, repo_name)
         sites += bool(repairs)
         found += repairs
-    return found
+    return with_state_ranks(found)
 
 
 def repairs_at(localisation: Localisation, files: StateFiles, site: SuspiciousLine, repo_name: str) -> list[Candidate]:
@@ -49,12 +52,6 @@ def mutants_at(parsed: ParsedFile, line: int) -> list[Mutant]:
     """Every repair operator's valid change to a site starting on ``line``."""
     at_line = replace(parsed, sites=tuple(s for s in parsed.sites if s.node.line == line))
     return [m for m in mutate_file(at_line, REPAIR_OPERATORS) if m.line == line]
-
-
-def diff_size(diff: str) -> int:
-    """Characters on the diff's added and removed lines: what "smallest diff first" compares."""
-    changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
-    return sum(len(line) - 1 for line in changed)
 
 
 def _repair(mutant: Mutant, steps: SiteSteps, bug_id: str | None, repo_name: str, naturalness: Gain) -> Candidate:

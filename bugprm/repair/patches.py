@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bugprm.errors import InputError
 from bugprm.records import Candidate, Edit, Kind, content_id
-from bugprm.repair.candidates import diff_size
+from bugprm.repair.diffs import diff_size
 from bugprm.repair.sites import Localisation, StateFiles, site_steps
 from bugprm.scoring.sources.confined import check_patch_paths
 from bugprm.scoring.sources.diffs import FilePatch, hunk_mismatch

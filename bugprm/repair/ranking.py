@@ -8,11 +8,12 @@ often and the smallest diff there is rarely the fix (BENCHMARKS.md).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 from bugprm.records import Candidate
-from bugprm.repair.candidates import diff_size
+from bugprm.repair.diffs import diff_size
 from bugprm.scoring.records import Scorer, aggregate
 
 HEURISTIC = "heuristic: most suspicious line (Ochiai) first, then the most natural patch, then the smallest diff"
@@ -41,6 +42,29 @@ def by_features(candidates: Sequence[Candidate], *names: str) -> list[Candidate]
 
 def by_smallest_diff(candidates: Sequence[Candidate]) -> list[Candidate]:
     return by_features(candidates)
+
+
+def with_state_ranks(patches: Sequence[Candidate]) -> list[Candidate]:
+    """One failing state's patches, each with where it stands among them: its place in the heuristic's order, and
+    at its own line its naturalness rank, its gap to the line's most natural patch, and its diff size rank.
+
+    A model reads each patch alone, and a naturalness gain or an Ochiai score means little across states (a state's
+    scale is its own); the heuristic's strength is the comparison, so the model is given it as features. Ties share
+    a rank (1 + the number of patches strictly better)."""
+    order = {c.id: rank for rank, c in enumerate(by_features(patches, "ochiai", "naturalness"), start=1)}
+    at_line: dict[tuple[str, int], list[Candidate]] = defaultdict(list)
+    for patch in patches:
+        at_line[(patch.file, patch.line)].append(patch)
+    return [replace(c, features={**c.features, "heuristic_rank": order[c.id],
+                                 **_line_ranks(c, at_line[(c.file, c.line)])}) for c in patches]
+
+
+def _line_ranks(patch: Candidate, neighbours: list[Candidate]) -> dict:
+    natural, size = [_feature(n, "naturalness") for n in neighbours], diff_size(patch.diff)
+    own = _feature(patch, "naturalness")
+    return {"naturalness_rank_at_line": 1 + sum(value > own for value in natural),
+            "naturalness_gap_at_line": round(max(natural) - own, 4),
+            "diff_rank_at_line": 1 + sum(diff_size(n.diff) < size for n in neighbours)}
 
 
 def _feature(candidate: Candidate, name: str) -> float:

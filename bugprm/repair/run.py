@@ -18,7 +18,7 @@ from bugprm.execute.session import HarnessSession
 from bugprm.records import Candidate, Execution, Kind, Outcome
 from bugprm.repair.candidates import DEFAULT_TOP_SITES, generate_repairs
 from bugprm.repair.patches import check_user_patches, user_repairs
-from bugprm.repair.ranking import HEURISTIC, RankedRepair, by_heuristic, by_model
+from bugprm.repair.ranking import HEURISTIC, RankedRepair, by_heuristic, by_model, with_state_ranks
 from bugprm.repair.sites import Localisation, StateFiles, localise
 from bugprm.store import Store, find_store_directory
 
@@ -125,7 +125,8 @@ def repair_state(session: HarnessSession, state: FailingState, request: RepairRe
 def state_repairs(localisation: Localisation, files: StateFiles, request: RepairRequest,
                   repo_name: str) -> list[Candidate]:
     generated = generate_repairs(localisation, files, repo_name, request.top_sites)
-    return generated + user_repairs(request.patch_files, localisation, files, repo_name)
+    user = user_repairs(request.patch_files, localisation, files, repo_name)
+    return with_state_ranks(generated + user) if user else generated
 
 
 def _ranker(model_dir: Path | None):

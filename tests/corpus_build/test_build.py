@@ -192,7 +192,8 @@ def test_a_corrupt_verdict_file_is_an_input_error_naming_it(tmp_path):
 
 
 def test_repair_trajectories_from_the_verdict_file_are_labelled_without_running_a_test(built, tmp_path):
-    """Every killed bug's patches: those that restore the original code are correct, those that leave the bug's
+    """Every killed bug's patches (of the bugs whose kill matrix ran: their full failing spectrum is known, as
+    ``bugprm repair`` measures it): those that restore the original code are correct, those that leave the bug's
     edit alone are incorrect, and the labels are the trajectories' last-step rewards."""
     import ast
 
@@ -209,6 +210,10 @@ def test_repair_trajectories_from_the_verdict_file_are_labelled_without_running_
     patches = both.candidates[len(bugs.candidates):]
     assert patches == repairs.candidates and repairs.by_identity and repairs.assumed_incorrect
     by_id = {c.id: c for c in bugs.candidates}
+    matrices = {c["id"]: len(from_ranges(c["matrix"]["failing"])) for c in read_verdicts(path)["candidates"]
+                if "matrix" in c and c["matrix"]["failing"]}
+    assert max(p.features["failing_tests"] for p in patches) > 1
+    assert all(p.features["failing_tests"] == matrices[p.bug_id] for p in patches)
     original = SOURCE.encode()
     for patch in patches:
         bug = by_id[patch.bug_id]
