@@ -13,6 +13,7 @@ from typing import Callable, Protocol
 import numpy as np
 
 from bugprm.active.coverage_known import COVERAGE_GOALS, uncovered_ids
+from bugprm.active.gap_target import NOT_A_GAP
 from bugprm.active.seeding import seed_set
 from bugprm.active.selection import Selection, select_round
 from bugprm.active.strategies import Prediction, make_strategy
@@ -26,7 +27,8 @@ class Learner(Protocol):
     def predict(self, candidates: list[Candidate], mc_passes: int = 0) -> list[Prediction]: ...
 
 
-Labeller = Callable[[list[Candidate], dict[str, Execution]], list[Candidate]]
+# (pool, executions, positive=outcomes labelled 1) -> the pool with step labels; ``labels.step_labels``
+Labeller = Callable[..., list[Candidate]]
 
 
 GAPS_FLOOR = 0.2
@@ -215,7 +217,16 @@ class ActiveLoop:
         self.executions.update(results)
 
     def _train(self) -> None:
-        self._last_fit = self.learner.fit([c for c in self.labelled() if c.id not in self._known_by_coverage])
+        labelled = self._selection_labelled()
+        self._last_fit = self.learner.fit([c for c in labelled if c.id not in self._known_by_coverage])
+
+    def _selection_labelled(self) -> list[Candidate]:
+        """What the selection model learns: whether a candidate is killed, or under goal gaps whether it is a test
+        gap (``gap_target``); the final model learns the kills either way (``labelled``)."""
+        if self.settings.goal != "gaps":
+            return self.labelled()
+        labelled_ids = self._labelled_ids()
+        return [c for c in self.labeller(self.pool, self.executions, positive=NOT_A_GAP) if c.id in labelled_ids]
 
     def _log(self, round_index: int, chosen: list[Candidate], considered: int) -> None:
         spent = sum(e.cpu_seconds for e in self.executions.values())
