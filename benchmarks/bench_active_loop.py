@@ -118,8 +118,8 @@ def _forest_size(heads: int | None, trees: int | None) -> None:
     if trees:
         forest_learner.TREES_PER_HEAD = trees
     if heads:
-        seed, _, calibration = forest_learner.BaggedForestLearner.__init__.__defaults__
-        forest_learner.BaggedForestLearner.__init__.__defaults__ = (seed, heads, calibration)
+        defaults = list(forest_learner.BaggedForestLearner.__init__.__defaults__)
+        forest_learner.BaggedForestLearner.__init__.__defaults__ = (defaults[0], heads, *defaults[2:])
 
 
 def _round_summary(runs: list, index: int) -> str:

@@ -16,7 +16,8 @@ from bugprm.active.coverage_known import COVERAGE_GOALS, uncovered_ids
 from bugprm.active.gap_target import NOT_A_GAP
 from bugprm.active.seeding import seed_set
 from bugprm.active.selection import Selection, select_round
-from bugprm.active.strategies import Prediction, make_strategy
+from bugprm.active.neighbours import density_weights
+from bugprm.active.strategies import DensityWeighted, Prediction, make_strategy
 from bugprm.config import ActiveLearningConfig, Budget
 from bugprm.records import Candidate, Execution, Oracle, UNLABELLED_OUTCOMES
 
@@ -194,13 +195,22 @@ class ActiveLoop:
     def _select(self, limit: int) -> tuple[list[Candidate], int]:
         considered = self._considered()
         predictions = self.learner.predict(considered, self._mc_passes())
-        selection = select_round(predictions, self.strategy, limit, self.rng, self.settings.diversity_weight,
-                                 self.settings.sampling, fill=not self.settings.stop_when_certain,
+        selection = select_round(predictions, self._strategy_for(considered), limit, self.rng,
+                                 self.settings.diversity_weight, self.settings.sampling,
+                                 fill=not self.settings.stop_when_certain,
                                  uniform_floor=self.settings.uniform_floor)
         self._last_selection = {**selection_log(selection, predictions), "model_estimate": self._model_estimate(
             predictions)}
         by_id = {c.id: c for c in considered}
         return [by_id[i] for i in selection.ids], len(considered)
+
+    def _strategy_for(self, considered: list[Candidate]):
+        """Goal rank with a ``density_weight``: each uncertainty weighed by how many unexecuted candidates share
+        the trajectory's line (a label informs its line-mates); random selection stays random."""
+        weight = self.settings.density_weight
+        if not weight or self.settings.goal != "rank" or self.settings.strategy == "random":
+            return self.strategy
+        return DensityWeighted(self.strategy, density_weights(considered, weight), self.settings.uncertain_share)
 
     def _considered(self) -> list[Candidate]:
         """Pool mode: every unexecuted candidate. Stream mode: the next batch of the stream not yet executed."""
