@@ -21,14 +21,13 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from bench_active_loop import _forest_size
 from bugprm.active.estimate import CONFIDENCE, estimate
 from bugprm.bench.pools import recorded_pool
-from bugprm.bench.runners import estimating_run
+from bugprm.bench.evaluation import baseline_variances
+from bugprm.bench.runners import estimating_run, forest_size
 from bugprm.bench.splits import within_split
 from bugprm.config import load_config, with_overrides
 from bugprm.model.pmt_forest import is_valid_bug
-from estimate_baselines import baseline_variances
 
 VARIANTS = {"range": None, "zero_one": (0.0, 1.0)}  # where the two pseudo-terms sit
 
@@ -66,7 +65,7 @@ def summary_line(name: str, rows: list[dict]) -> str:
 
 def main() -> None:
     args = _arguments()
-    _forest_size(args.heads, args.trees)
+    forest_size(args.heads, args.trees)
     config = with_overrides(load_config("default"), {k: yaml.safe_load(v) for k, v in
                                                       (item.split("=", 1) for item in args.set)})
     print("| package | seeds | coverage, pseudo-terms at the range's ends [95% CI] | mean width | coverage, "

@@ -200,3 +200,15 @@ def _uninformed(split: Split, executed: tuple[str, ...], cpu_seconds: float) -> 
 
 def _unexecuted(split: Split, executed) -> list[Candidate]:
     return [c for c in split.target.candidates if c.id not in executed]
+
+
+def forest_size(heads: int | None, trees: int | None) -> None:
+    """A smaller bagged forest than the learner's default (16 heads of 20 trees), for a machine too busy to refit
+    the default 10 seeds x budgets x rounds times; what a table measured with it says so."""
+    from bugprm.active import forest_learner
+
+    if trees:
+        forest_learner.TREES_PER_HEAD = trees
+    if heads:
+        defaults = list(forest_learner.BaggedForestLearner.__init__.__defaults__)
+        forest_learner.BaggedForestLearner.__init__.__defaults__ = (defaults[0], heads, *defaults[2:])
