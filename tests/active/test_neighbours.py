@@ -51,3 +51,28 @@ def test_density_weights_count_the_line_and_weigh_a_strategys_scores():
     weighted = DensityWeighted(ScoreStrategy("flat", lambda p: 1.0), weights, share=0.5)
     assert weighted.scores(predictions, rng).tolist() == [3, 3, 3, 1]
     assert weighted.uncertain(predictions, rng).tolist().count(True) == 2 and not weighted.uncertain(predictions, rng)[3]
+
+
+class FlatLearner:
+    """Equally unsure of everything: what selects is the density weight alone."""
+
+    def fit(self, labelled):
+        return {"trained_on": len(labelled)}
+
+    def predict(self, candidates, mc_passes=0):
+        return [Prediction(c.id, np.array([[0.4], [0.6]])) for c in candidates]
+
+
+@pytest.mark.parametrize("strategy", ["actprm", "random"])
+def test_goal_rank_with_a_density_weight_picks_from_crowded_lines_and_random_stays_random(strategy):
+    from bugprm.active.loop import ActiveLoop
+    from bugprm.config import ActiveLearningConfig, Budget
+    from bugprm.records import Execution, Outcome
+
+    pool = [candidate(i, line=1 if i < 50 else i) for i in range(100)]
+    settings = ActiveLearningConfig(strategy=strategy, rounds=2, batch_size=20, seed_size=10, density_weight=1.0)
+    loop = ActiveLoop(pool, FlatLearner(), lambda chosen: {c.id: Execution(c.id, Outcome.KILLED) for c in chosen},
+                      lambda cands, executions, positive=None: cands, settings, Budget.parse("30"))
+    picked = [c.line for c in pool if c.id in set(loop.run().rounds[1].selected)]
+    assert len(picked) == 20
+    assert (picked.count(1) == 20) == (strategy == "actprm")
