@@ -33,15 +33,17 @@ Labeller = Callable[..., list[Candidate]]
 
 
 GAPS_FLOOR = 0.2
+GAPS_BATCH = 16  # small rounds: each refit learns from the gaps just found (tuning set, BENCHMARKS.md issue 15)
 
 
 def for_goal(settings: ActiveLearningConfig) -> ActiveLearningConfig:
     """The settings a goal implies: ``gaps`` executes the likeliest survivors first (the most found per execution)
-    with a uniform floor, so that no candidate's chance of being executed is zero; ``estimate`` draws by its own
-    design (``EstimatingLoop``)."""
+    in small rounds, with a uniform floor, so that no candidate's chance of being executed is zero; ``estimate``
+    draws by its own design (``EstimatingLoop``)."""
     if settings.goal != "gaps":
         return settings
-    return replace(settings, strategy="survivors", sampling="top", uniform_floor=settings.uniform_floor or GAPS_FLOOR)
+    return replace(settings, strategy="survivors", sampling="top", uniform_floor=settings.uniform_floor or GAPS_FLOOR,
+                   batch_size=min(settings.batch_size, GAPS_BATCH))
 
 
 def seed_count(settings: ActiveLearningConfig, pool_size: int) -> int:

@@ -194,7 +194,7 @@ def test_goal_gaps_executes_the_likeliest_survivors_with_a_uniform_floor():
     from bugprm.active.loop import for_goal
 
     settings = for_goal(loop_config(goal="gaps"))
-    assert (settings.strategy, settings.uniform_floor) == ("survivors", 0.2)
+    assert (settings.strategy, settings.uniform_floor, settings.batch_size) == ("survivors", 0.2, 16)
     result, oracle = run(200, "0.5", loop_config(batch_size=20, seed_size=20, goal="gaps", rounds=5))
     later = [i for r in result.rounds[2:] for i in r.selected]
     survived = [i for i in later if result.executions[i].outcome is Outcome.SURVIVED]
