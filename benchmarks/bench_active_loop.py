@@ -31,7 +31,7 @@ import yaml
 from bugprm.bench.evaluation import evaluate
 from bugprm.bench.paired import paired_differences
 from bugprm.bench.pools import judged_pool, recorded_pool
-from bugprm.bench.runners import run_strategy
+from bugprm.bench.runners import forest_size, run_strategy
 from bugprm.bench.splits import within_split
 from bugprm.config import load_config, with_overrides
 
@@ -44,7 +44,7 @@ PAIRED = ("auroc_unexecuted", "auroc_unexecuted_covered", "survivors_found", "sc
 
 def main() -> None:
     args = _arguments()
-    _forest_size(args.heads, args.trees)
+    forest_size(args.heads, args.trees)
     config = with_overrides(load_config(args.config), {k: yaml.safe_load(v) for k, v in
                                                         (item.split("=", 1) for item in args.set)})
     rows, rounds = [], defaultdict(list)
@@ -108,18 +108,6 @@ def _print_estimate_ratio(rows: list[dict], budgets) -> None:
                 rmse = np.sqrt((errors["estimate"] ** 2).mean() / (errors[reference] ** 2).mean())
                 print(f"estimate / {reference} mean at {budget:.0%}: mean |error| {errors['estimate'].mean():.4f} / "
                       f"{errors[reference].mean():.4f} = {mae:.2f}; RMS error ratio {rmse:.2f}")
-
-
-def _forest_size(heads: int | None, trees: int | None) -> None:
-    """A smaller bagged forest than the learner's default (16 heads of 20 trees), for a machine too busy to refit
-    the default 10 seeds x budgets x rounds times; what a table measured with it says so."""
-    from bugprm.active import forest_learner
-
-    if trees:
-        forest_learner.TREES_PER_HEAD = trees
-    if heads:
-        seed, _, calibration = forest_learner.BaggedForestLearner.__init__.__defaults__
-        forest_learner.BaggedForestLearner.__init__.__defaults__ = (seed, heads, calibration)
 
 
 def _round_summary(runs: list, index: int) -> str:

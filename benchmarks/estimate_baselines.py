@@ -18,30 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from bugprm.active.coverage_known import known_uncovered
+from bugprm.bench.evaluation import baseline_variances
 from bugprm.bench.pools import recorded_pool
 from bugprm.bench.splits import within_split
-from bugprm.config import Budget
-from bugprm.model.pmt_forest import is_valid_bug
-
-
-def sample_variance(kill_rate: float, population: int, draws: int) -> float:
-    """Variance of the mean of ``draws`` uniform draws without replacement from a 0/1 population."""
-    if draws >= population or population < 2:
-        return 0.0
-    return kill_rate * (1 - kill_rate) * population / (population - 1) / draws * (1 - draws / population)
-
-
-def baseline_variances(split, budget: float) -> tuple[float, float]:
-    """(plain random sample, coverage-aware random sample) variances of the training pool's kill-rate estimate."""
-    train = list(split.train)
-    verdicts = np.array([is_valid_bug(split.verdicts[c.id]) for c in train])
-    covered = np.array([not known_uncovered(c) for c in train])
-    draws = Budget(fraction=budget).limit(len(train))
-    plain = sample_variance(verdicts.mean(), len(train), draws)
-    share = covered.mean()
-    aware = share ** 2 * sample_variance(verdicts[covered].mean(), int(covered.sum()), draws) if covered.any() else 0.0
-    return plain, aware
 
 
 def main() -> None:

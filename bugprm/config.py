@@ -177,6 +177,10 @@ class ActiveLearningConfig:
     # mutation score with an interval: draws with known probabilities, `bugprm.active.estimate`)
     goal: str = "rank"
     uniform_floor: float = 0.0  # share of each round drawn uniformly from the pool (0.2 under goal gaps if 0)
+    # The forest learner also reads what the executed candidates of the same line and function became
+    # (`bugprm.active.neighbours`); goal rank weighs each uncertainty by (1 + unexecuted line-mates) ^ density_weight
+    neighbour_features: bool = False
+    density_weight: float = 0.0
 
     @property
     def parsed_budget(self) -> Budget:
@@ -311,6 +315,7 @@ _GRAMMARS: dict[str, Callable] = {
     "active_learning.seed_selection": _one_of(SEED_SELECTIONS), "active_learning.calibration": _one_of(CALIBRATIONS),
     "active_learning.goal": _one_of(GOALS), "active_learning.uncertain_share": _SHARE,
     "active_learning.uniform_floor": _SHARE, "active_learning.min_round_steps": _NON_NEGATIVE,
+    "active_learning.density_weight": _NON_NEGATIVE,
     **{f"training.{k}": _POSITIVE for k in ("gradient_accumulation", "batch_size", "epochs")},
     **{f"training.{k}": _NON_NEGATIVE for k in ("learning_rate", "head_learning_rate", "warmup_steps", "max_steps",
                                                  "weight_decay", "max_grad_norm")},

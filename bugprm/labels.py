@@ -15,9 +15,11 @@ from bugprm.records import POSITIVE_OUTCOMES, UNLABELLED_OUTCOMES, Candidate, Ex
 from bugprm.trajectory import with_labels
 
 
-def step_labels(candidates: list[Candidate], executions: dict[str, Execution]) -> list[Candidate]:
-    """The candidates with every step labelled by what the executed candidates sharing its prefix became."""
-    verdicts = {c.id: _verdict(executions.get(c.id)) for c in candidates}
+def step_labels(candidates: list[Candidate], executions: dict[str, Execution],
+                positive: frozenset = POSITIVE_OUTCOMES) -> list[Candidate]:
+    """The candidates with every step labelled by what the executed candidates sharing its prefix became
+    (``positive``: the outcomes labelled 1)."""
+    verdicts = {c.id: _verdict(executions.get(c.id), positive) for c in candidates}
     by_prefix: dict[tuple, list[int]] = defaultdict(list)
     for candidate in candidates:
         for prefix in _prefixes(candidate):
@@ -26,10 +28,10 @@ def step_labels(candidates: list[Candidate], executions: dict[str, Execution]) -
     return [with_labels(c, [_label(by_prefix.get(p)) for p in _prefixes(c)]) for c in candidates]
 
 
-def _verdict(execution: Execution | None) -> int | None:
+def _verdict(execution: Execution | None, positive: frozenset) -> int | None:
     if execution is None or execution.outcome in UNLABELLED_OUTCOMES:
         return None
-    return int(execution.outcome in POSITIVE_OUTCOMES)
+    return int(execution.outcome in positive)
 
 
 def _prefixes(candidate: Candidate) -> list[tuple]:

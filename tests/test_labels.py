@@ -35,6 +35,16 @@ def test_every_negative_outcome_gives_zero():
     assert all(steps == [0, 0, 0, 0, 0] for steps in labels.values())
 
 
+def test_the_gaps_target_labels_only_survivors_and_the_uncovered_zero():
+    from bugprm.active.gap_target import NOT_A_GAP
+
+    outcomes = [Outcome.SURVIVED, Outcome.NO_COVERAGE, Outcome.TIMEOUT, Outcome.INCOMPETENT, Outcome.KILLED]
+    candidates = [_candidate(str(i), [f"loc {i}", "ana", "sel", "inject", "val"]) for i in range(len(outcomes))]
+    executions = {str(i): Execution(str(i), o) for i, o in enumerate(outcomes)}
+    labels = [c.steps[-1].label for c in step_labels(candidates, executions, positive=NOT_A_GAP)]
+    assert labels == [0, 0, 1, 1, 1]
+
+
 def test_unexecuted_and_infra_errors_leave_no_label_where_nothing_else_tells():
     a = _candidate("a", [*SHARED, "inject a", "val"])
     b = _candidate("b", [*SHARED, "inject b", "val"])

@@ -86,19 +86,30 @@ def seed_draws(ids: Sequence[str], count: int, rng: np.random.Generator,
 
 
 def estimate(draws: Sequence[Draw], verdicts: Mapping[str, int], pool_size: int,
-             confidence: float = CONFIDENCE) -> Estimate | None:
+             confidence: float = CONFIDENCE, bounds: tuple[float, float] | None = None) -> Estimate | None:
     """The mean of the draws' terms and its normal interval; draws without a verdict (infra errors) are left out.
-    The spread counts two more terms, 0 and 1 (the plus-two rule), so that a few draws that all agree do not
-    claim an interval of width 0."""
+    The spread counts two more terms, the ends of the range the kill rate can take (the plus-two rule; ``bounds``,
+    else ``kill_rate_bounds``), so that a few draws that all agree do not claim an interval of width 0."""
     terms = np.array([d.term(verdicts[d.id], pool_size) for d in draws if d.id in verdicts])
     if terms.size == 0:
         return None
     value = float(terms.mean())
-    spread = np.concatenate([terms, [0.0, 1.0]])
+    spread = np.concatenate([terms, bounds or kill_rate_bounds(draws, pool_size)])
     error = float(math.sqrt(((spread - value) ** 2).sum() / (spread.size - 1) / terms.size))
     half = NormalDist().inv_cdf(0.5 + confidence / 2) * error
     return Estimate(value, max(0.0, value - half), min(1.0, value + half), confidence, int(terms.size),
                     len({d.id for d in draws}), error)
+
+
+def kill_rate_bounds(draws: Sequence[Draw], pool_size: int) -> tuple[float, float]:
+    """The range of the kill rate given what was known before the first draw: K/N to (K + open)/N, K the known
+    kills. A seed draw (uniform over the open candidates, predicted UNINFORMED) maps verdicts 0 and 1 to exactly
+    these ends, so its terms are the plain plus-two rule's 0 and 1 rescaled; pseudo-terms 0 and 1 would inflate the
+    spread whenever coverage already decided part of the pool. Without a seed draw: 0 and 1."""
+    seed = next((d for d in draws if d.round == 0 and d.predicted == UNINFORMED), None)
+    if seed is None:
+        return 0.0, 1.0
+    return max(0.0, seed.term(0, pool_size)), min(1.0, seed.term(1, pool_size))
 
 
 def draws_from_log(rounds: Sequence[Mapping]) -> list[Draw]:

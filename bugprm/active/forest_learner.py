@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from bugprm.active.coverage_known import covered_if_any, uncovered_mask
+from bugprm.active.neighbours import NeighbourVerdicts
 from bugprm.calibration import Calibration, adaptive_calibration_error, fit_calibration
 from bugprm.active.strategies import Prediction
 from bugprm.model.pmt_forest import FeatureEncoder
@@ -33,9 +34,10 @@ def trajectory_label(candidate: Candidate) -> int | None:
 
 
 class BaggedForestLearner:
-    def __init__(self, seed: int = 0, heads: int = HEADS, calibration: str = "platt"):
-        self.seed, self.heads, self.calibration_kind = seed, heads, calibration
+    def __init__(self, seed: int = 0, heads: int = HEADS, calibration: str = "platt", neighbours: bool = False):
+        self.seed, self.heads, self.calibration_kind, self.neighbours = seed, heads, calibration, neighbours
         self.encoder: FeatureEncoder | None = None
+        self.neighbour_verdicts: NeighbourVerdicts | None = None
         self.members: list = []
         self.calibration = Calibration()
         self.out_of_bag = np.zeros(0)  # the last fit's calibrated out-of-bag score of each label (a stacked learner's)
@@ -44,7 +46,8 @@ class BaggedForestLearner:
         judged = covered_if_any([c for c in labelled if trajectory_label(c) is not None])
         labels = np.array([trajectory_label(c) for c in judged], dtype=int)
         self.encoder = FeatureEncoder.fit(judged)
-        x = self.encoder.transform(judged)
+        self.neighbour_verdicts = NeighbourVerdicts.of(judged, labels) if self.neighbours else None
+        x = self._features(judged, labels)
         rng = np.random.default_rng(self.seed + len(judged))
         resamples = [_bootstrap(labels, rng) for _ in range(self.heads)]
         self.members = [_fit_member(x, labels, rows, self.seed + k) for k, rows in enumerate(resamples)]
@@ -66,12 +69,20 @@ class BaggedForestLearner:
 
     def head_probabilities(self, candidates: list[Candidate]) -> np.ndarray:
         """[heads, candidates]: each head's calibrated probability that the candidate is a valid bug."""
-        x = self.encoder.transform(candidates)
+        x = self._features(candidates)
         uncovered = uncovered_mask(candidates)
         return np.stack([np.where(uncovered, 0.0, self.calibration(_member_probability(m, x))) for m in self.members])
 
     def probability(self, candidates: list[Candidate]) -> np.ndarray:
         return self.head_probabilities(candidates).mean(axis=0)
+
+    def _features(self, candidates: list[Candidate], own: np.ndarray | None = None) -> np.ndarray:
+        """The PMT features, and with ``neighbours`` what the labelled neighbours say (``own``: the candidates' own
+        labels when they are the labelled ones, left out of their neighbourhoods)."""
+        x = self.encoder.transform(candidates)
+        if self.neighbour_verdicts is None:
+            return x
+        return np.hstack([x, self.neighbour_verdicts.columns(candidates, None if own is None else own.tolist())])
 
 
 def _auroc(labels: np.ndarray, scores: np.ndarray) -> float | None:

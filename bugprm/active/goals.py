@@ -4,22 +4,26 @@ how well the last fitted model ranks (out-of-bag AUROC and calibration error).""
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Collection, Mapping, Sequence
 
 from bugprm.active.estimate import CONFIDENCE, draws_from_log, estimate
 
 LISTED_GAPS = 10
 
 
-def goal_summary(rounds: Sequence[Mapping], verdicts: Mapping[str, int]) -> dict:
-    """``rounds``: the store's round rows (round, selected, metrics); ``verdicts``: 1 killed, 0 not, by id."""
+def goal_summary(rounds: Sequence[Mapping], verdicts: Mapping[str, int], gaps: Collection[str] | None = None) -> dict:
+    """``rounds``: the store's round rows (round, selected, metrics); ``verdicts``: 1 killed, 0 not, by id;
+    ``gaps``: the ids that are test gaps (``gap_target.gap_ids``), else every candidate not killed counts as one."""
     logs = [r["metrics"] for r in rounds]
     executed = [i for r in rounds for i in r["selected"] if i in verdicts]
-    found = [i for i in dict.fromkeys(executed) if verdicts[i] == 0]
+    is_gap = (lambda i: verdicts[i] == 0) if gaps is None else (lambda i: i in gaps)
+    found = [i for i in dict.fromkeys(executed) if is_gap(i)]
+    others = {i for i in executed if verdicts[i] == 0} - set(found)
     uncovered = [i for log in logs for i in log.get("known_by_coverage", ()) if verdicts.get(i) == 0]
     return {"estimate": _estimate(logs, verdicts), "gaps": {"executed": len(set(executed)), "survivors": len(found),
                                                            "first": found[:LISTED_GAPS],
-                                                           "uncovered": len(set(uncovered))},
+                                                           "uncovered": len(set(uncovered)),
+                                                           "not_killed_no_gap": len(others)},
             "rank": _rank(logs)}
 
 
@@ -51,7 +55,9 @@ def describe_goals(goals: Mapping | None) -> list[str]:
     gaps = goals["gaps"]
     lines.append(f"test gaps: {gaps['survivors']} survivors among {gaps['executed']} executed"
                  + (f" (first: {', '.join(gaps['first'])})" if gaps["first"] else "")
-                 + (f", and {gaps['uncovered']} candidates no test covers" if gaps.get("uncovered") else ""))
+                 + (f", and {gaps['uncovered']} candidates no test covers" if gaps.get("uncovered") else "")
+                 + (f"; {gaps['not_killed_no_gap']} more not killed but no gap (incompetent or timed out)"
+                    if gaps.get("not_killed_no_gap") else ""))
     rank = goals.get("rank")
     lines.append("rank: no model fitted" if not rank else
                  f"rank: out-of-bag AUROC {_number(rank['auroc_oob'])}, calibration error (ACE) "

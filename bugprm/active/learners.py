@@ -17,7 +17,7 @@ def loop_learner(config: Config, settings: ActiveLearningConfig, corpus: Sequenc
     """``forest``: bagged forests refitted in full each round; ``prm``: the PRM, continued each round. With a
     ``base_model`` the forests are stacked on it (``WarmLearner``) and the PRM starts from its weights."""
     if settings.learner == "forest":
-        local = BaggedForestLearner(seed, calibration=settings.calibration)
+        local = BaggedForestLearner(seed, calibration=settings.calibration, neighbours=settings.neighbour_features)
         return local if base_model is None else warm_learner(base_model, local)
     if settings.learner == "prm":
         return prm_learner(config, corpus, seed, settings.min_round_steps, init_from=base_model)

@@ -13,9 +13,11 @@ from typing import Callable, Protocol
 import numpy as np
 
 from bugprm.active.coverage_known import COVERAGE_GOALS, uncovered_ids
+from bugprm.active.gap_target import NOT_A_GAP
 from bugprm.active.seeding import seed_set
 from bugprm.active.selection import Selection, select_round
-from bugprm.active.strategies import Prediction, make_strategy
+from bugprm.active.neighbours import density_weights
+from bugprm.active.strategies import DensityWeighted, Prediction, make_strategy
 from bugprm.config import ActiveLearningConfig, Budget
 from bugprm.records import Candidate, Execution, Oracle, UNLABELLED_OUTCOMES
 
@@ -26,19 +28,22 @@ class Learner(Protocol):
     def predict(self, candidates: list[Candidate], mc_passes: int = 0) -> list[Prediction]: ...
 
 
-Labeller = Callable[[list[Candidate], dict[str, Execution]], list[Candidate]]
+# (pool, executions, positive=outcomes labelled 1) -> the pool with step labels; ``labels.step_labels``
+Labeller = Callable[..., list[Candidate]]
 
 
 GAPS_FLOOR = 0.2
+GAPS_BATCH = 16  # small rounds: each refit learns from the gaps just found (tuning set, BENCHMARKS.md issue 15)
 
 
 def for_goal(settings: ActiveLearningConfig) -> ActiveLearningConfig:
     """The settings a goal implies: ``gaps`` executes the likeliest survivors first (the most found per execution)
-    with a uniform floor, so that no candidate's chance of being executed is zero; ``estimate`` draws by its own
-    design (``EstimatingLoop``)."""
+    in small rounds, with a uniform floor, so that no candidate's chance of being executed is zero; ``estimate``
+    draws by its own design (``EstimatingLoop``)."""
     if settings.goal != "gaps":
         return settings
-    return replace(settings, strategy="survivors", sampling="top", uniform_floor=settings.uniform_floor or GAPS_FLOOR)
+    return replace(settings, strategy="survivors", sampling="top", uniform_floor=settings.uniform_floor or GAPS_FLOOR,
+                   batch_size=min(settings.batch_size, GAPS_BATCH))
 
 
 def seed_count(settings: ActiveLearningConfig, pool_size: int) -> int:
@@ -192,13 +197,22 @@ class ActiveLoop:
     def _select(self, limit: int) -> tuple[list[Candidate], int]:
         considered = self._considered()
         predictions = self.learner.predict(considered, self._mc_passes())
-        selection = select_round(predictions, self.strategy, limit, self.rng, self.settings.diversity_weight,
-                                 self.settings.sampling, fill=not self.settings.stop_when_certain,
+        selection = select_round(predictions, self._strategy_for(considered), limit, self.rng,
+                                 self.settings.diversity_weight, self.settings.sampling,
+                                 fill=not self.settings.stop_when_certain,
                                  uniform_floor=self.settings.uniform_floor)
         self._last_selection = {**selection_log(selection, predictions), "model_estimate": self._model_estimate(
             predictions)}
         by_id = {c.id: c for c in considered}
         return [by_id[i] for i in selection.ids], len(considered)
+
+    def _strategy_for(self, considered: list[Candidate]):
+        """Goal rank with a ``density_weight``: each uncertainty weighed by how many unexecuted candidates share
+        the trajectory's line (a label informs its line-mates); random selection stays random."""
+        weight = self.settings.density_weight
+        if not weight or self.settings.goal != "rank" or self.settings.strategy == "random":
+            return self.strategy
+        return DensityWeighted(self.strategy, density_weights(considered, weight), self.settings.uncertain_share)
 
     def _considered(self) -> list[Candidate]:
         """Pool mode: every unexecuted candidate. Stream mode: the next batch of the stream not yet executed."""
@@ -215,7 +229,16 @@ class ActiveLoop:
         self.executions.update(results)
 
     def _train(self) -> None:
-        self._last_fit = self.learner.fit([c for c in self.labelled() if c.id not in self._known_by_coverage])
+        labelled = self._selection_labelled()
+        self._last_fit = self.learner.fit([c for c in labelled if c.id not in self._known_by_coverage])
+
+    def _selection_labelled(self) -> list[Candidate]:
+        """What the selection model learns: whether a candidate is killed, or under goal gaps whether it is a test
+        gap (``gap_target``); the final model learns the kills either way (``labelled``)."""
+        if self.settings.goal != "gaps":
+            return self.labelled()
+        labelled_ids = self._labelled_ids()
+        return [c for c in self.labeller(self.pool, self.executions, positive=NOT_A_GAP) if c.id in labelled_ids]
 
     def _log(self, round_index: int, chosen: list[Candidate], considered: int) -> None:
         spent = sum(e.cpu_seconds for e in self.executions.values())

@@ -17,6 +17,7 @@ from typing import Callable
 
 import numpy as np
 
+from bugprm.active.gap_target import gap_ids
 from bugprm.active.goals import goal_summary
 from bugprm.active.loop import ActiveLoop, RoundLog
 from bugprm.config import ActiveLearningConfig, Budget, Config, fingerprint
@@ -154,7 +155,7 @@ def train_active(request: TrainRequest, on_round: Callable[[RoundLog], None] | N
         rounds = tuple(r["metrics"] for r in pools.stores[0].rounds(run_id))
         card = _card(request, run_id, pool, held_out, result, rounds, final_fit, metrics, time.perf_counter() - started)
         logged = [{"round": r.round, "selected": r.selected, "metrics": r.metrics} for r in result.rounds]
-        goals = goal_summary(logged, _verdicts(result.executions))
+        goals = goal_summary(logged, _verdicts(result.executions), gap_ids(result.executions))
         started = {"started_from": str(request.base_model) if request.base_model else "none"}
         return replace(card, extra={**card.extra, **pools.execution_report(), "goals": goals, **started})
 

@@ -7,7 +7,7 @@ steps up to and including the first predicted error matter: after it, the trajec
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -182,6 +182,26 @@ class TopShare:
 
     def scores(self, predictions: list[Prediction], rng: np.random.Generator) -> np.ndarray:
         return self.inner.scores(predictions, rng)
+
+    def uncertain(self, predictions: list[Prediction], rng: np.random.Generator) -> np.ndarray:
+        return _percentile_rank(self.scores(predictions, rng), rng) > 1 - self.share
+
+
+@dataclass(frozen=True)
+class DensityWeighted:
+    """Information density: a strategy's score times a weight per trajectory (``neighbours.density_weights``: how
+    many unexecuted candidates its label would inform); the top ``share`` by the weighted score is uncertain."""
+
+    inner: object
+    weights: np.ndarray = field(compare=False)
+    share: float = 0.3
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    def scores(self, predictions: list[Prediction], rng: np.random.Generator) -> np.ndarray:
+        return self.inner.scores(predictions, rng) * self.weights
 
     def uncertain(self, predictions: list[Prediction], rng: np.random.Generator) -> np.ndarray:
         return _percentile_rank(self.scores(predictions, rng), rng) > 1 - self.share

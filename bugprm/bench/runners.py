@@ -58,17 +58,23 @@ def run_active(strategy: str, split: Split, budget: float, config: Config) -> Ru
 def run_estimate(split: Split, budget: float, config: Config) -> RunResult:
     """`--goal estimate`: draws with known probabilities, the design-unbiased estimate, then a fresh fit."""
     from bugprm.active.estimate import CONFIDENCE
+
+    loop, result, oracle = estimating_run(split, budget, config)
+    found, settings = loop.estimate(CONFIDENCE), loop.settings
+    run = _prm_result(_final_learner(config, settings, split), loop.labelled(), split, tuple(result.executions),
+                      oracle.cpu_seconds)
+    return replace(run, rounds=tuple(r.metrics for r in result.rounds), estimate=found and found.as_dict())
+
+
+def estimating_run(split: Split, budget: float, config: Config):
+    """The `--goal estimate` loop run on the split's training pool: the loop (its draws), its result, the oracle."""
     from bugprm.active.estimate_loop import EstimatingLoop
 
     oracle, pool = CachedOracle(split.verdicts), list(split.train)
     settings = replace(loop_settings(config.active_learning, seed=split.seed), goal="estimate")
     loop = EstimatingLoop(pool, _loop_learner(config, settings, split), oracle, step_labels, settings,
                           Budget(fraction=budget))
-    result = loop.run()
-    found = loop.estimate(CONFIDENCE)
-    run = _prm_result(_final_learner(config, settings, split), loop.labelled(), split, tuple(result.executions),
-                      oracle.cpu_seconds)
-    return replace(run, rounds=tuple(r.metrics for r in result.rounds), estimate=found and found.as_dict())
+    return loop, loop.run(), oracle
 
 
 def run_full(split: Split, config: Config) -> RunResult:
@@ -194,3 +200,15 @@ def _uninformed(split: Split, executed: tuple[str, ...], cpu_seconds: float) -> 
 
 def _unexecuted(split: Split, executed) -> list[Candidate]:
     return [c for c in split.target.candidates if c.id not in executed]
+
+
+def forest_size(heads: int | None, trees: int | None) -> None:
+    """A smaller bagged forest than the learner's default (16 heads of 20 trees), for a machine too busy to refit
+    the default 10 seeds x budgets x rounds times; what a table measured with it says so."""
+    from bugprm.active import forest_learner
+
+    if trees:
+        forest_learner.TREES_PER_HEAD = trees
+    if heads:
+        defaults = list(forest_learner.BaggedForestLearner.__init__.__defaults__)
+        forest_learner.BaggedForestLearner.__init__.__defaults__ = (defaults[0], heads, *defaults[2:])

@@ -104,14 +104,15 @@ def summarise_store(store: Store) -> StoreSummary:
 
 def last_training(store: Store, executions: dict[str, Execution]) -> dict | None:
     """The goals of the run that wrote the store's last round, from its round log and the current verdicts."""
+    from bugprm.active.gap_target import gap_ids
     from bugprm.active.goals import goal_summary
     from bugprm.model.pmt_forest import is_valid_bug
 
     run_id = store.latest_run()
     if run_id is None:
         return None
-    return {"run_id": run_id, **goal_summary(store.rounds(run_id), {i: is_valid_bug(e) for i, e in
-                                                                   executions.items()})}
+    verdicts = {i: is_valid_bug(e) for i, e in executions.items()}
+    return {"run_id": run_id, **goal_summary(store.rounds(run_id), verdicts, gap_ids(executions))}
 
 
 def kill_rates_by_file(candidates: list[Candidate], executions: dict[str, Execution]) -> dict[str, FileKillRate]:

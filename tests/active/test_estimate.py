@@ -4,7 +4,8 @@ coverage, and cheaper than a plain random sample when the model knows something.
 import numpy as np
 import pytest
 
-from bugprm.active.estimate import draw_round, draws_from_log, draw_rows, estimate, inclusion_probabilities, seed_draws
+from bugprm.active.estimate import (draw_round, draws_from_log, draw_rows, estimate, inclusion_probabilities,
+                                    kill_rate_bounds, seed_draws)
 
 POOL = 300
 REPEATS = 800
@@ -115,3 +116,19 @@ def test_each_draw_carries_its_chance_and_the_pool_mean_with_verdicts_for_the_ex
     assert all(d.probability == pytest.approx(chances["abc".index(d.id)]) for d in drawn)
     assert all(d.pool_mean == pytest.approx((1 + 0.5 + 0.9) / 3) for d in drawn)
     assert all(d.predicted == {"b": 0.5, "c": 0.9}[d.id] for d in drawn)
+
+
+def test_with_a_stratum_known_the_pseudo_terms_sit_at_the_ends_of_the_kill_rates_range():
+    ids, chance, verdicts = population(4)
+    truth = dict(zip(ids, verdicts.tolist()))
+    uncovered = {i: 0 for i in ids[:180]}  # most of the pool decided by coverage, as on six (61%)
+    rng = np.random.default_rng(5)
+    runs = [seed_draws(ids, 30, rng, uncovered) for _ in range(REPEATS)]
+    found = [estimate(drawn, {**truth, **uncovered}, POOL) for drawn in runs]
+    kill_rate = np.mean([{**truth, **uncovered}[i] for i in ids])
+
+    assert kill_rate_bounds(runs[0], POOL) == pytest.approx((0.0, 120 / POOL))
+    coverage = np.mean([f.low <= kill_rate <= f.high for f in found])
+    wide = np.mean([e.low <= kill_rate <= e.high for e in
+                    (estimate(drawn, {**truth, **uncovered}, POOL, bounds=(0.0, 1.0)) for drawn in runs)])
+    assert 0.92 <= coverage <= 0.975 < wide, (coverage, wide)

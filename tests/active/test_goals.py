@@ -15,7 +15,7 @@ def round_row(selected, **metrics):
 def test_gaps_count_each_executed_candidate_once_and_list_survivors_in_order():
     rounds = [round_row(["a", "b", "lost"]), round_row(["c", "a", "d"])]  # "lost": no verdict (an infra error)
     gaps = goal_summary(rounds, {"a": 0, "b": 1, "c": 0, "d": 1})["gaps"]
-    assert gaps == {"executed": 4, "survivors": 2, "first": ["a", "c"], "uncovered": 0}
+    assert gaps == {"executed": 4, "survivors": 2, "first": ["a", "c"], "uncovered": 0, "not_killed_no_gap": 0}
 
 
 def test_only_the_first_survivors_are_listed_but_all_are_counted():
@@ -25,8 +25,8 @@ def test_only_the_first_survivors_are_listed_but_all_are_counted():
 
 
 def test_nothing_logged_answers_no_goal():
-    assert goal_summary([], {}) == {"estimate": None, "gaps": {"executed": 0, "survivors": 0, "first": [], "uncovered": 0},
-                                    "rank": None}
+    assert goal_summary([], {}) == {"estimate": None, "gaps": {"executed": 0, "survivors": 0, "first": [], "uncovered": 0,
+                                                               "not_killed_no_gap": 0}, "rank": None}
 
 
 def test_the_design_estimate_is_recomputed_from_the_draws_of_every_round_and_the_last_pool():
@@ -94,5 +94,14 @@ def test_gaps_count_the_candidates_no_test_covers_apart_from_those_executed():
               {"round": 1, "selected": ["c"], "metrics": {}}]
     goals = goal_summary(rounds, {"a": 1, "b": 0, "c": 0, "u1": 0, "u2": 0})
 
-    assert goals["gaps"] == {"executed": 3, "survivors": 2, "first": ["b", "c"], "uncovered": 2}
+    assert goals["gaps"] == {"executed": 3, "survivors": 2, "first": ["b", "c"], "uncovered": 2, "not_killed_no_gap": 0}
     assert "and 2 candidates no test covers" in describe_goals(goals)[1]
+
+
+def test_gaps_are_the_survived_and_the_other_candidates_not_killed_are_counted_apart():
+    rounds = [round_row(["a", "b", "c", "d"])]  # b survived; c incompetent, d timed out: not killed, no gap
+    goals = goal_summary(rounds, {"a": 1, "b": 0, "c": 0, "d": 0}, gaps={"b"})
+
+    assert goals["gaps"] == {"executed": 4, "survivors": 1, "first": ["b"], "uncovered": 0, "not_killed_no_gap": 2}
+    assert describe_goals(goals)[1] == ("test gaps: 1 survivors among 4 executed (first: b); 2 more not killed but "
+                                        "no gap (incompetent or timed out)")

@@ -59,11 +59,11 @@ class FeatureLearner:
         return out
 
 
-def labeller(candidates, executions):
+def labeller(candidates, executions, positive=frozenset({Outcome.KILLED})):
     labelled = []
     for c in candidates:
         e = executions.get(c.id)
-        label = None if e is None else int(e.outcome is Outcome.KILLED)
+        label = None if e is None else int(e.outcome in positive)
         labelled.append(with_labels(c, [label] * len(c.steps)))
     return labelled
 
@@ -194,11 +194,31 @@ def test_goal_gaps_executes_the_likeliest_survivors_with_a_uniform_floor():
     from bugprm.active.loop import for_goal
 
     settings = for_goal(loop_config(goal="gaps"))
-    assert (settings.strategy, settings.uniform_floor) == ("survivors", 0.2)
+    assert (settings.strategy, settings.uniform_floor, settings.batch_size) == ("survivors", 0.2, 16)
     result, oracle = run(200, "0.5", loop_config(batch_size=20, seed_size=20, goal="gaps", rounds=5))
     later = [i for r in result.rounds[2:] for i in r.selected]
     survived = [i for i in later if result.executions[i].outcome is Outcome.SURVIVED]
     assert len(survived) / len(later) > 0.6  # half the pool survives; the floor draws a fifth at random
+
+
+class ThreeFatesOracle(CountingOracle):
+    """Killed, incompetent or survived by x mod 3: two in three are not killed, one in three is a test gap."""
+
+    def __call__(self, candidates):
+        fates = (Outcome.KILLED, Outcome.INCOMPETENT, Outcome.SURVIVED)
+        super().__call__(candidates)
+        return {c.id: Execution(c.id, fates[c.features["x"] % 3], cpu_seconds=1.0) for c in candidates}
+
+
+def test_goal_gaps_searches_for_survivors_not_for_everything_not_killed():
+    """Mutation: the gaps target counts incompetent candidates as gaps (it searched for "not killed", issue 15)."""
+    settings = loop_config(batch_size=20, seed_size=20, goal="gaps", rounds=5)
+    loop = ActiveLoop(pool(210), FeatureLearner(), ThreeFatesOracle(), labeller, settings, Budget.parse("0.5"))
+    result = loop.run()
+    later = [result.executions[i].outcome for r in result.rounds[2:] for i in r.selected]
+    assert later.count(Outcome.SURVIVED) > 3 * later.count(Outcome.INCOMPETENT)
+    final = {c.id: c.steps[-1].label for c in loop.labelled()}  # the final model still learns the kills
+    assert {final[i] for i, e in result.executions.items() if e.outcome is Outcome.INCOMPETENT} == {0}
 
 
 def test_unknown_goal_is_a_config_error():
