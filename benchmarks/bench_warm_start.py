@@ -2,7 +2,8 @@
 than one that starts cold, for less execution?
 
     python benchmarks/bench_warm_start.py --package STORE=BASE [--package STORE=BASE ...] [--budgets 0.05,0.1,0.2]
-        [--seeds 10] [--config default] [--json FILE]
+        [--seeds 10] [--config default] [--penalty P] [--base-weight fitted|fixed] [--json FILE]
+    python benchmarks/bench_warm_start.py --render FILE.json [FILE.json ...]
 
 STORE is a package's executed store directory (the corpus build's ``stores/NAME``; it is copied first, never
 written) and BASE a base model trained WITHOUT that package (``bugprm corpus train-base --exclude NAME --out BASE``,
@@ -33,7 +34,7 @@ import numpy as np
 from bugprm.active.forest_learner import BaggedForestLearner
 from bugprm.active.loop import ActiveLoop
 from bugprm.active.settings import loop_settings
-from bugprm.active.warm_learner import WarmLearner
+from bugprm.active.warm_learner import PENALTY, WarmLearner
 from bugprm.bench.evaluation import calibration_metrics, unexecuted_auroc
 from bugprm.bench.oracle import CachedOracle
 from bugprm.bench.paired import mean_interval
@@ -46,6 +47,8 @@ from bugprm.scoring.adapter import load_scorer
 from bugprm.store import Store
 
 VARIANTS = (("cold", "actprm"), ("warm", "actprm"), ("warm", "random"))
+ROUND_KEYS = ("trained_on", "positive_rate", "auroc_oob", "base_weight", "local_weight", "seed_set", "uncertain",
+              "uncertain_share", "score_p10_50_90", "uncertainty_p10_50_90")
 
 
 class RememberedScorer:
@@ -80,26 +83,33 @@ def labelling_fingerprint(store: Store) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def learner(start: str, base: RememberedScorer, seed: int):
+def learner(start: str, base: RememberedScorer, seed: int, mix: dict):
     local = BaggedForestLearner(seed)
-    return local if start == "cold" else WarmLearner(base, local)
+    return local if start == "cold" else WarmLearner(base, local, **mix)
 
 
 def replay(pool: JudgedPool, base: RememberedScorer, start: str, strategy: str, budget: float, seed: int,
-           config) -> dict:
+           config, mix: dict) -> dict:
     """One loop over the pool, then a fresh learner fitted on every label scores the unexecuted rest."""
     candidates, limit = list(pool.candidates), Budget(fraction=budget)
     settings = spending_settings(loop_settings(config.active_learning, strategy=strategy, seed=seed),
                                  limit.limit(len(candidates)), len(candidates))
     oracle = CachedOracle(pool.verdicts)
-    loop = ActiveLoop(candidates, learner(start, base, seed), oracle, step_labels, settings, limit)
-    loop.run()
-    final = learner(start, base, seed)
+    loop = ActiveLoop(candidates, learner(start, base, seed, mix), oracle, step_labels, settings, limit)
+    result = loop.run()
+    final = learner(start, base, seed, mix)
     final.fit(loop.labelled())
     rest = [c for c in candidates if c.id not in oracle.asked]
     scores = dict(zip([c.id for c in rest], final.probability(rest).tolist()))
     return {"package": pool.name, "start": start, "strategy": strategy, "budget": budget, "seed": seed,
-            "executed": len(oracle.asked), **unexecuted_auroc(pool, scores), **calibration_metrics(pool.verdicts, scores)}
+            "executed": len(oracle.asked), **unexecuted_auroc(pool, scores), **calibration_metrics(pool.verdicts, scores),
+            "rounds": [round_log(r) for r in result.rounds]}
+
+
+def round_log(log) -> dict:
+    """What a round saw and fitted: labels, uncertain share, spread of scores and uncertainty, the mix's weights."""
+    return {"round": log.round, "selected": len(log.selected), "executed": log.executed_total,
+            **{k: v for k, v in log.metrics.items() if k in ROUND_KEYS}}
 
 
 def zero_label(pool: JudgedPool, base: RememberedScorer) -> dict:
@@ -109,11 +119,12 @@ def zero_label(pool: JudgedPool, base: RememberedScorer) -> dict:
             **calibration_metrics(pool.verdicts, scores)}
 
 
-def package_rows(pool: JudgedPool, base_dir: Path, budgets, seeds, config) -> tuple[dict, list[dict]]:
+def package_rows(pool: JudgedPool, base_dir: Path, budgets, seeds, config, mix: dict, variants=VARIANTS
+                 ) -> tuple[dict, list[dict]]:
     base = RememberedScorer(load_scorer(base_dir))
     zero = zero_label(pool, base)
-    rows = [replay(pool, base, start, strategy, budget, seed, config)
-            for seed in seeds for budget in budgets for start, strategy in VARIANTS]
+    rows = [replay(pool, base, start, strategy, budget, seed, config, mix)
+            for seed in seeds for budget in budgets for start, strategy in variants]
     return zero, rows
 
 
@@ -178,10 +189,15 @@ def main() -> None:
     config = load_config(args.config)
     config = replace(config, active_learning=replace(config.active_learning, learner="forest"))
     budgets = [float(b) for b in args.budgets.split(",")]
+    if args.render:
+        saved = [json.loads(Path(path).read_text()) for path in args.render]
+        print(render([s for one in saved for s in one["summaries"]], budgets))
+        return
     summaries, everything = [], []
     for given in args.package:
         store_dir, base_dir = (Path(part) for part in given.split("=", 1))
-        zero, rows = package_rows(executed_pool(store_dir), base_dir, budgets, range(args.seeds), config)
+        mix = {"penalty": args.penalty, "base_weight_fitted": args.base_weight == "fitted"}
+        zero, rows = package_rows(executed_pool(store_dir), base_dir, budgets, range(args.seeds), config, mix)
         summaries.append(summary(zero, rows, budgets))
         everything += rows
         print(json.dumps(summaries[-1]["mean_auroc_unexecuted"]), flush=True)
@@ -192,12 +208,17 @@ def main() -> None:
 
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--package", action="append", required=True, metavar="STORE=BASE",
+    parser.add_argument("--package", action="append", default=[], metavar="STORE=BASE",
                         help="A package's executed store and a base model trained without it (repeatable).")
     parser.add_argument("--budgets", default="0.05,0.1,0.2")
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--config", default="default", help="Config preset or YAML (its active_learning section).")
+    parser.add_argument("--penalty", type=float, default=PENALTY, help="The warm mix's L2 pull toward the base.")
+    parser.add_argument("--base-weight", choices=("fitted", "fixed"), default="fitted",
+                        help="Whether the warm mix may scale the base's log-odds, or keeps them at weight 1.")
     parser.add_argument("--json", default=None, help="Also write every run here.")
+    parser.add_argument("--render", nargs="+", metavar="JSON",
+                        help="Only print the tables of runs saved with --json (one package per process, then one table).")
     return parser.parse_args()
 
 

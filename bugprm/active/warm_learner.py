@@ -47,8 +47,9 @@ class WarmLearner:
 
     predicts_unlabelled = True
 
-    def __init__(self, base: BaseScorer, local: LocalLearner):
+    def __init__(self, base: BaseScorer, local: LocalLearner, penalty: float = PENALTY, base_weight_fitted: bool = True):
         self.base, self.local = base, local
+        self.penalty, self.base_weight_fitted = penalty, base_weight_fitted
         self.weights = np.zeros(3)  # a, b, c: zero is the base model alone
         self._base_heads: dict[str, np.ndarray] = {}
 
@@ -60,7 +61,7 @@ class WarmLearner:
             return {"trained_on": len(judged), "base_weight": 1.0, "local_weight": 0.0}
         log = self.local.fit(judged)
         inputs = np.column_stack([logit(self.base_probabilities(judged)), logit(self.local.out_of_bag)])
-        self.weights = fit_mix(inputs, labels)
+        self.weights = fit_mix(inputs, labels, self.penalty, self.base_weight_fitted)
         return {**log, "base_weight": round(1 + float(self.weights[0]), 4),
                 "local_weight": round(float(self.weights[1]), 4)}
 
@@ -99,13 +100,15 @@ class WarmLearner:
         return np.stack([self._base_heads[c.id] for c in candidates], axis=1)
 
 
-def fit_mix(inputs: np.ndarray, labels: np.ndarray, penalty: float = PENALTY) -> np.ndarray:
+def fit_mix(inputs: np.ndarray, labels: np.ndarray, penalty: float = PENALTY,
+            base_weight_fitted: bool = True) -> np.ndarray:
     """(a, b, c) of ``sigmoid(inputs[:, 0] + a * inputs[:, 0] + b * inputs[:, 1] + c)``, the penalised maximum
     likelihood: the base's log-odds is the offset, so the penalty shrinks toward the base model, not toward 0.5.
     The problem is convex; L-BFGS finds its optimum where plain Newton steps overshoot on saturated scores."""
     from scipy.optimize import minimize
 
-    x = np.column_stack([inputs, np.ones(len(inputs))])
+    free = [base_weight_fitted, True, True]
+    x = np.column_stack([inputs, np.ones(len(inputs))])[:, free]
 
     def loss(weights: np.ndarray) -> tuple[float, np.ndarray]:
         margin = inputs[:, 0] + x @ weights
@@ -113,4 +116,6 @@ def fit_mix(inputs: np.ndarray, labels: np.ndarray, penalty: float = PENALTY) ->
         p = 1 / (1 + np.exp(-margin))
         return float(value), x.T @ (p - labels) + penalty * weights
 
-    return minimize(loss, np.zeros(3), jac=True, method="L-BFGS-B").x
+    weights = np.zeros(3)
+    weights[free] = minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B").x
+    return weights
