@@ -120,9 +120,11 @@ def zero_label(pool: JudgedPool, base: RememberedScorer) -> dict:
 
 
 def package_rows(pool: JudgedPool, base_dir: Path, budgets, seeds, config, mix: dict, variants=VARIANTS
-                 ) -> tuple[dict, list[dict]]:
-    base = RememberedScorer(load_scorer(base_dir))
-    zero = zero_label(pool, base)
+                 ) -> tuple[dict | None, list[dict]]:
+    """Every run of the package; the base model is loaded (and the zero-label row made) only for warm variants."""
+    warm = any(start == "warm" for start, _ in variants)
+    base = RememberedScorer(load_scorer(base_dir)) if warm else None
+    zero = zero_label(pool, base) if warm else None
     rows = [replay(pool, base, start, strategy, budget, seed, config, mix)
             for seed in seeds for budget in budgets for start, strategy in variants]
     return zero, rows
@@ -190,20 +192,32 @@ def main() -> None:
     config = replace(config, active_learning=replace(config.active_learning, learner="forest"))
     budgets = [float(b) for b in args.budgets.split(",")]
     if args.render:
-        saved = [json.loads(Path(path).read_text()) for path in args.render]
-        print(render([s for one in saved for s in one["summaries"]], budgets))
+        print(render(saved_summaries(args.render, budgets), budgets))
         return
-    summaries, everything = [], []
+    variants = [tuple(v.split("-", 1)) for v in args.variants.split(",")]
+    mix = {"penalty": args.penalty, "base_weight_fitted": args.base_weight == "fitted",
+           "base_feature": args.base_feature == "on"}
+    zeros, everything = [], []
     for given in args.package:
         store_dir, base_dir = (Path(part) for part in given.split("=", 1))
-        mix = {"penalty": args.penalty, "base_weight_fitted": args.base_weight == "fitted"}
-        zero, rows = package_rows(executed_pool(store_dir), base_dir, budgets, range(args.seeds), config, mix)
-        summaries.append(summary(zero, rows, budgets))
+        zero, rows = package_rows(executed_pool(store_dir), base_dir, budgets, range(args.seeds), config, mix,
+                                  variants)
+        zeros += [zero] if zero else []
         everything += rows
-        print(json.dumps(summaries[-1]["mean_auroc_unexecuted"]), flush=True)
-    print(render(summaries, budgets))
+    summaries = [summary(zero, [r for r in everything if r["package"] == zero["package"]], budgets) for zero in zeros]
+    if summaries:
+        print(render(summaries, budgets))
     if args.json:
-        Path(args.json).write_text(json.dumps({"summaries": summaries, "rows": everything}, indent=2, default=str))
+        Path(args.json).write_text(json.dumps({"summaries": summaries, "zero_label": zeros, "rows": everything,
+                                               "mix": mix}, indent=2, default=str))
+
+
+def saved_summaries(paths: list[str], budgets) -> list[dict]:
+    """One summary per package over the runs saved by several processes (say, its cold runs and its warm ones)."""
+    saved = [json.loads(Path(path).read_text()) for path in paths]
+    rows = [r for one in saved for r in one["rows"]]
+    zeros = {z["package"]: z for one in saved for z in one.get("zero_label", [])}
+    return [summary(zero, [r for r in rows if r["package"] == name], budgets) for name, zero in zeros.items()]
 
 
 def _arguments() -> argparse.Namespace:
@@ -216,6 +230,10 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--penalty", type=float, default=PENALTY, help="The warm mix's L2 pull toward the base.")
     parser.add_argument("--base-weight", choices=("fitted", "fixed"), default="fitted",
                         help="Whether the warm mix may scale the base's log-odds, or keeps them at weight 1.")
+    parser.add_argument("--base-feature", choices=("on", "off"), default="on",
+                        help="Whether the warm forests also see the base's log-odds as a feature.")
+    parser.add_argument("--variants", default=",".join(f"{s}-{k}" for s, k in VARIANTS),
+                        help="Which runs, as START-STRATEGY (cold-actprm, warm-actprm, warm-random).")
     parser.add_argument("--json", default=None, help="Also write every run here.")
     parser.add_argument("--render", nargs="+", metavar="JSON",
                         help="Only print the tables of runs saved with --json (one package per process, then one table).")

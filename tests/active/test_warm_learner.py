@@ -160,3 +160,30 @@ def test_with_the_base_weight_fixed_the_mix_fits_only_the_local_weight_and_the_i
                     method="Nelder-Mead", options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000}).x
     assert found[0] == 0 and found[1:] == pytest.approx(best, abs=2e-3)
     assert fit_mix(inputs, labels, 1.0)[0] < -0.3  # where it may, the mix shrinks the base these labels half follow
+
+
+class FeatureLocal(Local):
+    """Records the features it was fitted on and asked about."""
+
+    def fit(self, labelled):
+        self.fitted_features = [dict(c.features) for c in labelled]
+        return super().fit(labelled)
+
+    def head_probabilities(self, candidates):
+        self.asked_features = [dict(c.features) for c in candidates]
+        return super().head_probabilities(candidates)
+
+
+@pytest.mark.parametrize("base_feature", [True, False])
+def test_the_local_learner_sees_the_base_log_odds_as_a_feature_unless_told_not_to(base_feature):
+    local = FeatureLocal()
+    learner = WarmLearner(Base(), local, base_feature=base_feature)
+    judged = labelled(MIN_PER_CLASS, MIN_PER_CLASS)
+    learner.fit(judged)
+    learner.weights = np.array([0.0, 1.0, 0.0])
+    learner.head_probabilities([candidate("u1")])
+    expected = [logit(np.array([weakest_steps(c.id).mean()]))[0] for c in judged]
+    seen = [f.get(warm_learner.BASE_FEATURE) for f in local.fitted_features]
+    assert seen == (pytest.approx(expected) if base_feature else [None] * len(judged))
+    assert (warm_learner.BASE_FEATURE in local.asked_features[0]) == base_feature
+    assert all(warm_learner.BASE_FEATURE not in c.features for c in judged)  # the caller's candidates untouched
