@@ -119,31 +119,37 @@ def zero_label(pool: JudgedPool, base: RememberedScorer) -> dict:
             **calibration_metrics(pool.verdicts, scores)}
 
 
-def package_rows(pool: JudgedPool, base_dir: Path, budgets, seeds, config, mix: dict, variants=VARIANTS
-                 ) -> tuple[dict | None, list[dict]]:
-    """Every run of the package; the base model is loaded (and the zero-label row made) only for warm variants."""
+def package_rows(pool: JudgedPool, base_dir: Path, budgets, seeds, config, mix: dict, variants=VARIANTS,
+                 keep=lambda record: None) -> tuple[dict | None, list[dict]]:
+    """Every run of the package, each handed to ``keep`` as it ends (a long run leaves its finished seeds behind);
+    the base model is loaded (and the zero-label row made) only for warm variants."""
     warm = any(start == "warm" for start, _ in variants)
     base = RememberedScorer(load_scorer(base_dir)) if warm else None
     zero = zero_label(pool, base) if warm else None
-    rows = [replay(pool, base, start, strategy, budget, seed, config, mix)
-            for seed in seeds for budget in budgets for start, strategy in variants]
+    keep({"zero_label": zero}) if zero else None
+    rows = []
+    for seed in seeds:
+        for budget in budgets:
+            for start, strategy in variants:
+                rows.append(replay(pool, base, start, strategy, budget, seed, config, mix))
+                keep({"row": rows[-1]})
     return zero, rows
 
 
 def summary(zero: dict, rows: list[dict], budgets) -> dict:
-    def values(start, strategy, budget):
-        chosen = [r for r in rows if (r["start"], r["strategy"], r["budget"]) == (start, strategy, budget)]
-        return [r["auroc_unexecuted"] for r in sorted(chosen, key=lambda r: r["seed"])]
+    def values(start, strategy, budget) -> dict[int, float]:
+        return {r["seed"]: r["auroc_unexecuted"] for r in rows
+                if (r["start"], r["strategy"], r["budget"]) == (start, strategy, budget)}
 
-    means = {f"{start}-{strategy}@{b:g}": _mean(values(start, strategy, b)) for b in budgets for start, strategy in VARIANTS}
+    means = {f"{start}-{strategy}@{b:g}": _mean(list(values(start, strategy, b).values()))
+             for b in budgets for start, strategy in VARIANTS}
     paired = {f"warm actprm - warm random @{b:g}": mean_interval(_minus(values("warm", "actprm", b),
                                                                         values("warm", "random", b)))
               for b in budgets}
-    warm10, cold20 = values("warm", "actprm", 0.1), values("cold", "actprm", 0.2)
-    paired["warm 10% - cold 20%"] = mean_interval(_minus(warm10, cold20)) if warm10 and cold20 else None
-    bar = None not in (_mean(warm10), _mean(cold20)) and _mean(warm10) >= _mean(cold20)
+    gains = _minus(values("warm", "actprm", 0.1), values("cold", "actprm", 0.2))
+    paired["warm 10% - cold 20%"] = mean_interval(gains)
     return {"package": zero["package"], "zero_label": zero, "mean_auroc_unexecuted": means, "paired": paired,
-            "bar_warm10_ge_cold20": bar}
+            "seeds": len(gains), "bar_warm10_ge_cold20": bool(gains) and float(np.mean(gains)) >= 0}
 
 
 def _mean(values: list[float]) -> float | None:
@@ -151,8 +157,9 @@ def _mean(values: list[float]) -> float | None:
     return round(float(np.mean(known)), 4) if known else None
 
 
-def _minus(a: list[float], b: list[float]) -> list[float]:
-    return [x - y for x, y in zip(a, b)]
+def _minus(a: dict[int, float], b: dict[int, float]) -> list[float]:
+    """Differences paired by seed, over the seeds both have a number for."""
+    return [a[seed] - b[seed] for seed in sorted(a.keys() & b.keys()) if a[seed] == a[seed] and b[seed] == b[seed]]
 
 
 def render(summaries: list[dict], budgets) -> str:
@@ -165,7 +172,7 @@ def render(summaries: list[dict], budgets) -> str:
                  f"{_shown(z['auroc_unexecuted'])} / {_shown(z['auroc_unexecuted_covered'])}",
                  _shown(z.get("calibration_error"))]
         cells += [_shown(m[f"{st}-{k}@{b:g}"]) for b in budgets for st, k in VARIANTS]
-        cells.append("yes" if s["bar_warm10_ge_cold20"] else "no")
+        cells.append(f"{'yes' if s['bar_warm10_ge_cold20'] else 'no'} ({s.get('seeds', '?')} seeds)")
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "Paired by seed (mean [95% interval]) of the AUROC on the unexecuted rest:"]
     for s in summaries:
@@ -201,7 +208,7 @@ def main() -> None:
     for given in args.package:
         store_dir, base_dir = (Path(part) for part in given.split("=", 1))
         zero, rows = package_rows(executed_pool(store_dir), base_dir, budgets, range(args.seeds), config, mix,
-                                  variants)
+                                  variants, _appender(args.json))
         zeros += [zero] if zero else []
         everything += rows
     summaries = [summary(zero, [r for r in everything if r["package"] == zero["package"]], budgets) for zero in zeros]
@@ -212,12 +219,34 @@ def main() -> None:
                                                "mix": mix}, indent=2, default=str))
 
 
+def _appender(json_path: str | None):
+    """Each finished record as a line of ``JSON.partial.jsonl`` beside the final file."""
+    if not json_path:
+        return lambda record: None
+    partial = Path(f"{json_path}.partial.jsonl")
+    partial.write_text("")
+
+    def keep(record: dict) -> None:
+        with partial.open("a") as lines:
+            lines.write(json.dumps(record, default=str) + "\n")
+    return keep
+
+
 def saved_summaries(paths: list[str], budgets) -> list[dict]:
-    """One summary per package over the runs saved by several processes (say, its cold runs and its warm ones)."""
-    saved = [json.loads(Path(path).read_text()) for path in paths]
+    """One summary per package over the runs saved by several processes (say, its cold runs and its warm ones),
+    from their final files or the lines of a run still going (``.partial.jsonl``)."""
+    saved = [_saved(Path(path)) for path in paths]
     rows = [r for one in saved for r in one["rows"]]
     zeros = {z["package"]: z for one in saved for z in one.get("zero_label", [])}
     return [summary(zero, [r for r in rows if r["package"] == name], budgets) for name, zero in zeros.items()]
+
+
+def _saved(path: Path) -> dict:
+    if not path.name.endswith(".jsonl"):
+        return json.loads(path.read_text())
+    records = [json.loads(line) for line in path.read_text().splitlines() if line]
+    return {"rows": [r["row"] for r in records if "row" in r],
+            "zero_label": [r["zero_label"] for r in records if "zero_label" in r]}
 
 
 def _arguments() -> argparse.Namespace:
