@@ -119,21 +119,27 @@ def zero_label(pool: JudgedPool, base: RememberedScorer) -> dict:
             **calibration_metrics(pool.verdicts, scores)}
 
 
-def package_rows(pool: JudgedPool, base_dir: Path, budgets, seeds, config, mix: dict, variants=VARIANTS,
+def package_rows(pool: JudgedPool, base_dir: Path, runs, seeds, config, mix: dict,
                  keep=lambda record: None) -> tuple[dict | None, list[dict]]:
-    """Every run of the package, each handed to ``keep`` as it ends (a long run leaves its finished seeds behind);
-    the base model is loaded (and the zero-label row made) only for warm variants."""
-    warm = any(start == "warm" for start, _ in variants)
+    """Every run (start, strategy, budget) of the package per seed, each handed to ``keep`` as it ends (a long run
+    leaves its finished seeds behind); the base model is loaded (and the zero-label row made) only for warm runs."""
+    warm = any(start == "warm" for start, _, _ in runs)
     base = RememberedScorer(load_scorer(base_dir)) if warm else None
     zero = zero_label(pool, base) if warm else None
     keep({"zero_label": zero}) if zero else None
     rows = []
     for seed in seeds:
-        for budget in budgets:
-            for start, strategy in variants:
-                rows.append(replay(pool, base, start, strategy, budget, seed, config, mix))
-                keep({"row": rows[-1]})
+        for start, strategy, budget in runs:
+            rows.append(replay(pool, base, start, strategy, budget, seed, config, mix))
+            keep({"row": rows[-1]})
     return zero, rows
+
+
+def chosen_runs(budgets: list[float], variants: str, runs: str | None) -> list[tuple[str, str, float]]:
+    """``--runs START-STRATEGY@BUDGET,...`` as given, else every variant at every budget."""
+    if runs:
+        return [(*run.split("@")[0].split("-", 1), float(run.split("@")[1])) for run in runs.split(",")]
+    return [(*v.split("-", 1), b) for b in budgets for v in variants.split(",")]
 
 
 def summary(zero: dict, rows: list[dict], budgets) -> dict:
@@ -201,14 +207,14 @@ def main() -> None:
     if args.render:
         print(render(saved_summaries(args.render, budgets), budgets))
         return
-    variants = [tuple(v.split("-", 1)) for v in args.variants.split(",")]
+    runs = chosen_runs(budgets, args.variants, args.runs)
     mix = {"penalty": args.penalty, "base_weight_fitted": args.base_weight == "fitted",
            "base_feature": args.base_feature == "on"}
     zeros, everything = [], []
     for given in args.package:
         store_dir, base_dir = (Path(part) for part in given.split("=", 1))
-        zero, rows = package_rows(executed_pool(store_dir), base_dir, budgets, range(args.seeds), config, mix,
-                                  variants, _appender(args.json))
+        zero, rows = package_rows(executed_pool(store_dir), base_dir, runs, range(args.seeds), config, mix,
+                                  _appender(args.json))
         zeros += [zero] if zero else []
         everything += rows
     summaries = [summary(zero, [r for r in everything if r["package"] == zero["package"]], budgets) for zero in zeros]
@@ -263,6 +269,9 @@ def _arguments() -> argparse.Namespace:
                         help="Whether the warm forests also see the base's log-odds as a feature.")
     parser.add_argument("--variants", default=",".join(f"{s}-{k}" for s, k in VARIANTS),
                         help="Which runs, as START-STRATEGY (cold-actprm, warm-actprm, warm-random).")
+    parser.add_argument("--runs", default=None, metavar="START-STRATEGY@BUDGET,...",
+                        help="Exactly these runs per seed (say, only the bar's: cold-actprm@0.2,warm-actprm@0.1), "
+                             "instead of every variant at every budget.")
     parser.add_argument("--json", default=None, help="Also write every run here.")
     parser.add_argument("--render", nargs="+", metavar="JSON",
                         help="Only print the tables of runs saved with --json (one package per process, then one table).")
