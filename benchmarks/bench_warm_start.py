@@ -2,7 +2,8 @@
 than one that starts cold, for less execution?
 
     python benchmarks/bench_warm_start.py --package STORE=BASE [--package STORE=BASE ...] [--budgets 0.05,0.1,0.2]
-        [--seeds 10] [--config default] [--json FILE]
+        [--seeds 10] [--config default] [--penalty P] [--base-weight fitted|fixed] [--json FILE]
+    python benchmarks/bench_warm_start.py --render FILE.json [FILE.json ...]
 
 STORE is a package's executed store directory (the corpus build's ``stores/NAME``; it is copied first, never
 written) and BASE a base model trained WITHOUT that package (``bugprm corpus train-base --exclude NAME --out BASE``,
@@ -33,7 +34,7 @@ import numpy as np
 from bugprm.active.forest_learner import BaggedForestLearner
 from bugprm.active.loop import ActiveLoop
 from bugprm.active.settings import loop_settings
-from bugprm.active.warm_learner import WarmLearner
+from bugprm.active.warm_learner import PENALTY, WarmLearner
 from bugprm.bench.evaluation import calibration_metrics, unexecuted_auroc
 from bugprm.bench.oracle import CachedOracle
 from bugprm.bench.paired import mean_interval
@@ -46,6 +47,8 @@ from bugprm.scoring.adapter import load_scorer
 from bugprm.store import Store
 
 VARIANTS = (("cold", "actprm"), ("warm", "actprm"), ("warm", "random"))
+ROUND_KEYS = ("trained_on", "positive_rate", "auroc_oob", "base_weight", "local_weight", "seed_set", "uncertain",
+              "uncertain_share", "score_p10_50_90", "uncertainty_p10_50_90")
 
 
 class RememberedScorer:
@@ -80,26 +83,33 @@ def labelling_fingerprint(store: Store) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def learner(start: str, base: RememberedScorer, seed: int):
+def learner(start: str, base: RememberedScorer, seed: int, mix: dict):
     local = BaggedForestLearner(seed)
-    return local if start == "cold" else WarmLearner(base, local)
+    return local if start == "cold" else WarmLearner(base, local, **mix)
 
 
 def replay(pool: JudgedPool, base: RememberedScorer, start: str, strategy: str, budget: float, seed: int,
-           config) -> dict:
+           config, mix: dict) -> dict:
     """One loop over the pool, then a fresh learner fitted on every label scores the unexecuted rest."""
     candidates, limit = list(pool.candidates), Budget(fraction=budget)
     settings = spending_settings(loop_settings(config.active_learning, strategy=strategy, seed=seed),
                                  limit.limit(len(candidates)), len(candidates))
     oracle = CachedOracle(pool.verdicts)
-    loop = ActiveLoop(candidates, learner(start, base, seed), oracle, step_labels, settings, limit)
-    loop.run()
-    final = learner(start, base, seed)
+    loop = ActiveLoop(candidates, learner(start, base, seed, mix), oracle, step_labels, settings, limit)
+    result = loop.run()
+    final = learner(start, base, seed, mix)
     final.fit(loop.labelled())
     rest = [c for c in candidates if c.id not in oracle.asked]
     scores = dict(zip([c.id for c in rest], final.probability(rest).tolist()))
     return {"package": pool.name, "start": start, "strategy": strategy, "budget": budget, "seed": seed,
-            "executed": len(oracle.asked), **unexecuted_auroc(pool, scores), **calibration_metrics(pool.verdicts, scores)}
+            "executed": len(oracle.asked), **unexecuted_auroc(pool, scores), **calibration_metrics(pool.verdicts, scores),
+            "rounds": [round_log(r) for r in result.rounds]}
+
+
+def round_log(log) -> dict:
+    """What a round saw and fitted: labels, uncertain share, spread of scores and uncertainty, the mix's weights."""
+    return {"round": log.round, "selected": len(log.selected), "executed": log.executed_total,
+            **{k: v for k, v in log.metrics.items() if k in ROUND_KEYS}}
 
 
 def zero_label(pool: JudgedPool, base: RememberedScorer) -> dict:
@@ -109,28 +119,43 @@ def zero_label(pool: JudgedPool, base: RememberedScorer) -> dict:
             **calibration_metrics(pool.verdicts, scores)}
 
 
-def package_rows(pool: JudgedPool, base_dir: Path, budgets, seeds, config) -> tuple[dict, list[dict]]:
-    base = RememberedScorer(load_scorer(base_dir))
-    zero = zero_label(pool, base)
-    rows = [replay(pool, base, start, strategy, budget, seed, config)
-            for seed in seeds for budget in budgets for start, strategy in VARIANTS]
+def package_rows(pool: JudgedPool, base_dir: Path, runs, seeds, config, mix: dict,
+                 keep=lambda record: None) -> tuple[dict | None, list[dict]]:
+    """Every run (start, strategy, budget) of the package per seed, each handed to ``keep`` as it ends (a long run
+    leaves its finished seeds behind); the base model is loaded (and the zero-label row made) only for warm runs."""
+    warm = any(start == "warm" for start, _, _ in runs)
+    base = RememberedScorer(load_scorer(base_dir)) if warm else None
+    zero = zero_label(pool, base) if warm else None
+    keep({"zero_label": zero}) if zero else None
+    rows = []
+    for seed in seeds:
+        for start, strategy, budget in runs:
+            rows.append(replay(pool, base, start, strategy, budget, seed, config, mix))
+            keep({"row": rows[-1]})
     return zero, rows
 
 
-def summary(zero: dict, rows: list[dict], budgets) -> dict:
-    def values(start, strategy, budget):
-        chosen = [r for r in rows if (r["start"], r["strategy"], r["budget"]) == (start, strategy, budget)]
-        return [r["auroc_unexecuted"] for r in sorted(chosen, key=lambda r: r["seed"])]
+def chosen_runs(budgets: list[float], variants: str, runs: str | None) -> list[tuple[str, str, float]]:
+    """``--runs START-STRATEGY@BUDGET,...`` as given, else every variant at every budget."""
+    if runs:
+        return [(*run.split("@")[0].split("-", 1), float(run.split("@")[1])) for run in runs.split(",")]
+    return [(*v.split("-", 1), b) for b in budgets for v in variants.split(",")]
 
-    means = {f"{start}-{strategy}@{b:g}": _mean(values(start, strategy, b)) for b in budgets for start, strategy in VARIANTS}
+
+def summary(zero: dict, rows: list[dict], budgets) -> dict:
+    def values(start, strategy, budget) -> dict[int, float]:
+        return {r["seed"]: r["auroc_unexecuted"] for r in rows
+                if (r["start"], r["strategy"], r["budget"]) == (start, strategy, budget)}
+
+    means = {f"{start}-{strategy}@{b:g}": _mean(list(values(start, strategy, b).values()))
+             for b in budgets for start, strategy in VARIANTS}
     paired = {f"warm actprm - warm random @{b:g}": mean_interval(_minus(values("warm", "actprm", b),
                                                                         values("warm", "random", b)))
               for b in budgets}
-    warm10, cold20 = values("warm", "actprm", 0.1), values("cold", "actprm", 0.2)
-    paired["warm 10% - cold 20%"] = mean_interval(_minus(warm10, cold20)) if warm10 and cold20 else None
-    bar = None not in (_mean(warm10), _mean(cold20)) and _mean(warm10) >= _mean(cold20)
+    gains = _minus(values("warm", "actprm", 0.1), values("cold", "actprm", 0.2))
+    paired["warm 10% - cold 20%"] = mean_interval(gains)
     return {"package": zero["package"], "zero_label": zero, "mean_auroc_unexecuted": means, "paired": paired,
-            "bar_warm10_ge_cold20": bar}
+            "seeds": len(gains), "bar_warm10_ge_cold20": bool(gains) and float(np.mean(gains)) >= 0}
 
 
 def _mean(values: list[float]) -> float | None:
@@ -138,8 +163,9 @@ def _mean(values: list[float]) -> float | None:
     return round(float(np.mean(known)), 4) if known else None
 
 
-def _minus(a: list[float], b: list[float]) -> list[float]:
-    return [x - y for x, y in zip(a, b)]
+def _minus(a: dict[int, float], b: dict[int, float]) -> list[float]:
+    """Differences paired by seed, over the seeds both have a number for."""
+    return [a[seed] - b[seed] for seed in sorted(a.keys() & b.keys()) if a[seed] == a[seed] and b[seed] == b[seed]]
 
 
 def render(summaries: list[dict], budgets) -> str:
@@ -152,7 +178,7 @@ def render(summaries: list[dict], budgets) -> str:
                  f"{_shown(z['auroc_unexecuted'])} / {_shown(z['auroc_unexecuted_covered'])}",
                  _shown(z.get("calibration_error"))]
         cells += [_shown(m[f"{st}-{k}@{b:g}"]) for b in budgets for st, k in VARIANTS]
-        cells.append("yes" if s["bar_warm10_ge_cold20"] else "no")
+        cells.append(f"{'yes' if s['bar_warm10_ge_cold20'] else 'no'} ({s.get('seeds', '?')} seeds)")
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "Paired by seed (mean [95% interval]) of the AUROC on the unexecuted rest:"]
     for s in summaries:
@@ -178,26 +204,77 @@ def main() -> None:
     config = load_config(args.config)
     config = replace(config, active_learning=replace(config.active_learning, learner="forest"))
     budgets = [float(b) for b in args.budgets.split(",")]
-    summaries, everything = [], []
+    if args.render:
+        print(render(saved_summaries(args.render, budgets), budgets))
+        return
+    runs = chosen_runs(budgets, args.variants, args.runs)
+    mix = {"penalty": args.penalty, "base_weight_fitted": args.base_weight == "fitted",
+           "base_feature": args.base_feature == "on"}
+    zeros, everything = [], []
     for given in args.package:
         store_dir, base_dir = (Path(part) for part in given.split("=", 1))
-        zero, rows = package_rows(executed_pool(store_dir), base_dir, budgets, range(args.seeds), config)
-        summaries.append(summary(zero, rows, budgets))
+        zero, rows = package_rows(executed_pool(store_dir), base_dir, runs, range(args.seeds), config, mix,
+                                  _appender(args.json))
+        zeros += [zero] if zero else []
         everything += rows
-        print(json.dumps(summaries[-1]["mean_auroc_unexecuted"]), flush=True)
-    print(render(summaries, budgets))
+    summaries = [summary(zero, [r for r in everything if r["package"] == zero["package"]], budgets) for zero in zeros]
+    if summaries:
+        print(render(summaries, budgets))
     if args.json:
-        Path(args.json).write_text(json.dumps({"summaries": summaries, "rows": everything}, indent=2, default=str))
+        Path(args.json).write_text(json.dumps({"summaries": summaries, "zero_label": zeros, "rows": everything,
+                                               "mix": mix}, indent=2, default=str))
+
+
+def _appender(json_path: str | None):
+    """Each finished record as a line of ``JSON.partial.jsonl`` beside the final file."""
+    if not json_path:
+        return lambda record: None
+    partial = Path(f"{json_path}.partial.jsonl")
+    partial.write_text("")
+
+    def keep(record: dict) -> None:
+        with partial.open("a") as lines:
+            lines.write(json.dumps(record, default=str) + "\n")
+    return keep
+
+
+def saved_summaries(paths: list[str], budgets) -> list[dict]:
+    """One summary per package over the runs saved by several processes (say, its cold runs and its warm ones),
+    from their final files or the lines of a run still going (``.partial.jsonl``)."""
+    saved = [_saved(Path(path)) for path in paths]
+    rows = [r for one in saved for r in one["rows"]]
+    zeros = {z["package"]: z for one in saved for z in one.get("zero_label", [])}
+    return [summary(zero, [r for r in rows if r["package"] == name], budgets) for name, zero in zeros.items()]
+
+
+def _saved(path: Path) -> dict:
+    if not path.name.endswith(".jsonl"):
+        return json.loads(path.read_text())
+    records = [json.loads(line) for line in path.read_text().splitlines() if line]
+    return {"rows": [r["row"] for r in records if "row" in r],
+            "zero_label": [r["zero_label"] for r in records if "zero_label" in r]}
 
 
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--package", action="append", required=True, metavar="STORE=BASE",
+    parser.add_argument("--package", action="append", default=[], metavar="STORE=BASE",
                         help="A package's executed store and a base model trained without it (repeatable).")
     parser.add_argument("--budgets", default="0.05,0.1,0.2")
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--config", default="default", help="Config preset or YAML (its active_learning section).")
+    parser.add_argument("--penalty", type=float, default=PENALTY, help="The warm mix's L2 pull toward the base.")
+    parser.add_argument("--base-weight", choices=("fitted", "fixed"), default="fitted",
+                        help="Whether the warm mix may scale the base's log-odds, or keeps them at weight 1.")
+    parser.add_argument("--base-feature", choices=("on", "off"), default="on",
+                        help="Whether the warm forests also see the base's log-odds as a feature.")
+    parser.add_argument("--variants", default=",".join(f"{s}-{k}" for s, k in VARIANTS),
+                        help="Which runs, as START-STRATEGY (cold-actprm, warm-actprm, warm-random).")
+    parser.add_argument("--runs", default=None, metavar="START-STRATEGY@BUDGET,...",
+                        help="Exactly these runs per seed (say, only the bar's: cold-actprm@0.2,warm-actprm@0.1), "
+                             "instead of every variant at every budget.")
     parser.add_argument("--json", default=None, help="Also write every run here.")
+    parser.add_argument("--render", nargs="+", metavar="JSON",
+                        help="Only print the tables of runs saved with --json (one package per process, then one table).")
     return parser.parse_args()
 
 

@@ -7,10 +7,15 @@ labels exist, each head is ``sigmoid((1 + a) * logit(base) + b * logit(local) + 
 (the bagged forests) next to a base head, mixed by a logistic regression fitted on the labels with the local
 learner's out-of-bag scores and an L2 penalty that pulls ``a``, ``b`` and ``c`` to zero. With few labels the mix
 stays at the base model; it moves only as far as the local labels show the base to be wrong here.
+
+The forests also see the base's log-odds as a feature (``base_feature``), so with few labels they can split on the
+base's ranking and correct it where the package's own features disagree, instead of competing with it from
+scratch; chosen on tuning packages (BENCHMARKS.md, "Warm start on held-out packages").
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Protocol, Sequence
 
 import numpy as np
@@ -22,6 +27,7 @@ from bugprm.records import Candidate, TrajectoryScore
 
 CLIP = 1e-4  # probabilities kept off 0 and 1, where the log-odds is infinite
 PENALTY = 1.0  # L2 on the mix's weights: the prior that the base model is right as it is
+BASE_FEATURE = "base_log_odds"
 MIN_PER_CLASS = 2  # fewer labels of an outcome than this: the mix stays at the base model
 
 
@@ -47,8 +53,10 @@ class WarmLearner:
 
     predicts_unlabelled = True
 
-    def __init__(self, base: BaseScorer, local: LocalLearner):
+    def __init__(self, base: BaseScorer, local: LocalLearner, penalty: float = PENALTY, base_weight_fitted: bool = True,
+                 base_feature: bool = True):
         self.base, self.local = base, local
+        self.penalty, self.base_weight_fitted, self.base_feature = penalty, base_weight_fitted, base_feature
         self.weights = np.zeros(3)  # a, b, c: zero is the base model alone
         self._base_heads: dict[str, np.ndarray] = {}
 
@@ -58,9 +66,9 @@ class WarmLearner:
         if np.bincount(labels, minlength=2).min() < MIN_PER_CLASS:
             self.weights = np.zeros(3)
             return {"trained_on": len(judged), "base_weight": 1.0, "local_weight": 0.0}
-        log = self.local.fit(judged)
+        log = self.local.fit(self._for_local(judged))
         inputs = np.column_stack([logit(self.base_probabilities(judged)), logit(self.local.out_of_bag)])
-        self.weights = fit_mix(inputs, labels)
+        self.weights = fit_mix(inputs, labels, self.penalty, self.base_weight_fitted)
         return {**log, "base_weight": round(1 + float(self.weights[0]), 4),
                 "local_weight": round(float(self.weights[1]), 4)}
 
@@ -76,7 +84,7 @@ class WarmLearner:
         """[heads, candidates]: the base model's heads alone until the mix has weight on the local learner."""
         base = self._base_heads_for(candidates)
         if self.weights.any():
-            local = self.local.head_probabilities(candidates)
+            local = self.local.head_probabilities(self._for_local(candidates))
             paired = base[np.arange(len(local)) % len(base)]
             a, b, c = self.weights
             base = 1 / (1 + np.exp(-((1 + a) * logit(paired) + b * logit(local) + c)))
@@ -87,6 +95,13 @@ class WarmLearner:
 
     def base_probabilities(self, candidates: list[Candidate]) -> np.ndarray:
         return self._base_heads_for(candidates).mean(axis=0)
+
+    def _for_local(self, candidates: list[Candidate]) -> list[Candidate]:
+        """With ``base_feature``, the local learner also sees the base model's log-odds as a feature."""
+        if not self.base_feature:
+            return candidates
+        odds = logit(self.base_probabilities(candidates))
+        return [replace(c, features={**c.features, BASE_FEATURE: float(z)}) for c, z in zip(candidates, odds)]
 
     def _base_heads_for(self, candidates: list[Candidate]) -> np.ndarray:
         """[base heads, candidates], each trajectory's weakest step per head; the base never changes, so each
@@ -99,13 +114,15 @@ class WarmLearner:
         return np.stack([self._base_heads[c.id] for c in candidates], axis=1)
 
 
-def fit_mix(inputs: np.ndarray, labels: np.ndarray, penalty: float = PENALTY) -> np.ndarray:
+def fit_mix(inputs: np.ndarray, labels: np.ndarray, penalty: float = PENALTY,
+            base_weight_fitted: bool = True) -> np.ndarray:
     """(a, b, c) of ``sigmoid(inputs[:, 0] + a * inputs[:, 0] + b * inputs[:, 1] + c)``, the penalised maximum
     likelihood: the base's log-odds is the offset, so the penalty shrinks toward the base model, not toward 0.5.
     The problem is convex; L-BFGS finds its optimum where plain Newton steps overshoot on saturated scores."""
     from scipy.optimize import minimize
 
-    x = np.column_stack([inputs, np.ones(len(inputs))])
+    free = [base_weight_fitted, True, True]
+    x = np.column_stack([inputs, np.ones(len(inputs))])[:, free]
 
     def loss(weights: np.ndarray) -> tuple[float, np.ndarray]:
         margin = inputs[:, 0] + x @ weights
@@ -113,4 +130,6 @@ def fit_mix(inputs: np.ndarray, labels: np.ndarray, penalty: float = PENALTY) ->
         p = 1 / (1 + np.exp(-margin))
         return float(value), x.T @ (p - labels) + penalty * weights
 
-    return minimize(loss, np.zeros(3), jac=True, method="L-BFGS-B").x
+    weights = np.zeros(3)
+    weights[free] = minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B").x
+    return weights

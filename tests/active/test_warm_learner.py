@@ -91,8 +91,8 @@ def test_too_few_labels_of_an_outcome_keep_the_base_model_alone():
 def test_the_mix_is_fitted_on_the_judged_labels_base_and_out_of_bag_log_odds(monkeypatch):
     seen = {}
 
-    def mix(inputs, labels):
-        seen.update(inputs=inputs, labels=labels)
+    def mix(inputs, labels, penalty, base_weight_fitted):
+        seen.update(inputs=inputs, labels=labels, penalty=penalty, fitted=base_weight_fitted)
         return np.array([-0.25, 0.5, 0.125])
 
     monkeypatch.setattr(warm_learner, "fit_mix", mix)
@@ -107,7 +107,7 @@ def test_the_mix_is_fitted_on_the_judged_labels_base_and_out_of_bag_log_odds(mon
 
 
 def test_once_mixed_each_local_head_is_paired_with_a_base_head(monkeypatch):
-    monkeypatch.setattr(warm_learner, "fit_mix", lambda inputs, labels: np.array([-0.25, 0.5, 0.125]))
+    monkeypatch.setattr(warm_learner, "fit_mix", lambda inputs, labels, *settings: np.array([-0.25, 0.5, 0.125]))
     learner = WarmLearner(Base(), Local())
     learner.fit(labelled(2, 2))
     pool = [candidate("k9"), candidate("s9"), candidate("u9")]
@@ -147,3 +147,43 @@ def test_a_larger_penalty_keeps_the_mix_nearer_the_base_model():
     inputs = np.column_stack([np.linspace(-2, 2, 40), np.where(np.arange(40) % 2, 2.0, -2.0)])
     labels = (np.arange(40) % 2).astype(int)
     assert np.linalg.norm(fit_mix(inputs, labels, 50.0)) < np.linalg.norm(fit_mix(inputs, labels))
+
+
+def test_with_the_base_weight_fixed_the_mix_fits_only_the_local_weight_and_the_intercept():
+    from scipy.optimize import minimize
+
+    rng = np.random.default_rng(1)
+    inputs = rng.normal(size=(60, 2)) * 2
+    labels = (rng.random(60) < 1 / (1 + np.exp(-(0.3 * inputs[:, 0] + inputs[:, 1])))).astype(int)
+    found = fit_mix(inputs, labels, 1.0, base_weight_fitted=False)
+    best = minimize(lambda w: penalised_loss(np.array([0.0, *w]), inputs, labels, 1.0), np.zeros(2),
+                    method="Nelder-Mead", options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000}).x
+    assert found[0] == 0 and found[1:] == pytest.approx(best, abs=2e-3)
+    assert fit_mix(inputs, labels, 1.0)[0] < -0.3  # where it may, the mix shrinks the base these labels half follow
+
+
+class FeatureLocal(Local):
+    """Records the features it was fitted on and asked about."""
+
+    def fit(self, labelled):
+        self.fitted_features = [dict(c.features) for c in labelled]
+        return super().fit(labelled)
+
+    def head_probabilities(self, candidates):
+        self.asked_features = [dict(c.features) for c in candidates]
+        return super().head_probabilities(candidates)
+
+
+@pytest.mark.parametrize("base_feature", [True, False])
+def test_the_local_learner_sees_the_base_log_odds_as_a_feature_unless_told_not_to(base_feature):
+    local = FeatureLocal()
+    learner = WarmLearner(Base(), local, base_feature=base_feature)
+    judged = labelled(MIN_PER_CLASS, MIN_PER_CLASS)
+    learner.fit(judged)
+    learner.weights = np.array([0.0, 1.0, 0.0])
+    learner.head_probabilities([candidate("u1")])
+    expected = [logit(np.array([weakest_steps(c.id).mean()]))[0] for c in judged]
+    seen = [f.get(warm_learner.BASE_FEATURE) for f in local.fitted_features]
+    assert seen == (pytest.approx(expected) if base_feature else [None] * len(judged))
+    assert (warm_learner.BASE_FEATURE in local.asked_features[0]) == base_feature
+    assert all(warm_learner.BASE_FEATURE not in c.features for c in judged)  # the caller's candidates untouched
