@@ -14,6 +14,7 @@ from bugprm.errors import ConfigError
 
 from bugprm.config import CALIBRATIONS  # noqa: E402
 EDGE = 1e-4  # probabilities kept off 0 and 1 so that log-odds stay finite
+SLOPE_FLOOR = 1e-3  # a Platt map never reverses the ranking: a few labels can fit a negative slope perfectly
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,17 @@ def _platt(scores: np.ndarray, labels: np.ndarray) -> Calibration:
     from sklearn.linear_model import LogisticRegression
 
     model = LogisticRegression(C=100.0).fit(_logit(scores)[:, None], labels)
-    return Calibration("platt", float(model.coef_[0, 0]), float(model.intercept_[0]))
+    slope = float(model.coef_[0, 0])
+    if slope >= SLOPE_FLOOR:
+        return Calibration("platt", slope, float(model.intercept_[0]))
+    return _nearly_constant(scores, labels)
+
+
+def _nearly_constant(scores: np.ndarray, labels: np.ndarray) -> Calibration:
+    """The labels' smoothed rate for every score, the scores' order kept as ties broken by a tiny slope."""
+    rate = (labels.sum() + 1) / (len(labels) + 2)
+    intercept = float(np.log(rate / (1 - rate)) - SLOPE_FLOOR * _logit(scores).mean())
+    return Calibration("platt", SLOPE_FLOOR, intercept)
 
 
 def _isotonic(scores: np.ndarray, labels: np.ndarray) -> Calibration:

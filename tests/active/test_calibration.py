@@ -29,6 +29,14 @@ def test_calibration_keeps_the_order_of_scores():
     assert np.all(np.diff(mapped) >= 0)
 
 
+def test_scores_that_rank_backwards_get_their_rate_not_a_reversed_map():
+    scores = np.array([0.9, 0.8, 0.7, 0.3, 0.2, 0.1, 0.15, 0.85, 0.6])
+    labels = np.array([0, 0, 0, 1, 1, 1, 1, 0, 1])  # a perfect fit for a negative slope
+    mapped = fit_calibration("platt", scores, labels)(np.sort(scores))
+    assert np.all(np.diff(mapped) > 0)
+    assert mapped.mean() == pytest.approx((labels.sum() + 1) / (len(labels) + 2), abs=0.01)
+
+
 def test_one_class_gives_the_identity_and_an_unknown_kind_an_error():
     assert fit_calibration("platt", [0.2, 0.7], [1, 1])(np.array([0.2]))[0] == pytest.approx(0.2)
     with pytest.raises(ConfigError, match="calibration"):
