@@ -14,6 +14,7 @@ from bugprm.config import ActiveLearningConfig, Budget, Config, with_overrides
 from bugprm.active.coverage_known import known_uncovered
 from bugprm.active.learners import loop_learner, prm_learner
 from bugprm.active.loop import ActiveLoop, seed_count
+from bugprm.active.neighbours import line_of
 from bugprm.active.settings import loop_settings
 from bugprm.model.pmt_forest import PmtForest, covered_means_killed, is_valid_bug
 from bugprm.bench.evaluation import RunResult
@@ -126,11 +127,11 @@ def run_same_line(split: Split, budget: float) -> RunResult:
     verdicts = oracle(sample)
     by_line: dict[tuple, list[int]] = {}
     for c in sample:
-        by_line.setdefault((c.file, c.line), []).append(is_valid_bug(verdicts[c.id]))
+        by_line.setdefault(line_of(c), []).append(is_valid_bug(verdicts[c.id]))
     unexecuted = _unexecuted(split, verdicts)
     forest = PmtForest(seed=split.seed).fit(sample, [is_valid_bug(verdicts[c.id]) for c in sample])
     estimates = forest.predict(unexecuted).tolist()
-    scores = {c.id: float(np.mean(by_line[(c.file, c.line)])) if (c.file, c.line) in by_line else estimate
+    scores = {c.id: float(np.mean(by_line[line_of(c)])) if line_of(c) in by_line else estimate
               for c, estimate in zip(unexecuted, estimates)}
     return RunResult(scores, tuple(oracle.asked), oracle.cpu_seconds)
 
