@@ -12,7 +12,7 @@ import json
 import math
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -20,7 +20,7 @@ from bugprm.corpus_build.fetch import (
     MANIFEST_DIR, FetchedRepo, Manifest, default_destination, fetch, fetched, load_manifests,
 )
 from bugprm.corpus_build.card import write_card
-from bugprm.corpus_build.document import Cost, verdict_document
+from bugprm.corpus_build.document import Cost, Pass, verdict_document
 from bugprm.corpus_build.execution import execute_pass
 from bugprm.corpus_build.verdicts import is_current, verdict_path, write_verdicts
 from bugprm.errors import BugprmError, HarnessError, InputError
@@ -84,7 +84,7 @@ def build_package(spec: Manifest, request: BuildRequest, say: Callable[[str], No
         pool = generated_pool(spec, Path(repo.path), store)
         say(f"{spec.name}: pool of {len(pool)} candidates in {spec.source}")
         labels = execute_pass(store, repo, pool, request, False, _progress(spec.name, len(pool), say))
-        chosen = kill_matrix_sample(pool, labels.executions, request)
+        chosen = kill_matrix_sample(pool, labels.executions, request, set(store.executions(matrix_fingerprint(labels))))
         say(f"{spec.name}: kill matrix of {len(chosen)} killed candidates")
         matrix = execute_pass(store, repo, chosen, request, True, _progress(spec.name, len(chosen), say),
                               labels.baseline) if chosen else None
@@ -96,13 +96,22 @@ def build_package(spec: Manifest, request: BuildRequest, say: Callable[[str], No
     return path
 
 
-def kill_matrix_sample(pool: list[Candidate], executions: dict, request: BuildRequest) -> list[Candidate]:
+def kill_matrix_sample(pool: list[Candidate], executions: dict, request: BuildRequest,
+                       already: set[str] = frozenset()) -> list[Candidate]:
     """A seeded share of the killed candidates, at most the cap: for a survivor every covering test already ran and
-    passed, so only a kill hides the results of the tests after its first failure."""
+    passed, so only a kill hides the results of the tests after its first failure. Candidates ``already`` run under
+    the kill matrix come first, so a build resumed with a smaller cap keeps the matrix runs it paid for."""
     killed = [c for c in pool if c.id in executions and executions[c.id].outcome is Outcome.KILLED]
     size = min(math.ceil(request.kill_matrix_share * len(killed)), request.kill_matrix_cap, len(killed))
-    picked = set(random.Random(request.seed).sample(range(len(killed)), size))
-    return [c for i, c in enumerate(killed) if i in picked]
+    kept = [c for c in killed if c.id in already][:size]
+    rest = [c for c in killed if c.id not in already]
+    picked = set(random.Random(request.seed).sample(range(len(rest)), size - len(kept)))
+    return kept + [c for i, c in enumerate(rest) if i in picked]
+
+
+def matrix_fingerprint(labels: Pass) -> str:
+    """The fingerprint the kill-matrix pass runs under: the labelling pass's settings with every covering test run."""
+    return replace(labels.config, full_matrix=True).fingerprint()
 
 
 def _check(request: BuildRequest) -> None:

@@ -222,3 +222,21 @@ def test_repair_trajectories_from_the_verdict_file_are_labelled_without_running_
         assert not restores or patch.steps[-1].label == 1, patch.diff
     correct = [p for p in patches if p.steps[-1].label == 1]
     assert correct and len(correct) < len(patches) / 5
+
+
+def test_a_resumed_kill_matrix_keeps_the_candidates_it_already_ran():
+    from types import SimpleNamespace
+
+    from bugprm.corpus_build.build import kill_matrix_sample
+    from bugprm.records import Execution, Outcome
+
+    pool = [SimpleNamespace(id=f"c{i}") for i in range(100)]
+    executions = {c.id: Execution(c.id, Outcome.KILLED if i % 4 else Outcome.SURVIVED) for i, c in enumerate(pool)}
+    wide = kill_matrix_sample(pool, executions, BuildRequest(names=("x",), kill_matrix_share=0.5))
+    already = {c.id for c in wide[:9]}
+    narrow = kill_matrix_sample(pool, executions, BuildRequest(names=("x",), kill_matrix_share=0.5,
+                                                               kill_matrix_cap=12), already)
+    assert len(wide) == 38 and len(narrow) == 12
+    assert already <= {c.id for c in narrow}
+    assert all(executions[c.id].outcome is Outcome.KILLED for c in narrow)
+    assert kill_matrix_sample(pool, executions, BuildRequest(names=("x",), kill_matrix_share=0.5), set()) == wide
