@@ -3,7 +3,7 @@ ends of the kill rate's range (the estimator's default) and at 0 and 1 (before i
 
     python benchmarks/estimate_coverage.py REPO... [--seeds 50] [--first-seed 0] [--budget 0.1] [--heads 8]
         [--trees 10] [--set active_learning.rounds=4] [--base MODEL [--first-round learner|seed]] [--json F]
-    python benchmarks/estimate_coverage.py --render F.json...      # the tables again, from saved rows
+    python benchmarks/estimate_coverage.py [REPO...] --render F.json...   # the tables again, from saved rows
 
 Each seed splits the pool as `bench_active_loop.py` does (30% held out), runs the estimate loop on the training
 pool from its recorded verdicts (`--recorded` stores: nothing is executed) and computes both intervals from the same
@@ -14,7 +14,8 @@ Printed per package: interval coverage of the true kill rate of the training poo
 Wilson interval), mean interval width, the estimate's root-mean-square error and the exact RMS error of the plain
 random-sample mean for the same budget (`estimate_baselines.py`), their ratio; then, paired by seed with a plain
 random sample of the same size drawn by that seed (`random_share`), the mean |error| of each, their ratio and the
-mean paired difference with its 95% t-interval. The last line pools every package.
+mean paired difference with its 95% t-interval; last, the exact RMS of a coverage-aware random sample (the uncovered
+counted, the covered sampled) and the ratio to it: what coverage alone gives. The last line pools every package.
 """
 
 from __future__ import annotations
@@ -45,8 +46,9 @@ def one_seed(pool, seed: int, budget: float, config, base=None, warm_first: bool
     loop, _, _ = estimating_run(split, budget, config, base, warm_first)
     truth = float(np.mean([is_valid_bug(split.verdicts[c.id]) for c in split.train]))
     plain = float(np.mean([is_valid_bug(split.verdicts[c.id]) for c in random_share(split.train, budget, seed)]))
-    row = {"repo": pool.name, "seed": seed, "truth": truth, "plain_variance": baseline_variances(split, budget)[0],
-           "plain_sample": plain, "warm": base is not None, "first_round": "learner" if loop.warm_first else "seed"}
+    plain_variance, aware_variance = baseline_variances(split, budget)
+    row = {"repo": pool.name, "seed": seed, "truth": truth, "plain_variance": plain_variance,
+           "aware_variance": aware_variance, "plain_sample": plain, "warm": base is not None, "first_round": "learner" if loop.warm_first else "seed"}
     for name, bounds in VARIANTS.items():
         found = estimate(loop.draws, loop.verdicts(), len(loop.pool), CONFIDENCE, bounds or loop.bounds)
         row[name] = {"value": found.value, "low": found.low, "high": found.high,
@@ -69,9 +71,9 @@ def summary_line(name: str, rows: list[dict]) -> str:
         width = np.mean([r[variant]["high"] - r[variant]["low"] for r in rows])
         cells.append(f"{hits}/{len(rows)} = {hits / len(rows):.2f} [{low:.2f}, {high:.2f}] | {width:.4f}")
     error = math.sqrt(np.mean([(r["range"]["value"] - r["truth"]) ** 2 for r in rows]))
-    plain = math.sqrt(np.mean([r["plain_variance"] for r in rows]))
+    plain, aware = (math.sqrt(np.mean([r[key] for r in rows])) for key in ("plain_variance", "aware_variance"))
     return (f"| {name} | {len(rows)} | " + " | ".join(cells) + f" | {error:.4f} | {plain:.4f} | {error / plain:.2f} | "
-            + paired_cells(rows) + " |")
+            + paired_cells(rows) + f" | {aware:.4f} | {error / aware:.2f} |")
 
 
 def paired_cells(rows: list[dict]) -> str:
@@ -87,8 +89,9 @@ def paired_cells(rows: list[dict]) -> str:
 def render(rows: list[dict]) -> None:
     print("| package | seeds | coverage, pseudo-terms at the range's ends [95% CI] | mean width | coverage, "
           "pseudo-terms 0 and 1 | mean width | estimate RMS | plain mean, exact RMS | ratio | estimate mean abs. "
-          "error | plain sample mean abs. error | ratio | paired difference [95% CI] |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "error | plain sample mean abs. error | ratio | paired difference [95% CI] | coverage-aware random, exact "
+          "RMS | ratio |")
+    print("|---|" + "---:|" * 14)
     names = list(dict.fromkeys(r["repo"] for r in rows))
     for name in names:
         print(summary_line(name, [r for r in rows if r["repo"] == name]), flush=True)
@@ -99,7 +102,8 @@ def render(rows: list[dict]) -> None:
 def main() -> None:
     args = _arguments()
     if args.render:
-        render([row for path in args.render for row in json.loads(Path(path).read_text())])
+        render(with_baselines([row for path in args.render for row in json.loads(Path(path).read_text())],
+                              args.repos, args.budget))
         return
     forest_size(args.heads, args.trees)
     config = with_overrides(load_config("default"), {k: yaml.safe_load(v) for k, v in
@@ -113,6 +117,14 @@ def main() -> None:
             if args.json:
                 Path(args.json).write_text(json.dumps(rows, default=float))
     render(rows)
+
+
+def with_baselines(rows: list[dict], repos: list[Path], budget: float) -> list[dict]:
+    """Rows saved before they held ``aware_variance`` get both exact baselines again from REPO's pool."""
+    pools = {pool.name: pool for pool in map(recorded_pool, repos)}
+    return [{**r, **dict(zip(("plain_variance", "aware_variance"),
+                             baseline_variances(within_split(pools[r["repo"]], 0.3, r["seed"]), budget)))}
+            if "aware_variance" not in r else r for r in rows]
 
 
 def first_round(args) -> bool | None:
