@@ -39,6 +39,7 @@ from bugprm.bench.evaluation import calibration_metrics, unexecuted_auroc
 from bugprm.bench.oracle import CachedOracle
 from bugprm.bench.paired import mean_interval
 from bugprm.bench.pools import JudgedPool
+from bugprm.bench.remembered import RememberedScorer
 from bugprm.bench.runners import spending_settings
 from bugprm.config import Budget, load_config
 from bugprm.labels import step_labels
@@ -49,19 +50,6 @@ from bugprm.store import Store
 VARIANTS = (("cold", "actprm"), ("warm", "actprm"), ("warm", "random"))
 ROUND_KEYS = ("trained_on", "positive_rate", "auroc_oob", "base_weight", "local_weight", "seed_set", "uncertain",
               "uncertain_share", "score_p10_50_90", "uncertainty_p10_50_90")
-
-
-class RememberedScorer:
-    """The base model's scores, computed once per candidate for every run of a package."""
-
-    def __init__(self, scorer):
-        self.scorer, self.known = scorer, {}
-
-    def score(self, candidates):
-        missing = [c for c in candidates if c.id not in self.known]
-        if missing:
-            self.known.update({s.id: s for s in self.scorer.score(missing)})
-        return [self.known[c.id] for c in candidates]
 
 
 def executed_pool(store_dir: Path) -> JudgedPool:

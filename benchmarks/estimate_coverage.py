@@ -2,13 +2,20 @@
 ends of the kill rate's range (the estimator's default) and at 0 and 1 (before issue 15's fourth session).
 
     python benchmarks/estimate_coverage.py REPO... [--seeds 50] [--first-seed 0] [--budget 0.1] [--heads 8]
-        [--trees 10] [--set active_learning.rounds=4] [--json F]
+        [--trees 10] [--set active_learning.rounds=4] [--base MODEL [--first-round learner|seed]] [--json F]
+    python benchmarks/estimate_coverage.py [REPO...] --render F.json...   # the tables again, from saved rows
 
 Each seed splits the pool as `bench_active_loop.py` does (30% held out), runs the estimate loop on the training
 pool from its recorded verdicts (`--recorded` stores: nothing is executed) and computes both intervals from the same
-draws. Printed per package: interval coverage of the true kill rate of the training pool (count, share and its 95%
+draws. ``--base``: the loop starts warm, as `bugprm train` does by default, its forests stacked on this base model
+(``WarmLearner``; the base must never have seen the package); the first round is then drawn by the base's
+predictions (``--first-round learner``, the loop's default) or uniformly as a cold run's seed round (``seed``).
+Printed per package: interval coverage of the true kill rate of the training pool (count, share and its 95%
 Wilson interval), mean interval width, the estimate's root-mean-square error and the exact RMS error of the plain
-random-sample mean for the same budget (`estimate_baselines.py`), and their ratio.
+random-sample mean for the same budget (`estimate_baselines.py`), their ratio; then, paired by seed with a plain
+random sample of the same size drawn by that seed (`random_share`), the mean |error| of each, their ratio and the
+mean paired difference with its 95% t-interval; last, the exact RMS of a coverage-aware random sample (the uncovered
+counted, the covered sampled) and the ratio to it: what coverage alone gives. The last line pools every package.
 """
 
 from __future__ import annotations
@@ -22,9 +29,11 @@ import numpy as np
 import yaml
 
 from bugprm.active.estimate import CONFIDENCE, estimate
+from bugprm.bench.paired import mean_interval
 from bugprm.bench.pools import recorded_pool
 from bugprm.bench.evaluation import baseline_variances
-from bugprm.bench.runners import estimating_run, forest_size
+from bugprm.bench.remembered import RememberedScorer
+from bugprm.bench.runners import estimating_run, forest_size, random_share
 from bugprm.bench.splits import within_split
 from bugprm.config import load_config, with_overrides
 from bugprm.model.pmt_forest import is_valid_bug
@@ -32,13 +41,16 @@ from bugprm.model.pmt_forest import is_valid_bug
 VARIANTS = {"range": None, "zero_one": (0.0, 1.0)}  # where the two pseudo-terms sit
 
 
-def one_seed(pool, seed: int, budget: float, config) -> dict:
+def one_seed(pool, seed: int, budget: float, config, base=None, warm_first: bool | None = None) -> dict:
     split = within_split(pool, 0.3, seed)
-    loop, _, _ = estimating_run(split, budget, config)
+    loop, _, _ = estimating_run(split, budget, config, base, warm_first)
     truth = float(np.mean([is_valid_bug(split.verdicts[c.id]) for c in split.train]))
-    row = {"repo": pool.name, "seed": seed, "truth": truth, "plain_variance": baseline_variances(split, budget)[0]}
+    plain = float(np.mean([is_valid_bug(split.verdicts[c.id]) for c in random_share(split.train, budget, seed)]))
+    plain_variance, aware_variance = baseline_variances(split, budget)
+    row = {"repo": pool.name, "seed": seed, "truth": truth, "plain_variance": plain_variance,
+           "aware_variance": aware_variance, "plain_sample": plain, "warm": base is not None, "first_round": "learner" if loop.warm_first else "seed"}
     for name, bounds in VARIANTS.items():
-        found = estimate(loop.draws, loop.verdicts(), len(loop.pool), CONFIDENCE, bounds)
+        found = estimate(loop.draws, loop.verdicts(), len(loop.pool), CONFIDENCE, bounds or loop.bounds)
         row[name] = {"value": found.value, "low": found.low, "high": found.high,
                      "covered": found.low <= truth <= found.high}
     return row
@@ -59,40 +71,87 @@ def summary_line(name: str, rows: list[dict]) -> str:
         width = np.mean([r[variant]["high"] - r[variant]["low"] for r in rows])
         cells.append(f"{hits}/{len(rows)} = {hits / len(rows):.2f} [{low:.2f}, {high:.2f}] | {width:.4f}")
     error = math.sqrt(np.mean([(r["range"]["value"] - r["truth"]) ** 2 for r in rows]))
-    plain = math.sqrt(np.mean([r["plain_variance"] for r in rows]))
-    return f"| {name} | {len(rows)} | " + " | ".join(cells) + f" | {error:.4f} | {plain:.4f} | {error / plain:.2f} |"
+    plain, aware = (math.sqrt(np.mean([r[key] for r in rows])) for key in ("plain_variance", "aware_variance"))
+    return (f"| {name} | {len(rows)} | " + " | ".join(cells) + f" | {error:.4f} | {plain:.4f} | {error / plain:.2f} | "
+            + paired_cells(rows) + f" | {aware:.4f} | {error / aware:.2f} |")
+
+
+def paired_cells(rows: list[dict]) -> str:
+    """Mean |error| of the estimate and of the same seed's plain random-sample mean, their ratio, and the paired
+    difference of the two |errors| with its 95% t-interval."""
+    mine = [abs(r["range"]["value"] - r["truth"]) for r in rows]
+    plain = [abs(r["plain_sample"] - r["truth"]) for r in rows]
+    gap = mean_interval([a - b for a, b in zip(mine, plain)])
+    shown = f"{gap['mean']:+.4f}" + (f" [{gap['low']:+.4f}, {gap['high']:+.4f}]" if gap["low"] is not None else "")
+    return f"{np.mean(mine):.4f} | {np.mean(plain):.4f} | {np.mean(mine) / np.mean(plain):.2f} | {shown}"
+
+
+def render(rows: list[dict]) -> None:
+    print("| package | seeds | coverage, pseudo-terms at the range's ends [95% CI] | mean width | coverage, "
+          "pseudo-terms 0 and 1 | mean width | estimate RMS | plain mean, exact RMS | ratio | estimate mean abs. "
+          "error | plain sample mean abs. error | ratio | paired difference [95% CI] | coverage-aware random, exact "
+          "RMS | ratio |")
+    print("|---|" + "---:|" * 14)
+    names = list(dict.fromkeys(r["repo"] for r in rows))
+    for name in names:
+        print(summary_line(name, [r for r in rows if r["repo"] == name]), flush=True)
+    if len(names) > 1:
+        print(summary_line("all", rows))
 
 
 def main() -> None:
     args = _arguments()
+    if args.render:
+        render(with_baselines([row for path in args.render for row in json.loads(Path(path).read_text())],
+                              args.repos, args.budget))
+        return
     forest_size(args.heads, args.trees)
     config = with_overrides(load_config("default"), {k: yaml.safe_load(v) for k, v in
                                                       (item.split("=", 1) for item in args.set)})
-    print("| package | seeds | coverage, pseudo-terms at the range's ends [95% CI] | mean width | coverage, "
-          "pseudo-terms 0 and 1 | mean width | estimate RMS | plain mean, exact RMS | ratio |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    base = RememberedScorer(load_scorer(args.base)) if args.base else None
     rows: list[dict] = []
     for repo in args.repos:
         pool = recorded_pool(repo)
-        mine = []
         for seed in range(args.first_seed, args.first_seed + args.seeds):
-            mine.append(one_seed(pool, seed, args.budget, config))
+            rows.append(one_seed(pool, seed, args.budget, config, base, first_round(args)))
             if args.json:
-                Path(args.json).write_text(json.dumps(rows + mine, default=float))
-        rows += mine
-        print(summary_line(pool.name, mine), flush=True)
+                Path(args.json).write_text(json.dumps(rows, default=float))
+    render(rows)
+
+
+def with_baselines(rows: list[dict], repos: list[Path], budget: float) -> list[dict]:
+    """Rows saved before they held ``aware_variance`` get both exact baselines again from REPO's pool."""
+    pools = {pool.name: pool for pool in map(recorded_pool, repos)}
+    return [{**r, **dict(zip(("plain_variance", "aware_variance"),
+                             baseline_variances(within_split(pools[r["repo"]], 0.3, r["seed"]), budget)))}
+            if "aware_variance" not in r else r for r in rows]
+
+
+def first_round(args) -> bool | None:
+    """Whether the warm learner draws the first round; None for a cold run (the loop's uniform seed round)."""
+    return args.first_round == "learner" if args.base else None
+
+
+def load_scorer(base: Path):
+    from bugprm.scoring.adapter import load_scorer as loaded  # torch, only for warm runs
+
+    return loaded(base)
 
 
 def _arguments():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("repos", nargs="+", type=Path)
+    parser.add_argument("repos", nargs="*", type=Path)
     parser.add_argument("--seeds", type=int, default=50)
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--budget", type=float, default=0.1)
     parser.add_argument("--heads", type=int, default=8)
     parser.add_argument("--trees", type=int, default=10)
     parser.add_argument("--set", action="append", default=["active_learning.rounds=4"])
+    parser.add_argument("--base", type=Path, help="Start warm from this base model (one that never saw REPO).")
+    parser.add_argument("--first-round", choices=("learner", "seed"), default="learner",
+                        help="Warm runs: the first round drawn by the base's predictions, or uniformly.")
     parser.add_argument("--json")
+    parser.add_argument("--render", nargs="+", metavar="JSON", help="Only print the tables of saved rows.")
     return parser.parse_args()
 
 

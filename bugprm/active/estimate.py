@@ -118,6 +118,13 @@ def draws_from_log(rounds: Sequence[Mapping]) -> list[Draw]:
             for row in log.get("draws", ())]
 
 
+def bounds_from_log(rounds: Sequence[Mapping]) -> tuple[float, float] | None:
+    """The kill rate's range a run logged before its first draw (a warm first round), else None: then the seed
+    round's draws imply it (``kill_rate_bounds``)."""
+    stated = next((log["kill_rate_range"] for log in rounds if "kill_rate_range" in log), None)
+    return None if stated is None else (float(stated[0]), float(stated[1]))
+
+
 def draw_rows(draws: Sequence[Draw]) -> list[list]:
     """Draws as compact rows for the round log: id, probability, predicted, pool mean."""
     return [[d.id, round(d.probability, 8), round(d.predicted, 6), round(d.pool_mean, 6)] for d in draws]

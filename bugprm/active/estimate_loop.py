@@ -4,6 +4,11 @@ The number of draws is fixed before the first one (the budget's label count), so
 stays unbiased: a round that draws a candidate twice executes it once and spends less than its share of the budget.
 Each round's draws, with their probabilities, go into the round log, from which `bugprm report` recomputes the
 estimate.
+
+A learner that predicts before any label (``predicts_unlabelled``: stacked on the base model) draws the first round
+itself instead of a uniform seed round: its predictions already make the terms cheaper than plain verdicts, and the
+design stays unbiased whatever they are. The round log then states the kill rate's range (``kill_rate_range``),
+which the seed round's draws would otherwise imply, for the interval's pseudo-terms.
 """
 
 from __future__ import annotations
@@ -23,13 +28,18 @@ ROUNDS = 4  # at most: each round refits the model, and the first labels teach i
 
 
 class EstimatingLoop(ActiveLoop):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, warm_first: bool | None = None, **kwargs):
+        """``warm_first``: draw the first round by the learner's predictions (default: when it has any before
+        a label) rather than uniformly."""
         super().__init__(*args, **kwargs)
         self.draws: list = []
         self.total_draws = self.budget.limit(len(self.pool))
+        predicts = getattr(self.learner, "predicts_unlabelled", False)
+        self.warm_first = predicts if warm_first is None else warm_first
+        self.bounds: tuple[float, float] | None = None  # None: implied by the seed round's draws
 
     def estimate(self, confidence: float) -> Estimate | None:
-        return estimate(self.draws, self.verdicts(), len(self.pool), confidence)
+        return estimate(self.draws, self.verdicts(), len(self.pool), confidence, self.bounds)
 
     def verdicts(self) -> dict[str, int]:
         return {i: is_valid_bug(e) for i, e in self.executions.items() if e.outcome not in UNLABELLED_OUTCOMES}
@@ -39,14 +49,11 @@ class EstimatingLoop(ActiveLoop):
         if count <= 0 or self._budget_left() <= 0:
             return "budget"
         ids = [c.id for c in self.pool]
-        if not self.draws:
+        if not self.draws and not self.warm_first:
             drawn = seed_draws(ids, count, self.rng, self.verdicts())
             self._last_selection = {"seed_set": count, "seed_selection": "uniform draws"}
         else:
-            self._train()
-            drawn = draw_round(ids, self._predicted(), self.verdicts(), count, self.rng,
-                               self.settings.uniform_floor or ESTIMATE_FLOOR, round_index)
-            self._last_selection = {"uniform_floor": self.settings.uniform_floor or ESTIMATE_FLOOR}
+            drawn = self._model_draws(ids, count, round_index)
         if not drawn:
             return "pool exhausted"
         self.draws += drawn
@@ -57,12 +64,32 @@ class EstimatingLoop(ActiveLoop):
         self._log(round_index, chosen, len(self._unexecuted()) + len(chosen))
         return ""
 
-    def _draw_count(self, round_index: int) -> int:
-        """The seed round takes SEED_SHARE of the draws (or the configured seed size); the rest is spread evenly."""
-        left = self.total_draws - len(self.draws)
+    def _model_draws(self, ids: list[str], count: int, round_index: int) -> list:
+        """Draws by the refitted learner's predictions; the first such round also fixes the kill rate's range."""
+        first = {}
         if not self.draws:
+            self.bounds = self._kill_rate_range()
+            first = {"seed_selection": "learner", "kill_rate_range": list(self.bounds)}
+        self._train()
+        floor = self.settings.uniform_floor or ESTIMATE_FLOOR
+        drawn = draw_round(ids, self._predicted(), self.verdicts(), count, self.rng, floor, round_index)
+        self._last_selection = {"uniform_floor": floor, **first}
+        return drawn
+
+    def _draw_count(self, round_index: int) -> int:
+        """The seed round takes SEED_SHARE of the draws (or the configured seed size); the rest is spread evenly
+        (over every round when the learner draws the first)."""
+        left = self.total_draws - len(self.draws)
+        if not self.draws and not self.warm_first:
             return min(left, self.settings.seed_size or max(1, round(SEED_SHARE * self.total_draws)))
         return min(left, math.ceil(left / max(1, min(self.settings.rounds, ROUNDS) - round_index)))
+
+    def _kill_rate_range(self) -> tuple[float, float]:
+        """Before the first draw: K/N to (K + open)/N, K the kills already known (by coverage), as a seed round's
+        verdicts 0 and 1 would map to (``estimate.kill_rate_bounds``)."""
+        known, size = self.verdicts(), len(self.pool)
+        kills = sum(known.values())
+        return kills / size, (size - len(known) + kills) / size
 
     def _predicted(self) -> np.ndarray:
         return np.array([float(np.min(p.mean)) for p in self.learner.predict(self.pool)])

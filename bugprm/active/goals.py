@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Collection, Mapping, Sequence
 
-from bugprm.active.estimate import CONFIDENCE, draws_from_log, estimate
+from bugprm.active.estimate import CONFIDENCE, bounds_from_log, draws_from_log, estimate
 
 LISTED_GAPS = 10
 
@@ -33,7 +33,7 @@ def _estimate(logs: Sequence[Mapping], verdicts: Mapping[str, int]) -> dict | No
     draws = draws_from_log(logs)
     pools = [log["pool"] for log in logs if "pool" in log]
     if draws and pools:
-        found = estimate(draws, verdicts, pools[-1], CONFIDENCE)
+        found = estimate(draws, verdicts, pools[-1], CONFIDENCE, bounds_from_log(logs))
         return found and {"kind": "design", **found.as_dict()}
     modelled = [log["model_estimate"] for log in logs if "model_estimate" in log]
     return {"kind": "model", "value": modelled[-1]} if modelled else None

@@ -67,14 +67,18 @@ def run_estimate(split: Split, budget: float, config: Config) -> RunResult:
     return replace(run, rounds=tuple(r.metrics for r in result.rounds), estimate=found and found.as_dict())
 
 
-def estimating_run(split: Split, budget: float, config: Config):
-    """The `--goal estimate` loop run on the split's training pool: the loop (its draws), its result, the oracle."""
+def estimating_run(split: Split, budget: float, config: Config, base=None, warm_first: bool | None = None):
+    """The `--goal estimate` loop run on the split's training pool: the loop (its draws), its result, the oracle.
+    ``base``: a base model's scorer the loop's learner is stacked on (``WarmLearner``), as `bugprm train` starts
+    warm; ``warm_first``: whether that learner draws the first round (``EstimatingLoop``'s default: yes)."""
     from bugprm.active.estimate_loop import EstimatingLoop
+    from bugprm.active.warm_learner import WarmLearner
 
     oracle, pool = CachedOracle(split.verdicts), list(split.train)
     settings = replace(loop_settings(config.active_learning, seed=split.seed), goal="estimate")
-    loop = EstimatingLoop(pool, _loop_learner(config, settings, split), oracle, step_labels, settings,
-                          Budget(fraction=budget))
+    learner = _loop_learner(config, settings, split)
+    learner = learner if base is None else WarmLearner(base, learner)
+    loop = EstimatingLoop(pool, learner, oracle, step_labels, settings, Budget(fraction=budget), warm_first=warm_first)
     return loop, loop.run(), oracle
 
 

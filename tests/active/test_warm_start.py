@@ -166,3 +166,20 @@ def test_train_from_base_stacks_the_forests_and_the_final_prm_continues_the_base
     base = load_model(base_dir).backbone.get_input_embeddings().weight
     tuned = final.model.backbone.get_input_embeddings().weight
     assert tuned.shape == base.shape and torch.allclose(tuned, base, atol=0.05) and not torch.equal(tuned, base)
+
+
+def test_goal_estimate_started_warm_draws_its_first_round_by_the_base(base_dir):
+    from bugprm.active.learners import loop_learner
+    from bugprm.active.run import loop_for
+
+    pool = synthetic_candidates(40, seed=5)
+    verdicts = {c.id: Execution(c.id, Outcome.KILLED if trajectory_label(c) else Outcome.SURVIVED) for c in pool}
+    config = with_overrides(load_config("tiny"), {"active_learning": {"goal": "estimate", "rounds": 3}})
+    learner = loop_learner(config, config.active_learning, base_model=base_dir)
+    loop = loop_for(config.active_learning)(pool, learner, CachedOracle(verdicts), step_labels,
+                                            config.active_learning, Budget(count=12))
+    first = loop.run().rounds[0].metrics
+    base = dict(zip([c.id for c in pool], learner.base_probabilities(pool)))
+    assert first["seed_selection"] == "learner" and first["kill_rate_range"] == [0.0, 1.0]
+    assert [d.predicted for d in loop.draws if d.round == 0] == pytest.approx([base[d.id] for d in loop.draws
+                                                                                if d.round == 0], abs=1e-6)
