@@ -224,7 +224,8 @@ def bug_row(package: str, r: BugResult) -> dict:
 def first_patch(r: BugResult, patch_id: str) -> dict:
     """What a ranking put first: where (Ochiai's rank of its line; on the bug's own line?) and which edit."""
     patch = _patch(r, patch_id)
-    keys = ("ochiai_rank", "heuristic_rank", "naturalness_rank_at_line", "naturalness", "diff_chars")
+    keys = ("ochiai_rank", "heuristic_rank", "naturalness_rank_at_line", "naturalness", "diff_chars",
+            "traceback_depth", "traceback_function_depth")
     return {"operator": patch.operator, "on_bug_line": (patch.file, patch.line) == (r.bug.file, r.bug.line),
             "verdict": str(r.verdicts.get(patch_id, "unlabelled")), **{k: patch.features.get(k) for k in keys}}
 

@@ -216,13 +216,15 @@ def corpus_build(names, all_, out, work, workers, kill_matrix_share, kill_matrix
 @click.option("--repair-bugs", type=click.IntRange(min=0), default=0, show_default=True,
               help="Killed bugs per package whose candidate patches, labelled without running them, join the "
                    "training data as repair trajectories.")
-def corpus_train_base(verdicts, exclude, only, out, work, repair_bugs) -> None:
+@click.option("--stores", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="The corpus build's stores/ folder (only read): the repair states' failing-test tracebacks.")
+def corpus_train_base(verdicts, exclude, only, out, work, repair_bugs, stores) -> None:
     from bugprm.corpus_build.fetch import default_destination
     from bugprm.corpus_build.base import BaseRequest, train_base_model
     from bugprm.corpus_build.build import VERDICT_DIR
 
     request = BaseRequest(out, verdicts or VERDICT_DIR, work or default_destination(), _names(exclude), _names(only),
-                          repair_bugs=repair_bugs)
+                          repair_bugs=repair_bugs, stores=stores)
     train_base_model(request, lambda line: click.echo(line, err=True))
     click.echo(f"base model written to {out}")
 

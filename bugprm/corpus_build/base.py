@@ -30,6 +30,7 @@ class BaseRequest:
     config: str = BASE_PRESET
     manifests: Path = MANIFEST_DIR
     repair_bugs: int = 0  # killed bugs per package whose patches join as repair trajectories (repair_trajectories)
+    stores: Path | None = None  # the corpus build's stores/ folder: the repair states' failing-test messages
 
 
 def chosen_packages(request: BaseRequest) -> dict[str, Path]:
@@ -59,7 +60,7 @@ def _with_repairs(found: PackageTrajectories, path: Path, request: BaseRequest, 
     from bugprm.corpus_build.repair_trajectories import RepairSample, with_repairs
 
     found, repairs = with_repairs(found, path, Path(request.work), RepairSample(request.repair_bugs),
-                                  request.manifests)
+                                  request.manifests, request.stores)
     say(f"{found.label}: {len(repairs.candidates)} labelled repair trajectories ({repairs.by_identity} patches "
         f"labelled by identity, {repairs.assumed_incorrect} assumed incorrect, {repairs.unlabelled} unlabelled)")
     return found

@@ -15,6 +15,9 @@ line it runs). A patch is labelled:
   (issue 7's fully executed semver and isodate patches: every correct one undid the bug). Without these labels every
   labelled patch would sit on the bug's own line, and the model would never see a patch at an innocent line;
 - else (an unknown program at the bug's edit) not at all.
+
+A state's failing tests carry the messages the corpus build's store kept for the bug (``failure_messages``; none
+without a store), so its patches' traceback features come from the same kind of text as in ``bugprm repair``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bugprm.corpus_build.build import generated_pool
+from bugprm.corpus_build.failure_messages import Messages, document_messages
 from bugprm.corpus_build.fetch import MANIFEST_DIR, manifest, unpacked
 from bugprm.corpus_build.trajectories import POOLS, PackageTrajectories, verdict_baseline
 from bugprm.corpus_build.verdicts import from_ranges, read_verdicts
@@ -53,15 +57,16 @@ class LabelledRepairs:
 
 
 def package_repairs(document: dict, repo: Path, pool: list[Candidate], outcomes: dict[str, Outcome],
-                    coverage: Coverage, sample: RepairSample) -> LabelledRepairs:
-    """Patches of ``sample.bugs`` killed bugs of the pool, labelled as the module says."""
+                    coverage: Coverage, sample: RepairSample, messages: Messages | None = None) -> LabelledRepairs:
+    """Patches of ``sample.bugs`` killed bugs of the pool, labelled as the module says; ``messages``: the bugs'
+    failing tests' messages, where known."""
     known = KnownPrograms(lambda file: (repo / file).read_bytes(),
                           ((c, outcomes[c.id]) for c in pool if c.id in outcomes))
     failing = failing_tests(document)
     passing = {t for t, d in zip(document["tests"], document["test_durations"]) if d is not None}
     patches, verdicts = [], {}
     for bug in killed_sample(pool, outcomes, failing, sample):
-        state = FailingState(bug.id, bug.edits, failing[bug.id])
+        state = FailingState(bug.id, bug.edits, failing[bug.id], (messages or {}).get(bug.id, {}))
         files = StateFiles(repo, state)
         localisation = localise(state, files, coverage, passing - set(state.failing_tests))
         found = generate_repairs(localisation, files, repo.name, sample.top_sites)
@@ -112,12 +117,15 @@ def _labelled(patches: list[Candidate], verdicts: dict[str, tuple[Outcome | None
 
 
 def with_repairs(found: PackageTrajectories, path: Path, work: Path, sample: RepairSample,
-                 manifests: Path = MANIFEST_DIR) -> tuple[PackageTrajectories, LabelledRepairs]:
-    """The package's bug trajectories and the labelled repair trajectories of a sample of its killed bugs."""
+                 manifests: Path = MANIFEST_DIR,
+                 stores: Path | None = None) -> tuple[PackageTrajectories, LabelledRepairs]:
+    """The package's bug trajectories and the labelled repair trajectories of a sample of its killed bugs
+    (``stores``: the corpus build's stores folder, read for the failing tests' messages)."""
     document = read_verdicts(path)
     spec = manifest(found.name, manifests)
     repo = unpacked(spec, work / "corpora")
     with Store.open(work / POOLS / spec.name, create=True) as store:
         pool = generated_pool(spec, repo, store)
-    repairs = package_repairs(document, repo, pool, found.outcomes, verdict_baseline(document).coverage, sample)
+    repairs = package_repairs(document, repo, pool, found.outcomes, verdict_baseline(document).coverage, sample,
+                              document_messages(stores, document))
     return replace(found, candidates=found.candidates + repairs.candidates), repairs

@@ -14,6 +14,7 @@ from bugprm.execute.failing import FailingState
 from bugprm.parsing import Language, ParsedFile, UnparsableSource, language_for_path, parse_file
 from bugprm.repair.localize import MODULE_LEVEL, Coverage, Suspicion, rank_lines
 from bugprm.repair.naturalness import NgramModel, project_model
+from bugprm.repair.tracebacks import Tracebacks
 from bugprm.scoring.sources.context import code_context
 from bugprm.trajectory import analyze_text, failing_text, locate_text, repair_validate_text, suspicion_text
 
@@ -77,6 +78,10 @@ class Localisation:
     def function_score(self, file: str, lines: range) -> float:
         return max((s.suspicion.score for s in self.lines if s.file == file and s.line in lines), default=0.0)
 
+    def tracebacks(self) -> Tracebacks:
+        """The failing tests' tracebacks, their frames kept where they are in the files ranked here."""
+        return Tracebacks.of(self.state.messages.values(), (s.file for s in self.lines))
+
 
 @dataclass(frozen=True)
 class SiteSteps:
@@ -96,7 +101,8 @@ def site_steps(localisation: Localisation, files: StateFiles, site: SuspiciousLi
     state, text = localisation.state, files.text(site.file)
     context = code_context(site.file, text, site.line, site.line)
     function_score = localisation.function_score(site.file, context.lines)
-    features = {**_spectrum(site, len(localisation.lines), len(state.failing_tests), function_score), **context.facts}
+    features = {**_spectrum(site, len(localisation.lines), len(state.failing_tests), function_score), **context.facts,
+                **localisation.tracebacks().features(site.file, site.line, context.lines)}
     suspicion = suspicion_text(site.line, _line_text(text, site.line), site.suspicion.score, site.suspicion.rank,
                                len(localisation.lines), function_score)
     return SiteSteps(

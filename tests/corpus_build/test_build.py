@@ -4,6 +4,7 @@ store."""
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import sqlite3
 import sys
@@ -206,9 +207,13 @@ def test_repair_trajectories_from_the_verdict_file_are_labelled_without_running_
     (tmp_path / "corpora" / "sdists").mkdir(parents=True)
     shutil.copy(request.work / "corpora" / "sdists" / "calc-1.0.tar.gz", tmp_path / "corpora" / "sdists")
     bugs = package_trajectories(path, tmp_path, request.manifests)
-    both, repairs = with_repairs(bugs, path, tmp_path, RepairSample(bugs=1000), request.manifests)
+    both, repairs = with_repairs(bugs, path, tmp_path, RepairSample(bugs=1000), request.manifests,
+                                 request.work / "stores")
     patches = both.candidates[len(bugs.candidates):]
     assert patches == repairs.candidates and repairs.by_identity and repairs.assumed_incorrect
+    # the store's failing-test messages reach the states, as ``bugprm repair``'s do: in the text and the features
+    assert all("traceback_share" in p.features for p in patches)
+    assert any(re.search(r"::test_\w+: \S", p.steps[1].text) for p in patches)  # a test shown with its failure
     by_id = {c.id: c for c in bugs.candidates}
     matrices = {c["id"]: len(from_ranges(c["matrix"]["failing"])) for c in read_verdicts(path)["candidates"]
                 if "matrix" in c and c["matrix"]["failing"]}
