@@ -1,7 +1,7 @@
 """Issue 16's base model: leave-packages-out quality with zero local labels, size and load time.
 
     python benchmarks/bench_base_model.py [--verdicts DIR] [--work DIR] [--exclude NAME ...] [--tuning NAME,...]
-        [--out DIR] [--json FILE]
+        [--out DIR] [--json FILE] [--predictions FILE.jsonl.gz]
 
 Trains the base model exactly as `bugprm corpus train-base` does (the same functions) on every verdict file's package,
 then reads its nested leave-packages-out scores: each package is scored, through the PRM's scoring path, by the model
@@ -11,12 +11,15 @@ ones, adaptive calibration error (10 equal-mass bins), and among the 10% scored 
 survivor share over the package's (lift) and |mean score - kill rate| (gap), with the definitions of
 `../shared/tools/score_quality.py`; the score spread (10th to 90th percentile). Means over the evaluation packages
 (those not in --tuning, which chose the design) are checked against the issue's bars. With --out the model is saved
-there (as train-base would), with CARD.md, and its size and load time are printed.
+there (as train-base would), with CARD.md, and its size and load time are printed. With --predictions every
+candidate's out-of-fold scores (raw, per stratum, pooled) are written with its package, fold, outcome, operator, file
+and features, so that calibration experiments need no retraining (JSON lines, gzipped).
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import subprocess
 import sys
@@ -71,6 +74,8 @@ def main() -> None:
     report = {"packages": rows, "evaluation": evaluation, "tuning": sorted(set(rows) - set(evaluation)),
               "means": means, "folds": result.folds, "seconds": result.seconds,
               "versions": {p.name: p.version for p in rebuilt}}
+    if args.predictions:
+        write_predictions(args.predictions, rebuilt, result, {"score": scores, "pooled": pooled})
     if args.out:
         report["model"] = ship(result, rebuilt, args.out, report)
     if args.json:
@@ -93,6 +98,18 @@ def cross_fitted(folds: list[list[str]], raw: dict[str, float], packages: dict,
             mapped = fit_calibration(CALIBRATION, scores, labels)([raw[e.id] for e in inside])
         calibrated.update(zip((e.id for e in inside), mapped.tolist()))
     return calibrated
+
+
+def write_predictions(path: Path, rebuilt, result, calibrated: dict[str, dict[str, float]]) -> None:
+    fold_of = {name: i for i, fold in enumerate(result.folds) for name in fold}
+    rows = ({"id": c.id, "package": p.name, "fold": fold_of[p.name], "outcome": str(p.outcomes[c.id]),
+             "operator": c.operator, "family": c.family, "file": c.file, "line": c.line,
+             "raw": result.out_of_fold[c.id], **{k: v[c.id] for k, v in calibrated.items()},
+             **{f"prior_{n}": v[c.id] for n, v in result.prior_out_of_fold.items()},
+             "features": c.features} for p in rebuilt for c in p.candidates)
+    with gzip.open(path, "wt") as out:
+        out.writelines(json.dumps(row) + "\n" for row in rows)
+    print(f"out-of-fold predictions written to {path}")
 
 
 def ace_references(examples: list, raw: dict[str, float], scores: dict[str, float]) -> dict:
@@ -223,6 +240,7 @@ def _arguments():
     parser.add_argument("--tuning", type=lambda v: tuple(v.split(",")), default=TUNING)
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--predictions", type=Path, default=None)
     return parser.parse_args()
 
 
