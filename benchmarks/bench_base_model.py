@@ -1,7 +1,7 @@
 """Issue 16's base model: leave-packages-out quality with zero local labels, size and load time.
 
     python benchmarks/bench_base_model.py [--verdicts DIR] [--work DIR] [--exclude NAME ...] [--tuning NAME,...]
-        [--out DIR] [--json FILE] [--predictions FILE.jsonl.gz]
+        [--out DIR] [--json FILE] [--predictions FILE.jsonl.gz] [--from-predictions FILE.jsonl.gz]
 
 Trains the base model exactly as `bugprm corpus train-base` does (the same functions) on every verdict file's package,
 then reads its nested leave-packages-out scores: each package is scored, through the PRM's scoring path, by the model
@@ -13,7 +13,8 @@ survivor share over the package's (lift) and |mean score - kill rate| (gap), wit
 (those not in --tuning, which chose the design) are checked against the issue's bars. With --out the model is saved
 there (as train-base would), with CARD.md, and its size and load time are printed. With --predictions every
 candidate's out-of-fold scores (raw, per stratum, pooled) are written with its package, fold, outcome, operator, file
-and features, so that calibration experiments need no retraining (JSON lines, gzipped).
+and features, so that calibration experiments need no retraining (JSON lines, gzipped); --from-predictions reads such a file
+instead of training: the same calibration and metrics on the same out-of-fold scores (no model is saved).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import json
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -46,40 +48,88 @@ BARS = {"auroc": (">=", 0.78), "auroc_covered": (">=", 0.68), "ace": ("<=", 0.05
         "gap10": ("<=", 0.10)}
 
 
+@dataclass(frozen=True)
+class OutOfFold:
+    """What the metrics read of a leave-packages-out run: package -> examples, folds, raw scores, priors' log-odds."""
+
+    packages: dict
+    folds: list[list[str]]
+    raw: dict[str, float]
+    priors: dict[str, dict[str, float]]
+    versions: dict[str, str]
+    seconds: float
+
+
+@dataclass(frozen=True)
+class CachedExample:
+    """A candidate read back from --predictions: what calibration and the metrics need of an ``Example``."""
+
+    id: str
+    kind: str
+    features: dict
+    trajectory_label: int
+
+
 def main() -> None:
     args = _arguments()
+    if args.from_predictions:
+        run, result, rebuilt = cached_run(args.from_predictions), None, None
+    else:
+        run, result, rebuilt = trained_run(args)
+    scores = cross_fitted(run.folds, run.raw, run.packages)
+    pooled = cross_fitted(run.folds, run.raw, run.packages, stratified=False)
+    report = evaluated(run, scores, pooled, args.tuning)
+    if args.predictions and rebuilt:
+        write_predictions(args.predictions, rebuilt, result, {"score": scores, "pooled": pooled})
+    if args.out and result:
+        report["model"] = ship(result, rebuilt, args.out, report)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2, default=float))
+
+
+def trained_run(args):
     request = BaseRequest(args.out or Path("/nonexistent"), args.verdicts, args.work, tuple(args.exclude))
     rebuilt = rebuilt_packages(request, print)
     packages = {p.name: [from_candidate(c) for c in p.candidates] for p in rebuilt}
     result = train_base(packages, load_config(BASE_PRESET), print)
-    scores = cross_fitted(result.folds, result.out_of_fold, packages)
-    pooled = cross_fitted(result.folds, result.out_of_fold, packages, stratified=False)
-    rows = {name: package_quality(packages[name], scores) for name in sorted(packages)}
+    return OutOfFold(packages, result.folds, result.out_of_fold, result.prior_out_of_fold,
+                     {p.name: p.version for p in rebuilt}, result.seconds), result, rebuilt
+
+
+def cached_run(path: Path) -> OutOfFold:
+    """The out-of-fold scores a trained run wrote with --predictions: calibration and metrics without retraining."""
+    packages, folds, raw, priors = {}, {}, {}, {}
+    with gzip.open(path, "rt") as lines:
+        for row in map(json.loads, lines):
+            packages.setdefault(row["package"], []).append(
+                CachedExample(row["id"], "bug", row["features"], int(row["outcome"] == "killed")))
+            folds.setdefault(row["fold"], set()).add(row["package"])
+            raw[row["id"]] = row["raw"]
+            for key in (k for k in row if k.startswith("prior_")):
+                priors.setdefault(key.removeprefix("prior_"), {})[row["id"]] = row[key]
+    return OutOfFold(packages, [sorted(folds[i]) for i in sorted(folds)], raw, priors, {}, 0.0)
+
+
+def evaluated(run: OutOfFold, scores: dict[str, float], pooled: dict[str, float], tuning) -> dict:
+    rows = {name: package_quality(run.packages[name], scores) for name in sorted(run.packages)}
     for name, row in rows.items():  # the one pooled map shipped before, on the same out-of-fold scores
-        before = package_quality(packages[name], pooled)
+        before = package_quality(run.packages[name], pooled)
         row.update({f"{key}_pooled": before[key] for key in ("mean", "ace", "gap10", "lift10")})
-        row.update(ace_references(packages[name], result.out_of_fold, scores))
-    for name, prior in result.prior_out_of_fold.items():  # what the heads and backbone add to the prior alone
+        row.update(ace_references(run.packages[name], run.raw, scores))
+    for name, prior in run.priors.items():  # what the heads and backbone add to the prior alone
         for package, row in rows.items():
-            found = packages[package]
+            found = run.packages[package]
             row[f"auroc_{name}"] = auroc([e.trajectory_label for e in found], [prior[e.id] for e in found])
-    evaluation = [n for n in rows if n not in args.tuning]
+    evaluation = [n for n in rows if n not in tuning]
     means = {key: float(np.nanmean([rows[n][key] for n in evaluation])) for key in (*BARS, *REFERENCES)
              } if evaluation else {}
-    print(_table(rows, args.tuning))
-    print(_levels(rows, args.tuning))
+    print(_table(rows, tuning))
+    print(_levels(rows, tuning))
     print(_bars(means, evaluation))
     print("references, same means: " + ", ".join(f"{k} {means[k]:.3f}" for k in REFERENCES if k in means))
-    print(f"trained in {result.seconds:.0f}s (folds: {result.folds})")
-    report = {"packages": rows, "evaluation": evaluation, "tuning": sorted(set(rows) - set(evaluation)),
-              "means": means, "folds": result.folds, "seconds": result.seconds,
-              "versions": {p.name: p.version for p in rebuilt}}
-    if args.predictions:
-        write_predictions(args.predictions, rebuilt, result, {"score": scores, "pooled": pooled})
-    if args.out:
-        report["model"] = ship(result, rebuilt, args.out, report)
-    if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=2, default=float))
+    print(f"trained in {run.seconds:.0f}s (folds: {run.folds})")
+    return {"packages": rows, "evaluation": evaluation, "tuning": sorted(set(rows) - set(evaluation)),
+            "means": means, "folds": run.folds, "seconds": run.seconds, "versions": run.versions}
 
 
 def cross_fitted(folds: list[list[str]], raw: dict[str, float], packages: dict,
@@ -241,6 +291,7 @@ def _arguments():
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--predictions", type=Path, default=None)
+    parser.add_argument("--from-predictions", type=Path, default=None)
     return parser.parse_args()
 
 
