@@ -1,7 +1,7 @@
 """Issue 16's base model: leave-packages-out quality with zero local labels, size and load time.
 
     python benchmarks/bench_base_model.py [--verdicts DIR] [--work DIR] [--exclude NAME ...] [--tuning NAME,...]
-        [--out DIR] [--json FILE]
+        [--out DIR] [--json FILE] [--predictions FILE.jsonl.gz] [--from-predictions FILE.jsonl.gz]
 
 Trains the base model exactly as `bugprm corpus train-base` does (the same functions) on every verdict file's package,
 then reads its nested leave-packages-out scores: each package is scored, through the PRM's scoring path, by the model
@@ -11,16 +11,21 @@ ones, adaptive calibration error (10 equal-mass bins), and among the 10% scored 
 survivor share over the package's (lift) and |mean score - kill rate| (gap), with the definitions of
 `../shared/tools/score_quality.py`; the score spread (10th to 90th percentile). Means over the evaluation packages
 (those not in --tuning, which chose the design) are checked against the issue's bars. With --out the model is saved
-there (as train-base would), with CARD.md, and its size and load time are printed.
+there (as train-base would), with CARD.md, and its size and load time are printed. With --predictions every
+candidate's out-of-fold scores (raw, per stratum, pooled) are written with its package, fold, outcome, operator, file
+and features, so that calibration experiments need no retraining (JSON lines, gzipped); --from-predictions reads such a file
+instead of training: the same calibration and metrics on the same out-of-fold scores (no model is saved).
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -43,38 +48,88 @@ BARS = {"auroc": (">=", 0.78), "auroc_covered": (">=", 0.68), "ace": ("<=", 0.05
         "gap10": ("<=", 0.10)}
 
 
+@dataclass(frozen=True)
+class OutOfFold:
+    """What the metrics read of a leave-packages-out run: package -> examples, folds, raw scores, priors' log-odds."""
+
+    packages: dict
+    folds: list[list[str]]
+    raw: dict[str, float]
+    priors: dict[str, dict[str, float]]
+    versions: dict[str, str]
+    seconds: float
+
+
+@dataclass(frozen=True)
+class CachedExample:
+    """A candidate read back from --predictions: what calibration and the metrics need of an ``Example``."""
+
+    id: str
+    kind: str
+    features: dict
+    trajectory_label: int
+
+
 def main() -> None:
     args = _arguments()
+    if args.from_predictions:
+        run, result, rebuilt = cached_run(args.from_predictions), None, None
+    else:
+        run, result, rebuilt = trained_run(args)
+    scores = cross_fitted(run.folds, run.raw, run.packages)
+    pooled = cross_fitted(run.folds, run.raw, run.packages, stratified=False)
+    report = evaluated(run, scores, pooled, args.tuning)
+    if args.predictions and rebuilt:
+        write_predictions(args.predictions, rebuilt, result, {"score": scores, "pooled": pooled})
+    if args.out and result:
+        report["model"] = ship(result, rebuilt, args.out, report)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2, default=float))
+
+
+def trained_run(args):
     request = BaseRequest(args.out or Path("/nonexistent"), args.verdicts, args.work, tuple(args.exclude))
     rebuilt = rebuilt_packages(request, print)
     packages = {p.name: [from_candidate(c) for c in p.candidates] for p in rebuilt}
     result = train_base(packages, load_config(BASE_PRESET), print)
-    scores = cross_fitted(result.folds, result.out_of_fold, packages)
-    pooled = cross_fitted(result.folds, result.out_of_fold, packages, stratified=False)
-    rows = {name: package_quality(packages[name], scores) for name in sorted(packages)}
+    return OutOfFold(packages, result.folds, result.out_of_fold, result.prior_out_of_fold,
+                     {p.name: p.version for p in rebuilt}, result.seconds), result, rebuilt
+
+
+def cached_run(path: Path) -> OutOfFold:
+    """The out-of-fold scores a trained run wrote with --predictions: calibration and metrics without retraining."""
+    packages, folds, raw, priors = {}, {}, {}, {}
+    with gzip.open(path, "rt") as lines:
+        for row in map(json.loads, lines):
+            packages.setdefault(row["package"], []).append(
+                CachedExample(row["id"], "bug", row["features"], int(row["outcome"] == "killed")))
+            folds.setdefault(row["fold"], set()).add(row["package"])
+            raw[row["id"]] = row["raw"]
+            for key in (k for k in row if k.startswith("prior_")):
+                priors.setdefault(key.removeprefix("prior_"), {})[row["id"]] = row[key]
+    return OutOfFold(packages, [sorted(folds[i]) for i in sorted(folds)], raw, priors, {}, 0.0)
+
+
+def evaluated(run: OutOfFold, scores: dict[str, float], pooled: dict[str, float], tuning) -> dict:
+    rows = {name: package_quality(run.packages[name], scores) for name in sorted(run.packages)}
     for name, row in rows.items():  # the one pooled map shipped before, on the same out-of-fold scores
-        before = package_quality(packages[name], pooled)
+        before = package_quality(run.packages[name], pooled)
         row.update({f"{key}_pooled": before[key] for key in ("mean", "ace", "gap10", "lift10")})
-        row.update(ace_references(packages[name], result.out_of_fold, scores))
-    for name, prior in result.prior_out_of_fold.items():  # what the heads and backbone add to the prior alone
+        row.update(ace_references(run.packages[name], run.raw, scores))
+    for name, prior in run.priors.items():  # what the heads and backbone add to the prior alone
         for package, row in rows.items():
-            found = packages[package]
+            found = run.packages[package]
             row[f"auroc_{name}"] = auroc([e.trajectory_label for e in found], [prior[e.id] for e in found])
-    evaluation = [n for n in rows if n not in args.tuning]
+    evaluation = [n for n in rows if n not in tuning]
     means = {key: float(np.nanmean([rows[n][key] for n in evaluation])) for key in (*BARS, *REFERENCES)
              } if evaluation else {}
-    print(_table(rows, args.tuning))
-    print(_levels(rows, args.tuning))
+    print(_table(rows, tuning))
+    print(_levels(rows, tuning))
     print(_bars(means, evaluation))
     print("references, same means: " + ", ".join(f"{k} {means[k]:.3f}" for k in REFERENCES if k in means))
-    print(f"trained in {result.seconds:.0f}s (folds: {result.folds})")
-    report = {"packages": rows, "evaluation": evaluation, "tuning": sorted(set(rows) - set(evaluation)),
-              "means": means, "folds": result.folds, "seconds": result.seconds,
-              "versions": {p.name: p.version for p in rebuilt}}
-    if args.out:
-        report["model"] = ship(result, rebuilt, args.out, report)
-    if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=2, default=float))
+    print(f"trained in {run.seconds:.0f}s (folds: {run.folds})")
+    return {"packages": rows, "evaluation": evaluation, "tuning": sorted(set(rows) - set(evaluation)),
+            "means": means, "folds": run.folds, "seconds": run.seconds, "versions": run.versions}
 
 
 def cross_fitted(folds: list[list[str]], raw: dict[str, float], packages: dict,
@@ -93,6 +148,18 @@ def cross_fitted(folds: list[list[str]], raw: dict[str, float], packages: dict,
             mapped = fit_calibration(CALIBRATION, scores, labels)([raw[e.id] for e in inside])
         calibrated.update(zip((e.id for e in inside), mapped.tolist()))
     return calibrated
+
+
+def write_predictions(path: Path, rebuilt, result, calibrated: dict[str, dict[str, float]]) -> None:
+    fold_of = {name: i for i, fold in enumerate(result.folds) for name in fold}
+    rows = ({"id": c.id, "package": p.name, "fold": fold_of[p.name], "outcome": str(p.outcomes[c.id]),
+             "operator": c.operator, "family": c.family, "file": c.file, "line": c.line,
+             "raw": result.out_of_fold[c.id], **{k: v[c.id] for k, v in calibrated.items()},
+             **{f"prior_{n}": v[c.id] for n, v in result.prior_out_of_fold.items()},
+             "features": c.features} for p in rebuilt for c in p.candidates)
+    with gzip.open(path, "wt") as out:
+        out.writelines(json.dumps(row) + "\n" for row in rows)
+    print(f"out-of-fold predictions written to {path}")
 
 
 def ace_references(examples: list, raw: dict[str, float], scores: dict[str, float]) -> dict:
@@ -223,6 +290,8 @@ def _arguments():
     parser.add_argument("--tuning", type=lambda v: tuple(v.split(",")), default=TUNING)
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--predictions", type=Path, default=None)
+    parser.add_argument("--from-predictions", type=Path, default=None)
     return parser.parse_args()
 
 
