@@ -211,11 +211,16 @@ def render_rounds(rows: list[dict]) -> str:
         last = [log for log in last if log]
         if last:
             cells = [package, f"{start}-{strategy}@{budget:g}", str(len(last))]
-            cells += [_shown(_mean([log.get(key, float("nan")) for log in last])) for key in LAST_ROUND_KEYS]
+            cells += [_shown(_mean([_known(log.get(key)) for log in last])) for key in LAST_ROUND_KEYS]
             spread = [log["uncertainty_p10_50_90"] for log in last]
             cells.append(f"{_shown(_mean([s[1] for s in spread]))} / {_shown(_mean([s[2] for s in spread]))}")
             lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _known(value) -> float:
+    """A round's number, NaN where it had none (a forest's OOB AUROC on labels of one class)."""
+    return float("nan") if value is None else value
 
 
 def _last_fitted(rounds: list[dict]) -> dict | None:
