@@ -173,7 +173,47 @@ def render(summaries: list[dict], budgets) -> str:
         for name, interval in s["paired"].items():
             lines.append(f"- {s['package']}: {name}: {_interval(interval)}")
     held = sum(s["bar_warm10_ge_cold20"] for s in summaries)
-    return "\n".join([*lines, "", f"bar (warm 10% >= cold 20%) holds on {held} of {len(summaries)} packages"])
+    ahead = sum(all(_above_zero(s["paired"].get(f"warm actprm - warm random @{b:g}")) for b in budgets)
+                for s in summaries)
+    return "\n".join([*lines, "", f"bar (warm 10% >= cold 20%) holds on {held} of {len(summaries)} packages",
+                       f"warm ActPRM above warm random (interval above 0) at every budget shown on {ahead} of "
+                       f"{len(summaries)} packages"])
+
+
+def _above_zero(interval: dict | None) -> bool:
+    return bool(interval) and interval["low"] is not None and interval["low"] > 0
+
+
+LAST_ROUND_KEYS = ("trained_on", "auroc_oob", "base_weight", "local_weight", "uncertain_share")
+
+
+def render_rounds(rows: list[dict]) -> str:
+    """Per package and run, the mean over seeds of what the last round fitted and saw (a run whose seed set is its
+    whole budget has no fitted round and is left out)."""
+    head = ["package", "run", "seeds", *LAST_ROUND_KEYS, "uncertainty p50 / p90"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    runs = sorted({(r["package"], r["start"], r["strategy"], r["budget"]) for r in rows})
+    for package, start, strategy, budget in runs:
+        last = [_last_fitted(r["rounds"]) for r in rows
+                if (r["package"], r["start"], r["strategy"], r["budget"]) == (package, start, strategy, budget)]
+        last = [log for log in last if log]
+        if last:
+            cells = [package, f"{start}-{strategy}@{budget:g}", str(len(last))]
+            cells += [_shown(_mean([_known(log.get(key)) for log in last])) for key in LAST_ROUND_KEYS]
+            spread = [log["uncertainty_p10_50_90"] for log in last]
+            cells.append(f"{_shown(_mean([s[1] for s in spread]))} / {_shown(_mean([s[2] for s in spread]))}")
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _known(value) -> float:
+    """A round's number, NaN where it had none (a forest's OOB AUROC on labels of one class)."""
+    return float("nan") if value is None else value
+
+
+def _last_fitted(rounds: list[dict]) -> dict | None:
+    fitted = [log for log in rounds if "trained_on" in log]
+    return fitted[-1] if fitted else None
 
 
 def _shown(value) -> str:
@@ -194,6 +234,7 @@ def main() -> None:
     budgets = [float(b) for b in args.budgets.split(",")]
     if args.render:
         print(render(saved_summaries(args.render, budgets), budgets))
+        print("\nThe last fitted round, mean over seeds:\n" + render_rounds(saved_rows(args.render)))
         return
     runs = chosen_runs(budgets, args.variants, args.runs)
     mix = {"penalty": args.penalty, "base_weight_fitted": args.base_weight == "fitted",
@@ -230,9 +271,13 @@ def saved_summaries(paths: list[str], budgets) -> list[dict]:
     """One summary per package over the runs saved by several processes (say, its cold runs and its warm ones),
     from their final files or the lines of a run still going (``.partial.jsonl``)."""
     saved = [_saved(Path(path)) for path in paths]
-    rows = [r for one in saved for r in one["rows"]]
+    rows = saved_rows(paths)
     zeros = {z["package"]: z for one in saved for z in one.get("zero_label", [])}
     return [summary(zero, [r for r in rows if r["package"] == name], budgets) for name, zero in zeros.items()]
+
+
+def saved_rows(paths: list[str]) -> list[dict]:
+    return [r for path in paths for r in _saved(Path(path))["rows"]]
 
 
 def _saved(path: Path) -> dict:
