@@ -118,7 +118,9 @@ def fit_mix(inputs: np.ndarray, labels: np.ndarray, penalty: float = PENALTY,
             base_weight_fitted: bool = True) -> np.ndarray:
     """(a, b, c) of ``sigmoid(inputs[:, 0] + a * inputs[:, 0] + b * inputs[:, 1] + c)``, the penalised maximum
     likelihood: the base's log-odds is the offset, so the penalty shrinks toward the base model, not toward 0.5.
-    The problem is convex; L-BFGS finds its optimum where plain Newton steps overshoot on saturated scores."""
+    The problem is convex; L-BFGS finds its optimum where plain Newton steps overshoot on saturated scores. Neither
+    ranker's weight goes below 0: on a few labels a reversed out-of-bag ranking would otherwise turn a ranker around
+    (the fault the Platt slope floor fixes, seen here on tomlkit's first round, forest weight -0.19)."""
     from scipy.optimize import minimize
 
     free = [base_weight_fitted, True, True]
@@ -131,5 +133,6 @@ def fit_mix(inputs: np.ndarray, labels: np.ndarray, penalty: float = PENALTY,
         return float(value), x.T @ (p - labels) + penalty * weights
 
     weights = np.zeros(3)
-    weights[free] = minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B").x
+    bounds = [bound for bound, kept in zip([(-1.0, None), (0.0, None), (None, None)], free) if kept]
+    weights[free] = minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B", bounds=bounds).x
     return weights

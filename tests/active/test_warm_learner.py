@@ -187,3 +187,10 @@ def test_the_local_learner_sees_the_base_log_odds_as_a_feature_unless_told_not_t
     assert seen == (pytest.approx(expected) if base_feature else [None] * len(judged))
     assert (warm_learner.BASE_FEATURE in local.asked_features[0]) == base_feature
     assert all(warm_learner.BASE_FEATURE not in c.features for c in judged)  # the caller's candidates untouched
+
+
+def test_the_mix_never_turns_a_ranker_around():
+    inputs = np.column_stack([np.linspace(-2, 2, 40), np.linspace(3, -3, 40)])
+    labels = (np.arange(40) < 20).astype(int)  # both rankers exactly reversed: left free, both weights go negative
+    a, b, _ = fit_mix(inputs, labels)
+    assert 1 + a >= 0 and b >= 0
