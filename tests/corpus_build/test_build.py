@@ -16,13 +16,7 @@ import pytest
 from bugprm.corpus_build import BuildRequest, build_corpus
 from bugprm.corpus_build.verdicts import covering_tests, from_ranges, read_verdicts, to_ranges, verdict_path
 
-SOURCE = """def clamp(value, low, high):
-    if value < low:
-        return low
-    if value > high:
-        return high
-    return value
-"""
+SOURCE = (Path(__file__).parents[1] / "fixtures" / "snippets" / "clamp.py").read_text()  # one small function, shared
 TESTS = """from tiny import clamp
 
 

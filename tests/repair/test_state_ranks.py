@@ -1,6 +1,8 @@
 """Patches carry where they stand among their failing state's patches, computed the same way wherever they are
 generated (``bugprm repair``, the bench, the base model's repair trajectories): through ``generate_repairs``."""
 
+from pathlib import Path
+
 from bugprm.execute.failing import FailingState
 from bugprm.records import Edit
 from bugprm.repair.candidates import generate_repairs
@@ -8,13 +10,7 @@ from bugprm.repair.diffs import diff_size
 from bugprm.repair.ranking import by_heuristic
 from bugprm.repair.sites import StateFiles, localise
 
-SOURCE = """def clamp(value, low, high):
-    if value < low:
-        return low
-    if value > high:
-        return high
-    return value
-
+SOURCE = (Path(__file__).parents[1] / "fixtures" / "snippets" / "clamp.py").read_text() + """
 
 def span(low, high):
     if high < low:

@@ -1,6 +1,8 @@
 """Traceback features break Ochiai's ties between lines the same failing tests run: read from pytest's short
 tracebacks, the same function wherever patches are generated (``bugprm repair``, the bench, repair trajectories)."""
 
+from pathlib import Path
+
 from bugprm.execute.failing import FailingState
 from bugprm.records import Edit
 from bugprm.repair.candidates import generate_repairs
@@ -45,13 +47,7 @@ def test_absolute_paths_and_a_cut_message_still_name_their_frames():
         "traceback_tests": 2, "traceback_share": 1.0, "traceback_depth": 1, "traceback_function_depth": 0}
 
 
-SOURCE = """def clamp(value, low, high):
-    if value < low:
-        return low
-    if value > high:
-        return high
-    return value
-"""
+SOURCE = (Path(__file__).parents[1] / "fixtures" / "snippets" / "clamp.py").read_text()  # one small function, shared
 
 
 def test_generated_patches_carry_them_where_ochiai_ties_the_lines(tmp_path):
