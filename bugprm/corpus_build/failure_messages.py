@@ -4,7 +4,8 @@ build's store: the verdict files keep which tests failed, not how, and a repair 
 
 A store keeps one message per execution, its first failing test's: per bug the labelling run's and, for a bug of
 the kill-matrix share, the matrix run's (often another test). The store is opened immutable, never written: the
-build's folder is shared, and a package's store is complete once its verdict file exists.
+build's folder is shared, and a package's store is complete once its verdict file exists (a store whose write log still holds
+pages, left by a connection not yet closed, is read in read-only mode, which sees the log).
 """
 
 from __future__ import annotations
@@ -47,9 +48,8 @@ def _killed_rows(database: Path, fingerprint: str) -> list[tuple[str, str, str]]
     if not database.is_file():
         raise InputError(f"{database}: no corpus build store there (--stores names the build's stores/ folder)")
     wal = database.with_name(database.name + "-wal")
-    if wal.exists() and wal.stat().st_size:  # an immutable read would miss what the log holds
-        raise InputError(f"{database}: its build is still writing it; wait until the package's verdict file exists")
-    with closing(sqlite3.connect(f"file:{quote(str(database))}?immutable=1", uri=True)) as db:
+    mode = "mode=ro" if wal.exists() and wal.stat().st_size else "immutable=1"  # an immutable read skips the log
+    with closing(sqlite3.connect(f"file:{quote(str(database))}?{mode}", uri=True)) as db:
         return db.execute("SELECT candidate_id, failing_tests, detail FROM executions "
                           "WHERE fingerprint = ? AND outcome = ? ORDER BY candidate_id",
                           (fingerprint, str(Outcome.KILLED))).fetchall()
