@@ -43,6 +43,8 @@ class Baseline:
     seconds: float = 0.0
     failing: dict[str, float] = field(default_factory=dict)  # broken tests and their durations
     messages: dict[str, str] = field(default_factory=dict)  # why each failing test fails
+    # lines the package's own import runs ({file: lines}; harness.self_import); None: not traced
+    self_import: dict[str, list[int]] | None = None
 
 
 def measure_baseline(slots: list[Slot], fingerprint: str, allow_failing: bool = False) -> Baseline:

@@ -239,3 +239,24 @@ def test_a_resumed_kill_matrix_keeps_the_candidates_it_already_ran():
     assert already <= {c.id for c in narrow}
     assert all(executions[c.id].outcome is Outcome.KILLED for c in narrow)
     assert kill_matrix_sample(pool, executions, BuildRequest(names=("x",), kill_matrix_share=0.5), set()) == wide
+
+
+def test_recount_rewrites_the_assertions_and_adds_the_own_import_and_nothing_else(built, tmp_path):
+    """One collection of the suite in a copy of the build's repository; clamp is only defined at import, so none of
+    its candidates runs while the package imports itself."""
+    from harness.assertions import ASSERTION_COUNTER
+
+    from bugprm.corpus_build.recount import RecountRequest, recount_verdicts
+    from bugprm.corpus_build.trajectories import package_trajectories
+
+    request, _, _ = built
+    old_path = verdict_path(request.out, "calc", "1.0")
+    (written,) = recount_verdicts(RecountRequest(request.out, tmp_path / "recounted", request.work), lambda _: None)
+    old, new = read_verdicts(old_path), read_verdicts(written)
+    changed = ("test_assertions", "self_import", "harness")
+    assert {k: v for k, v in new.items() if k not in changed} == {k: v for k, v in old.items() if k not in changed}
+    assert new["harness"] == {**old["harness"], "assertion_counter": ASSERTION_COUNTER}
+    assert new["test_assertions"] == [1] * len(new["tests"]) and "self_import" not in old
+    assert new["self_import"]["src/tiny/__init__.py"] == [1]  # the def statement, never the body
+    rebuilt = package_trajectories(written, request.work, request.manifests)
+    assert {c.features["self_import_line"] for c in rebuilt.candidates} == {0}

@@ -1,0 +1,93 @@
+"""``bugprm corpus recount``: rewrite verdict files with what one collection of each suite tells, running no test.
+
+Each package's suite is collected (``pytest --collect-only``) once in a copy of the build's repository, with the
+build's interpreter and pytest arguments, through the same harness slot the build's baseline runs in, so a suite
+collects exactly as it did there. That collection counts every test's assertions with this harness's counter, and
+the same job traces a plain import of the package's own modules (``harness.self_import``). The rewritten file is the
+old one with ``test_assertions`` replaced, ``self_import`` added and ``harness.assertion_counter`` set, so the base
+model never trains on two counters.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from harness.assertions import ASSERTION_COUNTER
+
+from bugprm.corpus_build.base import BaseRequest, chosen_packages
+from bugprm.corpus_build.fetch import MANIFEST_DIR, FetchedRepo, fetched
+from bugprm.corpus_build.verdicts import read_verdicts, write_verdicts
+from bugprm.errors import HarnessError
+from bugprm.execute.config import make_config
+from bugprm.execute.slot import Slot
+from bugprm.execute.workspace import RunFolder
+
+COLLECT_ARGS = ("--collect-only", "--continue-on-collection-errors")
+COLLECT_TIMEOUT = 600.0
+
+
+@dataclass(frozen=True)
+class RecountRequest:
+    verdicts: Path
+    out: Path
+    work: Path  # the corpus build's working folder: its repositories and venvs are read, never written
+    only: tuple[str, ...] = ()
+    manifests: Path = MANIFEST_DIR
+
+
+@dataclass(frozen=True)
+class Collected:
+    """One collection of a package's suite: assertions per test id, lines run by the package's own import."""
+
+    assertions: dict[str, int]
+    self_import: dict[str, list[int]]
+    import_errors: dict[str, str]
+
+
+def recount_verdicts(request: RecountRequest, say: Callable[[str], None] = print) -> list[Path]:
+    chosen = chosen_packages(BaseRequest(request.out, request.verdicts, request.work, only=request.only))
+    written = []
+    for name, path in chosen.items():
+        document = read_verdicts(path)
+        found = collect_suite(fetched(name, request.work / "corpora"), document["package"]["source"])
+        rewritten, missing = recounted(document, found)
+        written.append(request.out / path.name)
+        write_verdicts(written[-1], rewritten)
+        say(f"{name}: {len(found.assertions)} tests collected, {missing} of the file's {len(document['tests'])} "
+            f"not collected (kept 0), {sum(map(len, found.self_import.values()))} lines run by its own import"
+            + (f"; modules that did not import: {', '.join(found.import_errors)}" if found.import_errors else ""))
+    return written
+
+
+def collect_suite(repo: FetchedRepo, source: str) -> Collected:
+    """Collect the suite once in a throw-away copy of ``repo``, as the build's baseline slot runs it."""
+    folder = RunFolder()
+    try:
+        config = make_config(Path(repo.path), repo.python, repo.pytest_args or None)
+        slot = Slot(folder.workspace(Path(repo.path), 0), config)
+        traced = slot.workspace.tmp / "self_import.json"
+        try:
+            report, results = slot.run(None, COLLECT_TIMEOUT, extra_args=COLLECT_ARGS, mode="spawn",
+                                       assertions=True, self_import={"source": source, "out": str(traced)})
+        finally:
+            slot.close()
+        if results.exitstatus is None or not traced.exists():
+            raise HarnessError(f"{repo.name}: the collection did not finish (exit {report.code}):\n"
+                               f"{results.log_tail()}")
+        imported = json.loads(traced.read_text(encoding="utf-8"))
+        return Collected(dict(results.assertions), imported["lines"], imported["errors"])
+    finally:
+        folder.close()
+
+
+def recounted(document: dict, found: Collected) -> tuple[dict, int]:
+    """The document with the collection's counts (a test it did not collect counts 0: the old counter's number
+    would mix two counters) and the package's own import lines; how many tests were not collected."""
+    tests = document["tests"]
+    harness = {**document["harness"], "assertion_counter": ASSERTION_COUNTER}
+    rewritten = {**document, "harness": harness, "test_assertions": [found.assertions.get(t, 0) for t in tests],
+                 "self_import": found.self_import}
+    return rewritten, sum(t not in found.assertions for t in tests)
