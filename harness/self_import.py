@@ -32,25 +32,31 @@ def module_names(root: str, source: str) -> tuple[str, list[str]]:
     return parent, names
 
 
-def trace_self_import(root: str, source: str, out: str) -> None:
-    """Import every module of ``source`` under the line tracer and write ``{file: [lines]}`` (relative to root) to
-    ``out``, with ``errors`` naming any module whose import raised; the modules are dropped again afterwards, so
-    whatever runs next imports them afresh."""
-    folder, names = module_names(root, source)
-    before = set(sys.modules)
-    sys.path.insert(0, folder)
+def trace_self_import(root: str, sources: list[str], out: str) -> None:
+    """Import every module of each source (a package folder or one ``.py`` file, relative to ``root``) under the
+    line tracer and write ``{file: [lines]}`` (relative to root) to ``out``, with ``errors`` naming any module whose
+    import raised; the modules are dropped again afterwards, so whatever runs next imports them afresh."""
+    before, errors = set(sys.modules), {}
     tracer = make_tracer(root)
     tracer.start()
     try:
-        errors = {name: _imported(name) for name in names}
+        for source in sources:
+            errors.update(_imported_all(*module_names(root, source)))
     finally:
         tracer.stop()
-        sys.path.remove(folder)
     for name in set(sys.modules) - before:
         del sys.modules[name]
     lines = {f: sorted(int(n) for n in by_line) for f, by_line in tracer.lines().items()}
     with open(out, "w", encoding="utf-8") as handle:
         json.dump({"lines": lines, "errors": {n: e for n, e in errors.items() if e}}, handle)
+
+
+def _imported_all(folder: str, names: list[str]) -> dict[str, str]:
+    sys.path.insert(0, folder)
+    try:
+        return {name: _imported(name) for name in names}
+    finally:
+        sys.path.remove(folder)
 
 
 def _imported(name: str) -> str:

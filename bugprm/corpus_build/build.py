@@ -22,6 +22,7 @@ from bugprm.corpus_build.fetch import (
 from bugprm.corpus_build.card import write_card
 from bugprm.corpus_build.document import Cost, Pass, verdict_document
 from bugprm.corpus_build.execution import execute_pass
+from bugprm.corpus_build.recount import collect_suite, recounted
 from bugprm.corpus_build.verdicts import is_current, verdict_path, write_verdicts
 from bugprm.errors import BugprmError, HarnessError, InputError
 from bugprm.execute.executors import LOCAL, ExecutorChoice
@@ -91,7 +92,8 @@ def build_package(spec: Manifest, request: BuildRequest, say: Callable[[str], No
         wall = _add_wall(store, time.monotonic() - started)
     cost = Cost(wall, request.kill_matrix_share, request.kill_matrix_cap)
     path = verdict_path(request.out, spec.name, spec.version)
-    size = write_verdicts(path, verdict_document(spec, pool, labels, matrix, cost))
+    document, _ = recounted(verdict_document(spec, pool, labels, matrix, cost), collect_suite(repo, spec.source))
+    size = write_verdicts(path, document)
     say(f"{spec.name}: wrote {path} ({size / 1e6:.2f} MB)")
     return path
 

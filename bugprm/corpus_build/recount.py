@@ -10,22 +10,20 @@ model never trains on two counters.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from harness.assertions import ASSERTION_COUNTER
 
-from bugprm.corpus_build.base import BaseRequest, chosen_packages
 from bugprm.corpus_build.fetch import MANIFEST_DIR, FetchedRepo, fetched
 from bugprm.corpus_build.verdicts import read_verdicts, write_verdicts
 from bugprm.errors import HarnessError
 from bugprm.execute.config import make_config
+from bugprm.execute.self_import import Collected, collect_with_self_import
 from bugprm.execute.slot import Slot
 from bugprm.execute.workspace import RunFolder
 
-COLLECT_ARGS = ("--collect-only", "--continue-on-collection-errors")
 COLLECT_TIMEOUT = 600.0
 
 
@@ -38,16 +36,9 @@ class RecountRequest:
     manifests: Path = MANIFEST_DIR
 
 
-@dataclass(frozen=True)
-class Collected:
-    """One collection of a package's suite: assertions per test id, lines run by the package's own import."""
-
-    assertions: dict[str, int]
-    self_import: dict[str, list[int]]
-    import_errors: dict[str, str]
-
-
 def recount_verdicts(request: RecountRequest, say: Callable[[str], None] = print) -> list[Path]:
+    from bugprm.corpus_build.base import BaseRequest, chosen_packages  # base imports build, which imports this
+
     chosen = chosen_packages(BaseRequest(request.out, request.verdicts, request.work, only=request.only))
     written = []
     for name, path in chosen.items():
@@ -68,17 +59,12 @@ def collect_suite(repo: FetchedRepo, source: str) -> Collected:
     try:
         config = make_config(Path(repo.path), repo.python, repo.pytest_args or None)
         slot = Slot(folder.workspace(Path(repo.path), 0), config)
-        traced = slot.workspace.tmp / "self_import.json"
         try:
-            report, results = slot.run(None, COLLECT_TIMEOUT, extra_args=COLLECT_ARGS, mode="spawn",
-                                       assertions=True, self_import={"source": source, "out": str(traced)})
+            return collect_with_self_import(slot, [source], COLLECT_TIMEOUT)
+        except HarnessError as exc:
+            raise HarnessError(f"{repo.name}: {exc}") from exc
         finally:
             slot.close()
-        if results.exitstatus is None or not traced.exists():
-            raise HarnessError(f"{repo.name}: the collection did not finish (exit {report.code}):\n"
-                               f"{results.log_tail()}")
-        imported = json.loads(traced.read_text(encoding="utf-8"))
-        return Collected(dict(results.assertions), imported["lines"], imported["errors"])
     finally:
         folder.close()
 

@@ -124,6 +124,7 @@ def test_trajectories_rebuilt_from_the_verdict_file_equal_the_stores(built, tmp_
     assert any(c.features["line_covered"] for c in rebuilt.candidates)
     for candidate in rebuilt.candidates:
         want = expected[candidate.id]
+        assert candidate.features["self_import_line"] == 0  # the store's baseline traced the own import too
         assert candidate.steps == want.steps and candidate.features == want.features, candidate.id
     assert {str(o) for o in rebuilt.outcomes.values()} == {c["outcome"] for c in document["candidates"]}
 
@@ -242,8 +243,8 @@ def test_a_resumed_kill_matrix_keeps_the_candidates_it_already_ran():
 
 
 def test_recount_rewrites_the_assertions_and_adds_the_own_import_and_nothing_else(built, tmp_path):
-    """One collection of the suite in a copy of the build's repository; clamp is only defined at import, so none of
-    its candidates runs while the package imports itself."""
+    """One collection of the suite in a copy of the build's repository, as the build itself does before writing the
+    file; clamp is only defined at import, so none of its candidates runs while the package imports itself."""
     from harness.assertions import ASSERTION_COUNTER
 
     from bugprm.corpus_build.recount import RecountRequest, recount_verdicts
@@ -256,7 +257,8 @@ def test_recount_rewrites_the_assertions_and_adds_the_own_import_and_nothing_els
     changed = ("test_assertions", "self_import", "harness")
     assert {k: v for k, v in new.items() if k not in changed} == {k: v for k, v in old.items() if k not in changed}
     assert new["harness"] == {**old["harness"], "assertion_counter": ASSERTION_COUNTER}
-    assert new["test_assertions"] == [1] * len(new["tests"]) and "self_import" not in old
+    assert new["test_assertions"] == old["test_assertions"] == [1] * len(new["tests"])
+    assert new["self_import"] == old["self_import"]  # the build collects the same way
     assert new["self_import"]["src/tiny/__init__.py"] == [1]  # the def statement, never the body
     rebuilt = package_trajectories(written, request.work, request.manifests)
     assert {c.features["self_import_line"] for c in rebuilt.candidates} == {0}

@@ -23,7 +23,7 @@ def _write(root, files):
 def test_lines_run_by_the_own_import_are_kept_apart_from_functions_it_only_defines(tmp_path):
     _write(tmp_path, PACKAGE)
     out = tmp_path / "own.json"
-    trace_self_import(str(tmp_path), "src/grammar", str(out))
+    trace_self_import(str(tmp_path), ["src/grammar"], str(out))
     found = json.loads(out.read_text())
     rules = found["lines"]["src/grammar/rules.py"]
     assert 2 in rules  # build's body runs while grammar imports itself
