@@ -178,6 +178,16 @@ def test_names_and_all_together_or_an_unknown_name_are_input_errors(tmp_path):
         build_corpus(BuildRequest(names=("nosuch",), out=tmp_path, work=tmp_path))
 
 
+def test_recount_of_a_package_without_a_verdict_file_is_an_input_error(tmp_path):
+    from click.testing import CliRunner
+
+    from bugprm.cli import cli
+
+    result = CliRunner().invoke(cli, ["corpus", "recount", "--verdicts", str(tmp_path), "--out", str(tmp_path / "out"),
+                                      "--work", str(tmp_path), "--only", "nosuch"])
+    assert result.exception.exit_code == 2 and "no verdict file" in str(result.exception) and "nosuch" in str(result.exception)
+
+
 def test_a_corrupt_verdict_file_is_an_input_error_naming_it(tmp_path):
     from bugprm.errors import InputError
 
