@@ -185,7 +185,8 @@ def test_recount_of_a_package_without_a_verdict_file_is_an_input_error(tmp_path)
 
     result = CliRunner().invoke(cli, ["corpus", "recount", "--verdicts", str(tmp_path), "--out", str(tmp_path / "out"),
                                       "--work", str(tmp_path), "--only", "nosuch"])
-    assert result.exception.exit_code == 2 and "no verdict file" in str(result.exception) and "nosuch" in str(result.exception)
+    message = str(result.exception)
+    assert result.exception.exit_code == 2 and "no verdict file" in message and "nosuch" in message
 
 
 def test_a_corrupt_verdict_file_is_an_input_error_naming_it(tmp_path):
