@@ -4,8 +4,8 @@
     python benchmarks/forest_alone_predictions.py --verdicts DIR --work DIR --out FILE.jsonl.gz [--drop FEATURE ...]
     python benchmarks/bench_base_model.py --from-predictions FILE.jsonl.gz --tuning ...
 
-The same packages, folds (``package_folds``) and forest (its trees, leaf size and seed) as ``train_base``; each package's ``raw``
-score is the forest's probability from the fold that left it out. ``--drop`` removes a feature before fitting, to
+The same packages, folds (``package_folds``) and forest (its trees, leaf size and seed) as ``train_base``; each
+package's ``raw`` score is the forest's probability from the fold that left it out. ``--drop`` removes a feature before fitting, to
 measure what it adds.
 """
 

@@ -241,7 +241,8 @@ def corpus_train_base(verdicts, exclude, only, out, work, repair_bugs, stores) -
 def corpus_recount(verdicts, out, work, only) -> None:
     from bugprm.corpus_build.recount import RecountRequest, recount_verdicts
 
-    written = recount_verdicts(RecountRequest(verdicts, out, work, _names(only)), lambda line: click.echo(line, err=True))
+    request = RecountRequest(verdicts, out, work, _names(only))
+    written = recount_verdicts(request, lambda line: click.echo(line, err=True))
     click.echo(f"{len(written)} verdict files written to {out}")
 
 

@@ -2,8 +2,9 @@
 
 1. Reference run, in a fresh interpreter traced by the harness (standard library only) per test: which lines each
    test covers (import-time lines land in the empty context), assertions per test, the third-party modules to
-   preload into warm workers, and, traced first, the lines a plain import of the repository's own packages runs. Test modules that fail to import (a missing dependency) are ignored from then on; a
-   test that hangs is deselected; both are reported.
+   preload into warm workers, and, traced first, the lines a plain import of the repository's own packages runs.
+   Test modules that fail to import (a missing dependency) are ignored from then on; a test that hangs is
+   deselected; both are reported.
 2. Confirmation runs: the whole suite once in every worker at the same time, as candidates will run: per-test
    durations for the timeouts, and any test whose outcome changes is flaky. A fork-unsafe suite falls back to spawn.
 3. Tests failing in every run are broken. Broken and flaky tests are excluded and reported; a suite where more than
