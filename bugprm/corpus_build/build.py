@@ -73,7 +73,7 @@ def build_corpus(request: BuildRequest, say: Callable[[str], None] = print) -> B
             failed[spec.name] = str(exc)
             say(f"{spec.name}: FAILED: {exc}")
         _remember_failures(request.work, spec.name, failed.get(spec.name))
-        write_card(request.out, _failures(request.work))
+        write_card(request.out, recorded_failures(request.work))
     return BuildSummary(tuple(built), tuple(done), failed)
 
 
@@ -180,13 +180,13 @@ def _progress(name: str, total: int, say: Callable[[str], None], every: int = 10
     return advance
 
 
-def _failures(work: Path) -> dict:
+def recorded_failures(work: Path) -> dict:
     path = work / FAILURES_FILE
     return json.loads(path.read_text()) if path.exists() else {}
 
 
 def _remember_failures(work: Path, name: str, error: str | None) -> None:
-    failures = _failures(work)
+    failures = recorded_failures(work)
     if error is None:
         failures.pop(name, None)
     else:

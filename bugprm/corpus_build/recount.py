@@ -16,6 +16,7 @@ from typing import Callable
 
 from harness.assertions import ASSERTION_COUNTER
 
+from bugprm.corpus_build.card import write_card
 from bugprm.corpus_build.fetch import MANIFEST_DIR, FetchedRepo, fetched
 from bugprm.corpus_build.verdicts import read_verdicts, write_verdicts
 from bugprm.errors import HarnessError
@@ -38,6 +39,7 @@ class RecountRequest:
 
 def recount_verdicts(request: RecountRequest, say: Callable[[str], None] = print) -> list[Path]:
     from bugprm.corpus_build.base import BaseRequest, chosen_packages  # base imports build, which imports this
+    from bugprm.corpus_build.build import recorded_failures
 
     chosen = chosen_packages(BaseRequest(request.out, request.verdicts, request.work, only=request.only))
     written = []
@@ -50,6 +52,7 @@ def recount_verdicts(request: RecountRequest, say: Callable[[str], None] = print
         say(f"{name}: {len(found.assertions)} tests collected, {missing} of the file's {len(document['tests'])} "
             f"not collected (kept 0), {sum(map(len, found.self_import.values()))} lines run by its own import"
             + (f"; modules that did not import: {', '.join(found.import_errors)}" if found.import_errors else ""))
+    write_card(request.out, recorded_failures(request.work))  # the card gives the files' size
     return written
 
 

@@ -271,5 +271,6 @@ def test_recount_rewrites_the_assertions_and_adds_the_own_import_and_nothing_els
     assert new["test_assertions"] == old["test_assertions"] == [1] * len(new["tests"])
     assert new["self_import"] == old["self_import"]  # the build collects the same way
     assert new["self_import"]["src/tiny/__init__.py"] == [1]  # the def statement, never the body
+    assert "1 packages" in (tmp_path / "recounted" / "CARD.md").read_text()
     rebuilt = package_trajectories(written, request.work, request.manifests)
     assert {c.features["self_import_line"] for c in rebuilt.candidates} == {0}
