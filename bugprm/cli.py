@@ -229,6 +229,23 @@ def corpus_train_base(verdicts, exclude, only, out, work, repair_bugs, stores) -
     click.echo(f"base model written to {out}")
 
 
+@corpus.command("recount", help="Rewrite verdict files with one collection of each suite (no test runs): "
+                                 "test_assertions recounted by this harness's counter, and the lines the package's "
+                                 "own import runs (self_import). Reads the build's repositories and venvs, never "
+                                 "writes them; the files go to --out.")
+@click.option("--verdicts", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--work", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
+              help="The corpus build's working folder (its corpora/registry.json names the repositories and venvs).")
+@click.option("--only", multiple=True, metavar="NAME", help="Recount this package only (repeatable).")
+def corpus_recount(verdicts, out, work, only) -> None:
+    from bugprm.corpus_build.recount import RecountRequest, recount_verdicts
+
+    request = RecountRequest(verdicts, out, work, _names(only))
+    written = recount_verdicts(request, lambda line: click.echo(line, err=True))
+    click.echo(f"{len(written)} verdict files written to {out}")
+
+
 def _names(values: tuple[str, ...]) -> tuple[str, ...]:
     """Repeated options, each of which may also list names separated by commas."""
     return tuple(name for value in values for name in value.split(",") if name)

@@ -6,7 +6,8 @@ A job is a JSON object: ``root`` (the workspace), ``args`` (pytest arguments), `
 afresh), ``memory_mb``, ``cpu_seconds`` and ``file_size_mb`` (resource limits), ``coverage`` (file for per-test line
 coverage, or null; measured by ``tracing`` with the standard library, never coverage.py), ``assertions`` (count
 assertions per test), ``keep_order`` (wanted tests in pytest's order), ``modules`` (file listing the modules imported
-by the end).
+by the end), ``self_import`` (``{"sources": [folder or file], "out": file}``: trace a plain import of
+the package's own modules first, ``self_import``).
 
 pytest-cov: when it is installed, ``--no-cov`` is appended. It keeps every ``--cov*`` option of the subject's
 ``addopts`` valid (``-p no:cov`` would make them unknown) while stopping pytest-cov from tracing, which would fight
@@ -25,6 +26,7 @@ import traceback
 
 from . import RESULTS_ENV
 from .plugin import ResultsRecorder
+from .self_import import trace_self_import
 from .tracing import make_tracer
 
 EXIT_HARNESS_CRASHED = 70
@@ -37,6 +39,8 @@ def run_job(job: dict) -> int:
     os.environ[RESULTS_ENV] = job["results"]
     _purge_modules(job.get("purge", ()))
     importlib.invalidate_caches()
+    if job.get("self_import"):
+        trace_self_import(job["root"], job["self_import"]["sources"], job["self_import"]["out"])
     tracer = _start_coverage(job["root"]) if job.get("coverage") else None
     disposable = tracer is None and not job.get("modules")
     recorder = ResultsRecorder(job["results"], job.get("wanted"), job.get("assertions", False), tracer, disposable,

@@ -79,7 +79,8 @@ class ResultsRecorder:
 
     def pytest_itemcollected(self, item):
         if self._assertions and getattr(item, "function", None) is not None:
-            self.write("assertions", nodeid=item.nodeid, count=count_assertions(item.function))
+            self.write("assertions", nodeid=item.nodeid,
+                       count=count_assertions(item.function, getattr(item, "cls", None)))
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session, exitstatus):

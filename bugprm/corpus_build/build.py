@@ -22,6 +22,7 @@ from bugprm.corpus_build.fetch import (
 from bugprm.corpus_build.card import write_card
 from bugprm.corpus_build.document import Cost, Pass, verdict_document
 from bugprm.corpus_build.execution import execute_pass
+from bugprm.corpus_build.recount import collect_suite, recounted
 from bugprm.corpus_build.verdicts import is_current, verdict_path, write_verdicts
 from bugprm.errors import BugprmError, HarnessError, InputError
 from bugprm.execute.executors import LOCAL, ExecutorChoice
@@ -72,7 +73,7 @@ def build_corpus(request: BuildRequest, say: Callable[[str], None] = print) -> B
             failed[spec.name] = str(exc)
             say(f"{spec.name}: FAILED: {exc}")
         _remember_failures(request.work, spec.name, failed.get(spec.name))
-        write_card(request.out, _failures(request.work))
+        write_card(request.out, recorded_failures(request.work))
     return BuildSummary(tuple(built), tuple(done), failed)
 
 
@@ -91,7 +92,8 @@ def build_package(spec: Manifest, request: BuildRequest, say: Callable[[str], No
         wall = _add_wall(store, time.monotonic() - started)
     cost = Cost(wall, request.kill_matrix_share, request.kill_matrix_cap)
     path = verdict_path(request.out, spec.name, spec.version)
-    size = write_verdicts(path, verdict_document(spec, pool, labels, matrix, cost))
+    document, _ = recounted(verdict_document(spec, pool, labels, matrix, cost), collect_suite(repo, spec.source))
+    size = write_verdicts(path, document)
     say(f"{spec.name}: wrote {path} ({size / 1e6:.2f} MB)")
     return path
 
@@ -178,13 +180,13 @@ def _progress(name: str, total: int, say: Callable[[str], None], every: int = 10
     return advance
 
 
-def _failures(work: Path) -> dict:
+def recorded_failures(work: Path) -> dict:
     path = work / FAILURES_FILE
     return json.loads(path.read_text()) if path.exists() else {}
 
 
 def _remember_failures(work: Path, name: str, error: str | None) -> None:
-    failures = _failures(work)
+    failures = recorded_failures(work)
     if error is None:
         failures.pop(name, None)
     else:

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from harness import HARNESS_VERSION
+from harness.assertions import ASSERTION_COUNTER
 
 from bugprm.corpus_build.fetch import Manifest
 from bugprm.corpus_build.verdicts import SCHEMA, SCHEMA_VERSION, TestIndex
@@ -54,6 +55,7 @@ def verdict_document(spec: Manifest, pool: list[Candidate], labels: Pass, matrix
         "test_durations": [baseline.durations.get(t) for t in index.names()],
         "test_assertions": [baseline.assertions.get(t, 0) for t in index.names()],
         "excluded_tests": baseline.excluded,
+        **({} if baseline.self_import is None else {"self_import": baseline.self_import}),
     }
 
 
@@ -91,6 +93,7 @@ def _verdict(execution: Execution | None, index: TestIndex) -> dict:
 def _harness(labels: Pass, matrix: Pass | None) -> dict:
     return {"version": HARNESS_VERSION, "python_version": labels.config.python_version,
             "pytest_args": list(labels.config.pytest_args), "fingerprint": labels.fingerprint,
+            "assertion_counter": ASSERTION_COUNTER,
             "kill_matrix_fingerprint": matrix.fingerprint if matrix else None}
 
 

@@ -1,9 +1,10 @@
 """The baseline: what the unmodified suite does, measured before any verdict is made (mutmut's sanity phases).
 
 1. Reference run, in a fresh interpreter traced by the harness (standard library only) per test: which lines each
-   test covers (import-time lines land in the empty context), assertions per test, and the third-party modules to
-   preload into warm workers. Test modules that fail to import (a missing dependency) are ignored from then on; a
-   test that hangs is deselected; both are reported.
+   test covers (import-time lines land in the empty context), assertions per test, the third-party modules to
+   preload into warm workers, and, traced first, the lines a plain import of the repository's own packages runs.
+   Test modules that fail to import (a missing dependency) are ignored from then on; a test that hangs is
+   deselected; both are reported.
 2. Confirmation runs: the whole suite once in every worker at the same time, as candidates will run: per-test
    durations for the timeouts, and any test whose outcome changes is flaky. A fork-unsafe suite falls back to spawn.
 3. Tests failing in every run are broken. Broken and flaky tests are excluded and reported; a suite where more than
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from bugprm.errors import HarnessError
 from bugprm.execute.results import RunResults
+from bugprm.execute.self_import import package_sources
 from bugprm.execute.slot import Slot
 from bugprm.execute.warm import ChildReport, WorkerDied
 
@@ -43,10 +45,12 @@ class Baseline:
     seconds: float = 0.0
     failing: dict[str, float] = field(default_factory=dict)  # broken tests and their durations
     messages: dict[str, str] = field(default_factory=dict)  # why each failing test fails
+    # lines the package's own import runs ({file: lines}; harness.self_import); None: not traced
+    self_import: dict[str, list[int]] | None = None
 
 
 def measure_baseline(slots: list[Slot], fingerprint: str, allow_failing: bool = False) -> Baseline:
-    reference, coverage, extra_args, excluded, preload = _reference_run(slots[0])
+    reference, coverage, extra_args, excluded, preload, own_import = _reference_run(slots[0])
     for slot in slots:
         slot.worker.preload = preload
         slot.worker.close()  # restarted warm, with the preload, on its next job
@@ -61,13 +65,16 @@ def measure_baseline(slots: list[Slot], fingerprint: str, allow_failing: bool = 
         raise HarnessError(f"no test passes at baseline{_listing(excluded)}")
     return Baseline(fingerprint, _durations(passing, runs), coverage, dict(reference.assertions), excluded,
                     extra_args, _overhead(runs), preload, isolation, sum(r.wall for r, _ in runs),
-                    _durations(sorted(broken), runs), {t: reference.tests[t].message for t in sorted(broken)})
+                    _durations(sorted(broken), runs), {t: reference.tests[t].message for t in sorted(broken)},
+                    own_import)
 
 
 def _reference_run(slot: Slot):
     deselected: tuple[str, ...] = ()
     excluded: dict[str, str] = {}
     files = {"coverage": str(slot.workspace.tmp / "coverage.json"), "modules": str(slot.workspace.tmp / "modules.json")}
+    own_import = slot.workspace.tmp / "self_import.json"  # traced in the same child, before pytest starts
+    files["self_import"] = {"sources": package_sources(slot.workspace.root), "out": str(own_import)}
     for _ in range(MAX_HANGING_TESTS + 1):
         report, results = _run_or_refuse(slot, ("--continue-on-collection-errors", *deselected), mode="spawn",
                                          assertions=True, **files)
@@ -80,7 +87,8 @@ def _reference_run(slot: Slot):
     ignores, excluded = _ignore_unimportable(results, excluded)
     coverage = _read_coverage(files["coverage"], _test_files(results))
     preload = tuple(json.loads(Path(files["modules"]).read_text(encoding="utf-8")))
-    return results, coverage, deselected + ignores, excluded, preload
+    lines = json.loads(own_import.read_text(encoding="utf-8"))["lines"] if own_import.exists() else None
+    return results, coverage, deselected + ignores, excluded, preload, lines
 
 
 def _run_or_refuse(slot: Slot, extra: tuple[str, ...], mode: str | None = None, **options):

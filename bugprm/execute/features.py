@@ -51,7 +51,18 @@ class BaselineCoverage:
                     "covering_duration": round(sum(durations[t] for t in chosen), 4),
                     "line_covered": int(bool(chosen)), "import_time_line": int(module_level),
                     "function_tests": len(in_function)}
+        if self.baseline.self_import is not None:
+            features["self_import_line"] = int(self.runs_at_self_import(candidate))
         return features, chosen
+
+    def runs_at_self_import(self, candidate: Candidate) -> bool:
+        """Whether a changed statement runs while the package imports itself: a mutant there breaks the import."""
+        own = self.baseline.self_import or {}
+        try:
+            return any(changed_lines(self.read(file), edits) & set(own.get(file, ()))
+                       for file, edits in _edits_by_file(candidate))
+        except (OSError, ValueError):
+            return False
 
 
 def fill_features(store: Store, runner, candidates: list[Candidate]) -> int:

@@ -23,7 +23,7 @@ def save_baseline(store: Store, baseline: Baseline) -> None:
     store.put_json(BLOB_PREFIX + baseline.fingerprint, {
         "excluded": baseline.excluded, "extra_args": list(baseline.extra_args), "overhead": baseline.overhead,
         "preload": list(baseline.preload), "isolation": baseline.isolation, "seconds": baseline.seconds,
-        "assertions": baseline.assertions, "messages": baseline.messages})
+        "assertions": baseline.assertions, "messages": baseline.messages, "self_import": baseline.self_import})
 
 
 def load_baseline(store: Store, fingerprint: str) -> Baseline | None:
@@ -33,7 +33,8 @@ def load_baseline(store: Store, fingerprint: str) -> Baseline | None:
     rows = store.baseline_tests(fingerprint)
     return Baseline(fingerprint, _durations(rows, "passed"), store.coverage(fingerprint), blob["assertions"],
                     blob["excluded"], tuple(blob["extra_args"]), blob["overhead"], tuple(blob["preload"]),
-                    blob["isolation"], blob["seconds"], _durations(rows, "failed"), blob.get("messages", {}))
+                    blob["isolation"], blob["seconds"], _durations(rows, "failed"), blob.get("messages", {}),
+                    blob.get("self_import"))
 
 
 def _durations(rows, outcome: str) -> dict[str, float]:

@@ -124,6 +124,7 @@ def test_trajectories_rebuilt_from_the_verdict_file_equal_the_stores(built, tmp_
     assert any(c.features["line_covered"] for c in rebuilt.candidates)
     for candidate in rebuilt.candidates:
         want = expected[candidate.id]
+        assert candidate.features["self_import_line"] == 0  # the store's baseline traced the own import too
         assert candidate.steps == want.steps and candidate.features == want.features, candidate.id
     assert {str(o) for o in rebuilt.outcomes.values()} == {c["outcome"] for c in document["candidates"]}
 
@@ -175,6 +176,17 @@ def test_names_and_all_together_or_an_unknown_name_are_input_errors(tmp_path):
     assert failed.value.exit_code == 2
     with pytest.raises(InputError, match="no corpus manifest named nosuch"):
         build_corpus(BuildRequest(names=("nosuch",), out=tmp_path, work=tmp_path))
+
+
+def test_recount_of_a_package_without_a_verdict_file_is_an_input_error(tmp_path):
+    from click.testing import CliRunner
+
+    from bugprm.cli import cli
+
+    result = CliRunner().invoke(cli, ["corpus", "recount", "--verdicts", str(tmp_path), "--out", str(tmp_path / "out"),
+                                      "--work", str(tmp_path), "--only", "nosuch"])
+    message = str(result.exception)
+    assert result.exception.exit_code == 2 and "no verdict file" in message and "nosuch" in message
 
 
 def test_a_corrupt_verdict_file_is_an_input_error_naming_it(tmp_path):
@@ -239,3 +251,26 @@ def test_a_resumed_kill_matrix_keeps_the_candidates_it_already_ran():
     assert already <= {c.id for c in narrow}
     assert all(executions[c.id].outcome is Outcome.KILLED for c in narrow)
     assert kill_matrix_sample(pool, executions, BuildRequest(names=("x",), kill_matrix_share=0.5), set()) == wide
+
+
+def test_recount_rewrites_the_assertions_and_adds_the_own_import_and_nothing_else(built, tmp_path):
+    """One collection of the suite in a copy of the build's repository, as the build itself does before writing the
+    file; clamp is only defined at import, so none of its candidates runs while the package imports itself."""
+    from harness.assertions import ASSERTION_COUNTER
+
+    from bugprm.corpus_build.recount import RecountRequest, recount_verdicts
+    from bugprm.corpus_build.trajectories import package_trajectories
+
+    request, _, _ = built
+    old_path = verdict_path(request.out, "calc", "1.0")
+    (written,) = recount_verdicts(RecountRequest(request.out, tmp_path / "recounted", request.work), lambda _: None)
+    old, new = read_verdicts(old_path), read_verdicts(written)
+    changed = ("test_assertions", "self_import", "harness")
+    assert {k: v for k, v in new.items() if k not in changed} == {k: v for k, v in old.items() if k not in changed}
+    assert new["harness"] == {**old["harness"], "assertion_counter": ASSERTION_COUNTER}
+    assert new["test_assertions"] == old["test_assertions"] == [1] * len(new["tests"])
+    assert new["self_import"] == old["self_import"]  # the build collects the same way
+    assert new["self_import"]["src/tiny/__init__.py"] == [1]  # the def statement, never the body
+    assert "1 packages" in (tmp_path / "recounted" / "CARD.md").read_text()
+    rebuilt = package_trajectories(written, request.work, request.manifests)
+    assert {c.features["self_import_line"] for c in rebuilt.candidates} == {0}

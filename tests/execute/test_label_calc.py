@@ -65,6 +65,9 @@ def test_dynamic_features_fill_the_steps(labelled):
 def test_import_time_lines_belong_to_every_test(labelled):
     module_level = labelled["stored"][labelled["candidates"]["module_level"].id]
     assert module_level.features["import_time_line"] == 1 and module_level.features["covering_tests"] == 7
+    # calc's own import runs it too (harness.self_import, traced in the reference run); a test body's line it never runs
+    assert module_level.features["self_import_line"] == 1
+    assert labelled["stored"][labelled["candidates"]["killed"].id].features["self_import_line"] == 0
 
 
 def test_the_users_tree_is_byte_identical(labelled, h):

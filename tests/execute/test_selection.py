@@ -73,3 +73,21 @@ def test_the_rest_of_the_function_runs_after_the_line_covering_tests():
     plan = plan_tests({"line"}, False, durations, 0.0, 10, 1, then={"line", "cache_user", "broken"})
     assert plan.tests == ("line", "cache_user")
     assert plan_tests(set(), False, durations, 0.0, 10, 1, then={"cache_user"}) is None
+
+
+def test_self_import_line_is_a_feature_only_where_the_own_import_was_traced():
+    from dataclasses import replace
+
+    from bugprm.execute.baseline import Baseline
+    from bugprm.execute.features import BaselineCoverage
+    from bugprm.records import Candidate, Kind
+
+    def candidate(old: str) -> Candidate:
+        return Candidate("c", Kind.BUG, "r", "m.py", "total", 1, "op", "fam", "", (), (_edit(old),))
+
+    untraced = Baseline("f", {"t": 0.1}, {("m.py", 10): [MODULE_LEVEL], ("m.py", 12): ["t"]})
+    traced = BaselineCoverage(replace(untraced, self_import={"m.py": [10, 11]}), lambda _: SOURCE)
+    assert "self_import_line" not in BaselineCoverage(untraced, lambda _: SOURCE).dynamic_features(
+        candidate("sum(values))"))[0]
+    assert traced.dynamic_features(candidate("sum(values))"))[0]["self_import_line"] == 1
+    assert traced.dynamic_features(candidate("return sum(values)"))[0]["self_import_line"] == 0

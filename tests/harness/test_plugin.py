@@ -57,7 +57,7 @@ def test_coverage_contexts_separate_import_time_lines_from_each_test(make_slot):
     assert lines["4"] == ["test_m.py::test_f"]
 
 
-def test_assertions_count_assert_statements_and_self_assert_calls():
+def test_assertions_count_assert_statements_and_assert_calls():
     def plain():
         assert 1
         assert 2, "two"
@@ -65,8 +65,54 @@ def test_assertions_count_assert_statements_and_self_assert_calls():
     def unittest_style(self):
         self.assertEqual(1, 1)
         self.assertTrue(True)
-        other.assertEqual(1, 1)  # noqa: F821 - not self: not counted
+        mock.assert_called_once_with(1)  # noqa: F821 - a mock's check is an assertion too
+        print(1)
+
+    def checks_raising():
+        with pytest.raises(ValueError):  # noqa: F821
+            int("x")
 
     assert count_assertions(plain) == 2
-    assert count_assertions(unittest_style) == 2
+    assert count_assertions(unittest_style) == 3
+    assert count_assertions(checks_raising) == 1
     assert count_assertions(len) == 0
+
+
+def _module_helper(value):
+    assert value
+
+
+def _module_no_check(value):
+    return value
+
+
+class _Base:
+    def check(self, value):
+        self.assertEqual(value, 1)
+
+    def check_twice(self, value):
+        self.check(value)
+        _module_helper(value)
+
+    def compute(self, value):
+        return value
+
+    def check_message(self, value):
+        self.assertEqual(value, 1, '''\
+a message starting at column 0
+''')
+
+
+class _Case(_Base):
+    def test_through_helpers(self):
+        self.check(1)  # a method of a base class that asserts
+        self.check_twice(1)  # a helper that calls helpers that assert
+        _module_helper(1)  # a module function that asserts
+        self.compute(1)
+        _module_no_check(1)
+        self.check_message(1)  # its source cannot be dedented as a whole
+
+
+def test_assertions_count_calls_to_helpers_that_assert():
+    assert count_assertions(_Case.test_through_helpers, _Case) == 4
+    assert count_assertions(_Case.test_through_helpers) == 1  # no class: self.* cannot be looked up
