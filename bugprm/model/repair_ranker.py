@@ -67,10 +67,13 @@ class RepairRanker:
         rows = [patch_features(s, names) for s in states]
         stacked = np.concatenate(rows) if rows else np.zeros((0, len(names)))
         centre, scale = stacked.mean(axis=0), np.where(stacked.std(axis=0) > 0, stacked.std(axis=0), 1.0)
-        ranked = [((r - centre) / scale, np.array(s.correct)) for r, s in zip(rows, states) if 0 < sum(s.correct) < len(s.correct)]
+        ranked = [((r - centre) / scale, np.array(s.correct)) for r, s in zip(rows, states)
+                  if 0 < sum(s.correct) < len(s.correct)]
         if not ranked:
             raise ModelError("no failing state has both a correct and an incorrect patch to rank")
-        weights = (_pairwise if objective == "pairwise" else _listwise)(ranked, regularisation)
+        if objective not in OBJECTIVES:
+            raise ValueError(f"objective {objective!r}: expected one of {', '.join(OBJECTIVES)}")
+        weights = OBJECTIVES[objective](ranked, regularisation)
         return cls(names, tuple(centre.round(6)), tuple(scale.round(6)), tuple(float(w) for w in weights.round(6)))
 
     def scores(self, state: StatePatches) -> np.ndarray:
@@ -197,3 +200,6 @@ def _listwise(ranked: list[tuple[np.ndarray, np.ndarray]], regularisation: float
         return total, gradient
 
     return minimize(loss, np.zeros(ranked[0][0].shape[1]), jac=True, method="L-BFGS-B").x
+
+
+OBJECTIVES = {"listwise": _listwise, "pairwise": _pairwise}

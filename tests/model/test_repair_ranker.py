@@ -43,8 +43,16 @@ def _fitted(states: int = 30, seed: int = 0) -> RepairRanker:
                              {k: v for _, log_odds in found for k, v in log_odds.items()})
 
 
-def test_the_ranker_learns_which_patch_of_a_state_comes_first():
-    ranker, rng = _fitted(), random.Random(1)
+def _training_states(count: int, seed: int) -> list[StatePatches]:
+    rng = random.Random(seed)
+    found = [_state(f"bug{i}", rng) for i in range(count)]
+    return [StatePatches(tuple(ps), tuple(lo[p.id] for p in ps), tuple(p.steps[-1].label for p in ps))
+            for ps, lo in found]
+
+
+@pytest.mark.parametrize("objective", ["listwise", "pairwise"])
+def test_the_ranker_learns_which_patch_of_a_state_comes_first(objective):
+    ranker, rng = RepairRanker.fit(_training_states(30, 0), ["swap", "drop"], objective=objective), random.Random(1)
     firsts = []
     for i in range(20):
         patches, log_odds = _state(f"new{i}", rng)
@@ -70,6 +78,8 @@ def test_a_state_without_a_correct_patch_gives_nothing_to_learn():
     patches = [_patch("b", i, 0, "swap", 0) for i in range(3)]
     with pytest.raises(ModelError, match="no failing state"):
         fit_repair_ranker(patches, {p.id: 0.0 for p in patches})
+    with pytest.raises(ValueError, match="objective 'softmax'"):
+        RepairRanker.fit(_training_states(3, 0), objective="softmax")
 
 
 def test_the_ranker_is_saved_as_json_and_read_back(tmp_path):
