@@ -13,7 +13,9 @@ made there), and its venv's python runs the suite. For a seeded sample of killed
 applied, its full failing spectrum measured) gets the candidate patches ``bugprm repair`` generates at its
 ``--top-sites`` most suspicious lines, ranked:
 
-- by each base model (the mean-then-min step reward ``bugprm repair --model DIR`` ranks by);
+- by each base model (the mean-then-min step reward ``bugprm repair --model DIR`` ranks by of a model without a
+  state ranker) and, where DIR holds a state ranker (``bugprm.model.repair_ranker``, what ``bugprm repair`` ranks
+  by when there is one), by that too, as ``LABEL, state ranker``;
 - by Ochiai, then naturalness, then the smallest diff: ``bugprm repair``'s own ranking without a model;
 - by Ochiai alone, its ties in a seeded random order (``--seed``).
 
@@ -47,7 +49,7 @@ from bugprm.execute.session import HarnessSession
 from bugprm.records import Candidate, Kind, Outcome
 from bugprm.repair.candidates import generate_repairs
 from bugprm.repair.identity import KnownPrograms
-from bugprm.repair.ranking import by_heuristic, by_model
+from bugprm.repair.ranking import by_heuristic, by_model, by_state_ranker
 from bugprm.repair.run import killed_bugs
 from bugprm.repair.sites import StateFiles, localise
 from bugprm.store import STORE_DIRNAME, Store
@@ -55,6 +57,7 @@ from bugprm.store import STORE_DIRNAME, Store
 TOP_K = (1, 5)
 LABELLED = 5  # every ranking's first LABELLED patches get a verdict
 HEURISTIC, OCHIAI = "Ochiai, then naturalness", "Ochiai, ties at random"
+STATE_RANKER = ", state ranker"
 
 
 @dataclass
@@ -122,7 +125,13 @@ def package_results(name: str, args) -> tuple[list[BugResult], list[dict]]:
     python = str(args.corpus_build / "corpora" / "venvs" / spec.name / "bin" / "python")
     from bugprm.scoring.adapter import load_scorer
 
-    scorers = {label: load_scorer(str(directory).replace("{package}", name)) for label, directory in args.model}
+    from bugprm.model.repair_ranker import load_patch_ranker
+
+    directories = {label: Path(str(directory).replace("{package}", name)) for label, directory in args.model}
+    scorers = {label: load_scorer(directory) for label, directory in directories.items()}
+    rankers = {f"{label}, state ranker": found for label, directory in directories.items()
+               if (found := load_patch_ranker(directory)) is not None}
+    scorers = {**scorers, **rankers}
     with Store.open(repo / STORE_DIRNAME) as store:
         with HarnessSession.open(store, repo, python=python, pytest_args=spec.pytest_args or None) as session:
             known = known_programs(session)
@@ -164,9 +173,14 @@ def repaired(session: HarnessSession, bug_id: str, scorers: dict, known: KnownPr
 
 
 def rankings(patches: list[Candidate], scorers: dict, seed: int) -> dict[str, list[str]]:
-    return {**{label: [r.candidate.id for r in by_model(patches, scorer)] for label, scorer in scorers.items()},
+    """``scorers``: label -> a PRM's ``Scorer``, or a state ranker (labelled ``..., state ranker``)."""
+    return {**{label: [r.candidate.id for r in _ranked(patches, label, scorer)] for label, scorer in scorers.items()},
             HEURISTIC: [r.candidate.id for r in by_heuristic(patches)],
             OCHIAI: [c.id for c in ochiai_seeded(patches, seed)]}
+
+
+def _ranked(patches: list[Candidate], label: str, scorer) -> list:
+    return by_state_ranker(patches, scorer) if label.endswith(STATE_RANKER) else by_model(patches, scorer)
 
 
 def ochiai_seeded(patches: list[Candidate], seed: int) -> list[Candidate]:
@@ -246,7 +260,7 @@ def package_summary(rows: list[dict], checked: list[dict], args) -> dict:
                      for k in TOP_K} for name in rankings}
     gains = {f"{model} - {other}": {f"top{k}": interval([[r["hits"][model][f"top{k}"] - r["hits"][other][f"top{k}"]
                                                           for r in g] for g in groups], args) for k in TOP_K}
-             for model in models for other in (HEURISTIC, OCHIAI)}
+             for i, model in enumerate(models) for other in (*models[:i], HEURISTIC, OCHIAI)}
     counted = ("patches", "correct_known", "bug_line_first", "by_identity", "executed", "executed_correct",
                "unlabelled_in_top5")
     return {"bugs": len(rows), **{key: sum(int(r[key]) for r in rows) for key in counted},

@@ -16,6 +16,7 @@ from bugprm.corpus_build.build import VERDICT_DIR
 from bugprm.corpus_build.trajectories import PackageTrajectories, package_trajectories
 from bugprm.corpus_build.verdicts import SUFFIX
 from bugprm.errors import InputError
+from bugprm.records import Kind
 
 BASE_PRESET = "base"
 
@@ -78,7 +79,26 @@ def train_base_model(request: BaseRequest, say: Callable[[str], None] = print) -
     result.model.summary["base"]["versions"] = {p.name: p.version for p in rebuilt}
     save_model(result.model, request.out)
     say(f"base model on {len(packages)} packages written to {request.out} in {result.seconds:.0f}s")
+    _save_repair_ranker(rebuilt, result.prior_out_of_fold.get("forest"), Path(request.out), say)
     return Path(request.out)
+
+
+def _save_repair_ranker(rebuilt: list[PackageTrajectories], forest: dict | None, out: Path, say) -> None:
+    """The ranker of one state's patches (``model.repair_ranker``), on the repair trajectories and the forest's
+    out-of-fold estimates of them; a stale one is removed where there are none."""
+    from bugprm.errors import ModelError
+    from bugprm.model.repair_ranker import RANKER_FILE, fit_repair_ranker
+
+    (out / RANKER_FILE).unlink(missing_ok=True)
+    patches = [c for p in rebuilt for c in p.candidates if c.kind is Kind.REPAIR]
+    if not patches or forest is None:
+        return
+    try:
+        saved = fit_repair_ranker(patches, forest).save(out)
+    except ModelError as exc:
+        say(f"no state ranker: {exc}")
+        return
+    say(f"state ranker of {len({p.bug_id for p in patches})} failing states' patches written to {saved}")
 
 
 def _package_name(path: Path) -> str:

@@ -94,6 +94,17 @@ def load_corpus_prior(directory: Path) -> Prior:
         raise ModelError(f"the model at {directory} is corrupt: {_first_line(exc)}") from exc
 
 
+def load_fitted_prior(directory: Path, name: str) -> Prior:
+    """One prior of the model saved in ``directory`` (``forest``, ``text``), without the rest of the model."""
+    meta = read_meta(directory)
+    if name not in meta.get("priors", {}):
+        raise ModelError(f"the model at {directory} has no {name} prior")
+    try:
+        return _load_prior(directory, name, meta["priors"][name])
+    except (OSError, ValueError, KeyError, SafetensorError) as exc:
+        raise ModelError(f"the model at {directory} is corrupt: {_first_line(exc)}") from exc
+
+
 def _load_prior(directory: Path, name: str, settings: dict) -> Prior:
     arrays = {k: v.numpy() for k, v in load_file(directory / PRIOR_FILE.format(name)).items()}
     return KINDS[name].from_saved(settings, arrays)

@@ -31,6 +31,13 @@ def by_model(candidates: Sequence[Candidate], scorer: Scorer, how: str = "min") 
     return sorted(scored, key=lambda r: (-r.score, r.candidate.id))
 
 
+def by_state_ranker(candidates: Sequence[Candidate], ranker) -> list[RankedRepair]:
+    """One failing state's patches in the order of a ranker trained on whole states (``model.repair_ranker``)."""
+    scores = ranker.scores(list(candidates)) if candidates else []
+    ordered = sorted(zip(scores, candidates), key=lambda pair: (-pair[0], pair[1].id))
+    return [RankedRepair(c, round(float(score), 4)) for score, c in ordered]
+
+
 def by_heuristic(candidates: Sequence[Candidate]) -> list[RankedRepair]:
     return [RankedRepair(c, _feature(c, "ochiai")) for c in by_features(candidates, "ochiai", "naturalness")]
 

@@ -18,7 +18,7 @@ from bugprm.execute.session import HarnessSession
 from bugprm.records import Candidate, Execution, Kind, Outcome
 from bugprm.repair.candidates import DEFAULT_TOP_SITES, generate_repairs
 from bugprm.repair.patches import check_user_patches, user_repairs
-from bugprm.repair.ranking import HEURISTIC, RankedRepair, by_heuristic, by_model, with_state_ranks
+from bugprm.repair.ranking import HEURISTIC, RankedRepair, by_heuristic, by_model, by_state_ranker, with_state_ranks
 from bugprm.repair.sites import Localisation, StateFiles, localise
 from bugprm.store import Store, find_store_directory
 
@@ -130,10 +130,16 @@ def state_repairs(localisation: Localisation, files: StateFiles, request: Repair
 
 
 def _ranker(model_dir: Path | None):
-    """The PRM given, else the store's trained one, else the base model; the heuristic where there is none."""
+    """The PRM given, else the store's trained one, else the base model; the heuristic where there is none. A model
+    with a state ranker beside it (``model.repair_ranker``) ranks with that."""
     if model_dir is None:
         return by_heuristic, HEURISTIC
+    from bugprm.model.repair_ranker import load_patch_ranker
     from bugprm.scoring.adapter import load_scorer
+
+    patch_ranker = load_patch_ranker(model_dir) if Path(model_dir).is_dir() else None
+    if patch_ranker is not None:
+        return (lambda candidates: by_state_ranker(candidates, patch_ranker)), f"state ranker of model {model_dir}"
 
     scorer = load_scorer(model_dir)
     return (lambda candidates: by_model(candidates, scorer)), f"model {model_dir}"
