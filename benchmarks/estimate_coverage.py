@@ -36,6 +36,8 @@ from bugprm.bench.remembered import RememberedScorer
 from bugprm.bench.runners import estimating_run, forest_size, random_share
 from bugprm.bench.splits import within_split
 from bugprm.config import load_config, with_overrides
+from bugprm.active.coverage_known import known_uncovered
+from bugprm.metrics import auroc
 from bugprm.model.pmt_forest import is_valid_bug
 
 VARIANTS = {"range": None, "zero_one": (0.0, 1.0)}  # where the two pseudo-terms sit
@@ -53,7 +55,39 @@ def one_seed(pool, seed: int, budget: float, config, base=None, warm_first: bool
         found = estimate(loop.draws, loop.verdicts(), len(loop.pool), CONFIDENCE, bounds or loop.bounds)
         row[name] = {"value": found.value, "low": found.low, "high": found.high,
                      "covered": found.low <= truth <= found.high}
-    return row
+    return {**row, "rounds": round_diagnostics(loop, split, truth)}
+
+
+def round_diagnostics(loop, split, truth: float) -> list[dict]:
+    """Per round: its share of the estimate's error, its terms' spread, the chances it drew with (N_open q: 1 is
+    uniform), and the predictions it drew by against the verdicts, among the drawn and the covered left undrawn."""
+    verdicts, size, rows, before = loop.verdicts(), len(loop.pool), [], set(loop.verdicts()) - {
+        d.id for d in loop.draws}
+    y = np.array([is_valid_bug(split.verdicts[c.id]) for c in loop.pool])
+    for index, predicted in sorted(loop.predicted_by_round.items()):
+        drawn = [d for d in loop.draws if d.round == index and d.id in verdicts]
+        terms = np.array([d.term(verdicts[d.id], size) for d in drawn])
+        at = {c.id: k for k, c in enumerate(loop.pool)}
+        open_ = np.array([c.id not in before and not known_uncovered(c) for c in loop.pool])
+        undrawn = open_ & ~np.isin([c.id for c in loop.pool], [d.id for d in drawn])
+        picked = [at[d.id] for d in drawn]
+        rows.append({"round": index, "draws": len(drawn), "error_share": float((terms - truth).sum() / len(loop.draws)),
+                     "terms_sd": float(terms.std()), "open_q": [float(np.min([d.probability for d in drawn]) * open_.sum()),
+                                                               float(np.median([d.probability for d in drawn]) * open_.sum())],
+                     "drawn_predicted": float(predicted[picked].mean()), "drawn_killed": float(y[picked].mean()),
+                     "undrawn_predicted": float(predicted[undrawn].mean()), "undrawn_killed": float(y[undrawn].mean()),
+                     "undrawn_auroc": auroc(y[undrawn].tolist(), predicted[undrawn].tolist()),
+                     "residual_by_fifth": residual_by_fifth(predicted[open_], y[open_])})
+        before |= {d.id for d in drawn}
+    return rows
+
+
+def residual_by_fifth(predicted: np.ndarray, killed: np.ndarray) -> list[list[float]]:
+    """The open covered candidates in five equal-count strata of the prediction: mean prediction, kill rate and
+    mean squared residual of each."""
+    order = np.array_split(np.argsort(predicted), 5)
+    return [[float(predicted[k].mean()), float(killed[k].mean()), float(((killed[k] - predicted[k]) ** 2).mean())]
+            for k in order if len(k)]
 
 
 def wilson(hits: int, total: int, z: float = 1.959964) -> tuple[float, float]:

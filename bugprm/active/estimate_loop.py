@@ -42,6 +42,7 @@ class EstimatingLoop(ActiveLoop):
         predicts = getattr(self.learner, "predicts_unlabelled", False)
         self.warm_first = predicts if warm_first is None else warm_first
         self.bounds: tuple[float, float] | None = None  # None: implied by the seed round's draws
+        self.predicted_by_round: dict[int, np.ndarray] = {}  # what each round drew by, over the pool (diagnostics)
 
     def estimate(self, confidence: float) -> Estimate | None:
         return estimate(self.draws, self.verdicts(), len(self.pool), confidence, self.bounds)
@@ -77,7 +78,9 @@ class EstimatingLoop(ActiveLoop):
             first = {"seed_selection": "learner", "kill_rate_range": list(self.bounds)}
         self._train()
         floor = self.settings.uniform_floor or ESTIMATE_FLOOR
-        drawn = draw_round(ids, self._predicted(), self.verdicts(), count, self.rng, floor, round_index)
+        self.predicted_by_round[round_index] = self._predicted()
+        drawn = draw_round(ids, self.predicted_by_round[round_index], self.verdicts(), count, self.rng, floor,
+                           round_index)
         self._last_selection = {"uniform_floor": floor, **first}
         return drawn
 
