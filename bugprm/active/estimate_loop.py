@@ -100,11 +100,13 @@ class EstimatingLoop(ActiveLoop):
         return kills / size, (size - len(known) + kills) / size
 
     def _predicted(self) -> np.ndarray:
-        """The learner's predictions, each moved toward its labelled line-mates' verdicts."""
+        """The learner's predictions, those of the unexecuted moved toward their labelled line-mates' verdicts (an
+        executed candidate counts as its verdict in the draw)."""
         learned = np.array([float(np.min(p.mean)) for p in self.learner.predict(self.pool)])
         verdicts = self.verdicts()
         labelled = [c for c in self.pool if c.id in verdicts and c.id not in self._known_by_coverage]
-        return with_line_verdicts(self.pool, learned, labelled, [verdicts[c.id] for c in labelled])
+        blended = with_line_verdicts(self.pool, learned, labelled, [verdicts[c.id] for c in labelled])
+        return np.where([c.id in verdicts for c in self.pool], learned, blended)
 
     def _newly_drawn(self, drawn) -> list[Candidate]:
         by_id = {c.id: c for c in self.pool}
