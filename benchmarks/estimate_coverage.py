@@ -4,6 +4,8 @@ ends of the kill rate's range (the estimator's default) and at 0 and 1 (before i
     python benchmarks/estimate_coverage.py REPO... [--seeds 50] [--first-seed 0] [--budget 0.1] [--heads 8]
         [--trees 10] [--set active_learning.rounds=4] [--base MODEL [--first-round learner|seed]] [--json F]
     python benchmarks/estimate_coverage.py [REPO...] --render F.json...   # the tables again, from saved rows
+    python benchmarks/estimate_coverage.py --render F.json... --rounds      # per round, from saved rows
+    python benchmarks/estimate_coverage.py --render F.json... --against OLD.json...  # paired by seed with other rows
 
 Each seed splits the pool as `bench_active_loop.py` does (30% held out), runs the estimate loop on the training
 pool from its recorded verdicts (`--recorded` stores: nothing is executed) and computes both intervals from the same
@@ -36,6 +38,8 @@ from bugprm.bench.remembered import RememberedScorer
 from bugprm.bench.runners import estimating_run, forest_size, random_share
 from bugprm.bench.splits import within_split
 from bugprm.config import load_config, with_overrides
+from bugprm.active.coverage_known import known_uncovered
+from bugprm.metrics import auroc
 from bugprm.model.pmt_forest import is_valid_bug
 
 VARIANTS = {"range": None, "zero_one": (0.0, 1.0)}  # where the two pseudo-terms sit
@@ -53,7 +57,39 @@ def one_seed(pool, seed: int, budget: float, config, base=None, warm_first: bool
         found = estimate(loop.draws, loop.verdicts(), len(loop.pool), CONFIDENCE, bounds or loop.bounds)
         row[name] = {"value": found.value, "low": found.low, "high": found.high,
                      "covered": found.low <= truth <= found.high}
-    return row
+    return {**row, "rounds": round_diagnostics(loop, split, truth)}
+
+
+def round_diagnostics(loop, split, truth: float) -> list[dict]:
+    """Per round: its share of the estimate's error, its terms' spread, the chances it drew with (N_open q: 1 is
+    uniform), and the predictions it drew by against the verdicts, among the drawn and the covered left undrawn."""
+    verdicts, size, rows, before = loop.verdicts(), len(loop.pool), [], set(loop.verdicts()) - {
+        d.id for d in loop.draws}
+    y = np.array([is_valid_bug(split.verdicts[c.id]) for c in loop.pool])
+    for index, predicted in sorted(loop.predicted_by_round.items()):
+        drawn = [d for d in loop.draws if d.round == index and d.id in verdicts]
+        terms = np.array([d.term(verdicts[d.id], size) for d in drawn])
+        at = {c.id: k for k, c in enumerate(loop.pool)}
+        open_ = np.array([c.id not in before and not known_uncovered(c) for c in loop.pool])
+        undrawn = open_ & ~np.isin([c.id for c in loop.pool], [d.id for d in drawn])
+        picked = [at[d.id] for d in drawn]
+        rows.append({"round": index, "draws": len(drawn), "error_share": float((terms - truth).sum() / len(loop.draws)),
+                     "terms_sd": float(terms.std()), "open_q": [float(np.min([d.probability for d in drawn]) * open_.sum()),
+                                                               float(np.median([d.probability for d in drawn]) * open_.sum())],
+                     "drawn_predicted": float(predicted[picked].mean()), "drawn_killed": float(y[picked].mean()),
+                     "undrawn_predicted": float(predicted[undrawn].mean()), "undrawn_killed": float(y[undrawn].mean()),
+                     "undrawn_auroc": auroc(y[undrawn].tolist(), predicted[undrawn].tolist()),
+                     "residual_by_fifth": residual_by_fifth(predicted[open_], y[open_])})
+        before |= {d.id for d in drawn}
+    return rows
+
+
+def residual_by_fifth(predicted: np.ndarray, killed: np.ndarray) -> list[list[float]]:
+    """The open covered candidates in five equal-count strata of the prediction: mean prediction, kill rate and
+    mean squared residual of each."""
+    order = np.array_split(np.argsort(predicted), 5)
+    return [[float(predicted[k].mean()), float(killed[k].mean()), float(((killed[k] - predicted[k]) ** 2).mean())]
+            for k in order if len(k)]
 
 
 def wilson(hits: int, total: int, z: float = 1.959964) -> tuple[float, float]:
@@ -99,8 +135,55 @@ def render(rows: list[dict]) -> None:
         print(summary_line("all", rows))
 
 
+def render_rounds(rows: list[dict]) -> None:
+    """Per package and round, means over seeds: the round's share of the error (and its root mean square), its
+    terms' spread, the chances it drew with (N_open q, min and median), predictions against kill rates among the
+    drawn and among the covered left undrawn, and the undrawn's AUROC."""
+    print("| package | round | draws | error share: mean / RMS | terms' sd | N_open q: min / median | drawn: "
+          "predicted / killed | undrawn: predicted / killed | undrawn AUROC |")
+    print("|---|---:|" + "---:|" * 7)
+    for name in dict.fromkeys(r["repo"] for r in rows):
+        found = [x for r in rows if r["repo"] == name for x in r.get("rounds", ())]
+        for index in sorted({x["round"] for x in found}):
+            at = [x for x in found if x["round"] == index]
+            mean = lambda key, k=None: np.nanmean([x[key] if k is None else x[key][k] for x in at])
+            share = np.array([x["error_share"] for x in at])
+            print(f"| {name} | {index} | {mean('draws'):.1f} | {share.mean():+.4f} / {math.sqrt((share ** 2).mean()):.4f}"
+                  f" | {mean('terms_sd'):.3f} | {mean('open_q', 0):.2f} / {mean('open_q', 1):.2f} | "
+                  f"{mean('drawn_predicted'):.3f} / {mean('drawn_killed'):.3f} | {mean('undrawn_predicted'):.3f} / "
+                  f"{mean('undrawn_killed'):.3f} | {mean('undrawn_auroc'):.3f} |")
+
+
+def render_against(rows: list[dict], others: list[dict]) -> None:
+    """Per package, seeds run by both: RMS of each, and the paired difference of |error| with its 95% t-interval."""
+    old = {(r["repo"], r["seed"]): r for r in others}
+    print("| package | seeds | RMS: these / other | mean abs. error: these / other | paired difference [95% CI] | "
+          "coverage: these / other |")
+    print("|---|---:|---:|---:|---:|---:|")
+    names = list(dict.fromkeys(r["repo"] for r in rows))
+    for name in names + (["all"] if len(names) > 1 else []):
+        pairs = [(r, old[r["repo"], r["seed"]]) for r in rows
+                 if (name in ("all", r["repo"])) and (r["repo"], r["seed"]) in old]
+        if not pairs:
+            continue
+        errors = np.array([[abs(r["range"]["value"] - r["truth"]) for r in pair] for pair in pairs])
+        gap = mean_interval((errors[:, 0] - errors[:, 1]).tolist())
+        rms = np.sqrt((errors ** 2).mean(axis=0))
+        hits = [sum(r["range"]["covered"] for r in side) for side in zip(*pairs)]
+        shown = f"{gap['mean']:+.4f}" + (f" [{gap['low']:+.4f}, {gap['high']:+.4f}]" if gap["low"] is not None else "")
+        print(f"| {name} | {len(pairs)} | {rms[0]:.4f} / {rms[1]:.4f} | {errors[:, 0].mean():.4f} / "
+              f"{errors[:, 1].mean():.4f} | {shown} | {hits[0]}/{len(pairs)} / {hits[1]}/{len(pairs)} |")
+
+
 def main() -> None:
     args = _arguments()
+    if args.render and (args.rounds or args.against):
+        rows = [row for path in args.render for row in json.loads(Path(path).read_text())]
+        if args.rounds:
+            render_rounds(rows)
+        if args.against:
+            render_against(rows, [row for path in args.against for row in json.loads(Path(path).read_text())])
+        return
     if args.render:
         render(with_baselines([row for path in args.render for row in json.loads(Path(path).read_text())],
                               args.repos, args.budget))
@@ -152,6 +235,8 @@ def _arguments():
                         help="Warm runs: the first round drawn by the base's predictions, or uniformly.")
     parser.add_argument("--json")
     parser.add_argument("--render", nargs="+", metavar="JSON", help="Only print the tables of saved rows.")
+    parser.add_argument("--rounds", action="store_true", help="With --render: the per-round table instead.")
+    parser.add_argument("--against", nargs="+", metavar="JSON", help="With --render: paired by seed with these rows.")
     return parser.parse_args()
 
 

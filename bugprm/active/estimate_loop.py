@@ -9,6 +9,10 @@ A learner that predicts before any label (``predicts_unlabelled``: stacked on th
 itself instead of a uniform seed round: its predictions already make the terms cheaper than plain verdicts, and the
 design stays unbiased whatever they are. The round log then states the kill rate's range (``kill_rate_range``),
 which the seed round's draws would otherwise imply, for the interval's pseudo-terms.
+
+Mutants of one line mostly share their fate, so every prediction a round draws by is moved toward the verdicts of
+its labelled line-mates (``neighbours.with_line_verdicts``): the labels of earlier rounds make the later rounds'
+residuals smaller, and the probabilities stay known before each draw.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import numpy as np
 
 from bugprm.active.estimate import Estimate, draw_round, draw_rows, estimate, seed_draws
 from bugprm.active.loop import ActiveLoop, seed_count
+from bugprm.active.neighbours import with_line_verdicts
 from bugprm.model.pmt_forest import is_valid_bug
 from bugprm.records import Candidate, UNLABELLED_OUTCOMES
 
@@ -37,6 +42,7 @@ class EstimatingLoop(ActiveLoop):
         predicts = getattr(self.learner, "predicts_unlabelled", False)
         self.warm_first = predicts if warm_first is None else warm_first
         self.bounds: tuple[float, float] | None = None  # None: implied by the seed round's draws
+        self.predicted_by_round: dict[int, np.ndarray] = {}  # what each round drew by, over the pool (diagnostics)
 
     def estimate(self, confidence: float) -> Estimate | None:
         return estimate(self.draws, self.verdicts(), len(self.pool), confidence, self.bounds)
@@ -72,7 +78,9 @@ class EstimatingLoop(ActiveLoop):
             first = {"seed_selection": "learner", "kill_rate_range": list(self.bounds)}
         self._train()
         floor = self.settings.uniform_floor or ESTIMATE_FLOOR
-        drawn = draw_round(ids, self._predicted(), self.verdicts(), count, self.rng, floor, round_index)
+        self.predicted_by_round[round_index] = self._predicted()
+        drawn = draw_round(ids, self.predicted_by_round[round_index], self.verdicts(), count, self.rng, floor,
+                           round_index)
         self._last_selection = {"uniform_floor": floor, **first}
         return drawn
 
@@ -92,7 +100,13 @@ class EstimatingLoop(ActiveLoop):
         return kills / size, (size - len(known) + kills) / size
 
     def _predicted(self) -> np.ndarray:
-        return np.array([float(np.min(p.mean)) for p in self.learner.predict(self.pool)])
+        """The learner's predictions, those of the unexecuted moved toward their labelled line-mates' verdicts (an
+        executed candidate counts as its verdict in the draw)."""
+        learned = np.array([float(np.min(p.mean)) for p in self.learner.predict(self.pool)])
+        verdicts = self.verdicts()
+        labelled = [c for c in self.pool if c.id in verdicts and c.id not in self._known_by_coverage]
+        blended = with_line_verdicts(self.pool, learned, labelled, [verdicts[c.id] for c in labelled])
+        return np.where([c.id in verdicts for c in self.pool], learned, blended)
 
     def _newly_drawn(self, drawn) -> list[Candidate]:
         by_id = {c.id: c for c in self.pool}

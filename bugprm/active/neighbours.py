@@ -7,6 +7,9 @@ out of its own features (leave-one-out), or a forest would learn to copy its lab
 
 As a selection weight (``active_learning.density_weight``, information density): a label on a line with many
 unexecuted candidates informs all of them, so an uncertainty counts (1 + line-mates still unexecuted) ^ weight times.
+
+As a prediction (``with_line_verdicts``, `--goal estimate`): each prediction moved toward the verdicts of the labelled
+candidates on its line, the prediction counting as ``LINE_PRIOR`` pseudo-verdicts.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import numpy as np
 from bugprm.records import Candidate
 
 SMOOTHING = 1.0  # pseudo-count of the pool's kill rate added to every neighbourhood's rate
+LINE_PRIOR = 1.0  # a model's prediction weighs as much as one line-mate's verdict (tuning set, issue 15 sixth session)
 
 
 def line_of(candidate: Candidate) -> tuple:
@@ -71,3 +75,14 @@ def density_weights(candidates: Sequence[Candidate], weight: float) -> np.ndarra
     """(1 + the number of other candidates among ``candidates`` on the same line) ^ ``weight``."""
     on_line = Counter(line_of(c) for c in candidates)
     return np.array([on_line[line_of(c)] for c in candidates], dtype=float) ** weight
+
+
+def with_line_verdicts(candidates: Sequence[Candidate], predicted: np.ndarray, labelled: Sequence[Candidate],
+                       labels: Sequence[int], prior: float = LINE_PRIOR) -> np.ndarray:
+    """(kills on the line + prior * p) / (labelled on the line + prior) per candidate: a prediction where no
+    line-mate is labelled, the line-mates' kill rate where many are."""
+    found = NeighbourVerdicts.of(labelled, labels)
+    keys = [("line", *line_of(c)) for c in candidates]
+    kills = np.array([found.kills.get(k, 0) for k in keys], dtype=float)
+    counts = np.array([found.counts.get(k, 0) for k in keys], dtype=float)
+    return (kills + prior * np.asarray(predicted, dtype=float)) / (counts + prior)

@@ -15,10 +15,11 @@ from bugprm.trajectory import with_labels
 SIZE = 200
 
 
-def pool(uncovered_every=0):
-    """Candidates with a feature x = i % 7; every ``uncovered_every``-th one on a line no test runs."""
+def pool(uncovered_every=0, per_line=1):
+    """Candidates with a feature x = i % 7, ``per_line`` on a line; every ``uncovered_every``-th one on a line no
+    test runs."""
     steps = tuple(Step(name, f"{name} {i}") for i, name in enumerate(StepName) if name is not StepName.EDIT)
-    return [Candidate(f"c{i:03d}", Kind.BUG, "r", "f.py", "f", i, "op", "fam", "", steps,
+    return [Candidate(f"c{i:03d}", Kind.BUG, "r", "f.py", "f", i // per_line, "op", "fam", "", steps,
                       features={"x": i % 7, "line_covered": int(not uncovered_every or i % uncovered_every != 0)})
             for i in range(SIZE)]
 
@@ -53,9 +54,9 @@ class BaseLike:
         return [Prediction(c.id, np.full((2, len(c.steps)), self.table[c.features["x"]])) for c in candidates]
 
 
-def run(learner, uncovered_every=0, warm_first=None, **chosen):
+def run(learner, uncovered_every=0, warm_first=None, per_line=1, **chosen):
     settings = ActiveLearningConfig(**{"rounds": 10, "goal": "estimate", **chosen})
-    loop = EstimatingLoop(pool(uncovered_every), learner, oracle, labeller, settings, Budget.parse("0.3"),
+    loop = EstimatingLoop(pool(uncovered_every, per_line), learner, oracle, labeller, settings, Budget.parse("0.3"),
                           warm_first=warm_first)
     return loop, loop.run()
 
@@ -100,3 +101,12 @@ def test_asked_for_a_seed_round_a_warm_learner_still_draws_it_uniformly():
     assert per_round(loop)[0] == 15 and result.rounds[0].metrics["seed_selection"] == "uniform draws"
     assert {d.predicted for d in loop.draws if d.round == 0} == {UNINFORMED} and loop.bounds is None
 
+
+
+def test_later_rounds_draw_by_the_verdicts_of_labelled_line_mates():
+    """Lines of 7 (x = 0..6 on each) and a learner that says 0.5 for all: once a candidate of a line is labelled,
+    its line-mates are predicted (verdicts + 0.5) / (labelled + 1), no longer 0.5."""
+    loop, _ = run(BaseLike({x: 0.5 for x in range(7)}), per_line=7)
+    assert {d.predicted for d in loop.draws if d.round == 0} == {0.5}
+    later = {d.predicted for d in loop.draws if d.round > 0}
+    assert later - {0.5} and all(0 < p < 1 for p in later)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from bugprm.active.forest_learner import BaggedForestLearner
-from bugprm.active.neighbours import SMOOTHING, NeighbourVerdicts, density_weights
+from bugprm.active.neighbours import SMOOTHING, NeighbourVerdicts, density_weights, with_line_verdicts
 from bugprm.active.strategies import DensityWeighted, Prediction, ScoreStrategy
 from bugprm.metrics import auroc
 from bugprm.records import Candidate, Kind, Step, StepName
@@ -28,6 +28,13 @@ def test_a_labelled_candidate_is_left_out_of_its_own_neighbourhood():
     assert own[2][:2].tolist() == pytest.approx([rate, 0])  # alone on its line: the pool's rate, no neighbour
     fresh = verdicts.columns([candidate(9, 1, "g")])
     assert fresh[0].tolist() == pytest.approx([(1 + SMOOTHING * rate) / 3, 2, rate, 0])
+
+
+def test_a_prediction_moves_toward_its_labelled_line_mates_and_stays_where_none_is_labelled():
+    pool = [candidate(0, 1), candidate(1, 1), candidate(2, 2)]
+    labelled = [candidate(7, 1), candidate(8, 1), candidate(9, 3)]
+    blended = with_line_verdicts(pool, np.array([0.9, 0.5, 0.8]), labelled, [0, 0, 1], prior=1.0)
+    assert blended.tolist() == pytest.approx([0.9 / 3, 0.5 / 3, 0.8])
 
 
 def test_with_neighbour_features_a_forest_ranks_line_mates_by_their_lines_fate():
