@@ -39,6 +39,7 @@ SAMPLINGS = ("top", "proportional", "uniform")
 STRATEGIES = ("actprm", "entropy", "mc-dropout", "margin", "committee", "composite", "survivors", "random")
 LEARNERS = ("forest", "prm")
 THRESHOLDS = ("relative", "absolute")
+ALEATORIC_TESTS = ("rank", "confidence")
 SEED_SELECTIONS = ("stratified", "uniform", "learner")
 CALIBRATIONS = ("platt", "isotonic", "none")
 GOALS = ("rank", "gaps", "estimate")
@@ -167,6 +168,9 @@ class ActiveLearningConfig:
     # paper's fixed thresholds (delta_pred, delta_std)
     thresholds: str = "relative"
     uncertain_share: float = 0.3
+    # ActPRM's aleatoric test under relative thresholds: "rank" (the expected rise of the rest's AUROC once the
+    # verdict is known, `bugprm.active.rank_gain`) or "confidence" (the least confident, the paper's)
+    aleatoric: str = "rank"
     stop_when_certain: bool = False  # stop before the budget is spent when nothing counts as uncertain
     # "stratified" (by coverage, operator family and file), "uniform", or "learner": a warm start's base model picks
     # the seed set by its uncertainty (it cost AUROC in BENCHMARKS.md, "Warm start"; stratified otherwise)
@@ -314,6 +318,7 @@ _GRAMMARS: dict[str, Callable] = {
     "active_learning.learner": _one_of(LEARNERS), "active_learning.thresholds": _one_of(THRESHOLDS),
     "active_learning.seed_selection": _one_of(SEED_SELECTIONS), "active_learning.calibration": _one_of(CALIBRATIONS),
     "active_learning.goal": _one_of(GOALS), "active_learning.uncertain_share": _SHARE,
+    "active_learning.aleatoric": _one_of(ALEATORIC_TESTS),
     "active_learning.uniform_floor": _SHARE, "active_learning.min_round_steps": _NON_NEGATIVE,
     "active_learning.density_weight": _NON_NEGATIVE,
     **{f"training.{k}": _POSITIVE for k in ("gradient_accumulation", "batch_size", "epochs")},

@@ -99,7 +99,8 @@ class ActiveLoop:
         self.on_round = on_round or (lambda log: None)
         self.on_selected = on_selected or (lambda round_index, ids: None)
         self.strategy = make_strategy(settings.strategy, settings.delta_pred, settings.delta_std,
-                                      thresholds=settings.thresholds, share=settings.uncertain_share)
+                                      thresholds=settings.thresholds, share=settings.uncertain_share,
+                                      aleatoric=settings.aleatoric)
         self.rng = np.random.default_rng(settings.seed)
         self.executions: dict[str, Execution] = {}
         self.logs: list[RoundLog] = []

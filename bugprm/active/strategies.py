@@ -224,8 +224,10 @@ STRATEGY_NAMES = STRATEGIES
 
 
 def make_strategy(name: str, delta_pred: float = ActPRM.delta_pred, delta_std: float = ActPRM.delta_std,
-                  weights=None, thresholds: str = "absolute", share: float = ActiveLearningConfig.uncertain_share):
-    """``thresholds`` relative: the top ``share`` of the pool is uncertain; absolute: the fixed thresholds."""
+                  weights=None, thresholds: str = "absolute", share: float = ActiveLearningConfig.uncertain_share,
+                  aleatoric: str = "confidence"):
+    """``thresholds`` relative: the top ``share`` of the pool is uncertain; absolute: the fixed thresholds.
+    ``aleatoric`` rank: relative ActPRM's first test is the expected rank gain (`rank_gain`), not confidence."""
     builders = {
         "actprm": lambda: ActPRM(delta_pred, delta_std),
         "entropy": lambda: ScoreStrategy("entropy", entropy_score),
@@ -243,4 +245,8 @@ def make_strategy(name: str, delta_pred: float = ActPRM.delta_pred, delta_std: f
                           f"(0, 1], got {thresholds!r} and {share!r}")
     if thresholds == "absolute" or name == "random":
         return builders[name]()
+    if name == "actprm" and aleatoric == "rank":
+        from bugprm.active.rank_gain import RankActPRM
+
+        return RankActPRM(share)
     return RelativeActPRM(share) if name == "actprm" else TopShare(builders[name](), share)
