@@ -233,8 +233,10 @@ def corpus_train_base(verdicts, exclude, only, out, work, repair_bugs, stores) -
                                  "test_assertions recounted by this harness's counter, and the lines the package's "
                                  "own import runs (self_import). Reads the build's repositories and venvs, never "
                                  "writes them; the files go to --out.")
-@click.option("--verdicts", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True)
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--verdicts", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
+              help="The verdict files to recount (only read).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Where the rewritten verdict files and their CARD.md go.")
 @click.option("--work", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
               help="The corpus build's working folder (its corpora/registry.json names the repositories and venvs).")
 @click.option("--only", multiple=True, metavar="NAME", help="Recount this package only (repeatable).")
