@@ -37,7 +37,7 @@ from bugprm.corpus_build.fetch import default_destination
 from bugprm.corpus_build.base import BASE_PRESET, BaseRequest, rebuilt_packages
 from bugprm.corpus_build.build import VERDICT_DIR
 from bugprm.metrics import auroc
-from bugprm.model.base_training import CALIBRATION, train_base
+from bugprm.model.base_training import CALIBRATION, LEVEL_PRIOR, centred_by_fold, fold_levels, train_base
 from bugprm.model.examples import from_candidate
 
 TUNING = ("semver", "isodate", "schema", "parse", "inflection", "cachetools", "tinydb", "base58", "hashids", "shortuuid",
@@ -76,7 +76,8 @@ def main() -> None:
         run, result, rebuilt = cached_run(args.from_predictions), None, None
     else:
         run, result, rebuilt = trained_run(args)
-    scores = cross_fitted(run.folds, run.raw, run.packages)
+    levels = fold_levels(run.folds, run.packages, run.raw, run.priors.get(LEVEL_PRIOR, {}))
+    scores = cross_fitted(run.folds, run.raw, run.packages, levels)
     pooled = cross_fitted(run.folds, run.raw, run.packages, stratified=False)
     report = evaluated(run, scores, pooled, args.tuning)
     if args.predictions and rebuilt:
@@ -132,17 +133,21 @@ def evaluated(run: OutOfFold, scores: dict[str, float], pooled: dict[str, float]
             "means": means, "folds": run.folds, "seconds": run.seconds, "versions": run.versions}
 
 
-def cross_fitted(folds: list[list[str]], raw: dict[str, float], packages: dict,
+def cross_fitted(folds: list[list[str]], raw: dict[str, float], packages: dict, levels: list[float] | None = None,
                  stratified: bool = True) -> dict[str, float]:
     """Each fold's scores through the calibration fitted on the other folds' scores: one map per coverage stratum
-    (what ships), or one pooled map (``stratified`` False: what shipped before)."""
+    on scores centred by their fold model's level (what ships; ``levels`` None: uncentred), or one pooled map
+    (``stratified`` False: what shipped before)."""
+    levels = levels or [0.0] * len(folds)
+    centred_raw = centred_by_fold(folds, packages, raw, levels)
     calibrated: dict[str, float] = {}
-    for fold in folds:
+    for fold, level in zip(folds, levels):
         others = [e for name in packages if name not in fold for e in packages[name]]
         inside = [e for name in fold for e in packages[name]]
-        scores, labels = [raw[e.id] for e in others], [e.trajectory_label for e in others]
+        scores, labels = [centred_raw[e.id] for e in others], [e.trajectory_label for e in others]
         if stratified:
-            calibration = fit_stratified(CALIBRATION, scores, labels, [stratum(e.kind, e.features) for e in others])
+            calibration = fit_stratified(CALIBRATION, scores, labels, [stratum(e.kind, e.features) for e in others],
+                                         level)
             mapped = calibration([raw[e.id] for e in inside], [stratum(e.kind, e.features) for e in inside])
         else:
             mapped = fit_calibration(CALIBRATION, scores, labels)([raw[e.id] for e in inside])

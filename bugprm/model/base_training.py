@@ -8,7 +8,8 @@ neighbours in its own package would make every estimate look better than it is o
   estimate from the priors that never saw its package;
 - the calibration (one map per coverage stratum: ``bugprm.stratified_calibration``) is fitted on nested
   out-of-fold scores: for each fold, a model (those priors, and heads trained on
-  the other folds) scores it. One level is skipped for cost: the prior estimates those inner heads train on come
+  the other folds) scores it, each score centred by that model's level (``fold_levels``), and the shipped model's
+  level, on a sample of its training candidates, centres its scores before the maps. One level is skipped for cost: the prior estimates those inner heads train on come
   from priors that saw the fold (through other folds' training sets), never from its own package's labels directly;
 - the model that ships: priors on every package, heads on the fold estimates, and that calibration.
 """
@@ -29,13 +30,15 @@ from bugprm.model.examples import Example
 from bugprm.model.prior import FITTED, ForestPrior, Prior, TextPrior
 from bugprm.model.prm import PRM
 from bugprm.model.training import new_model, train
-from bugprm.stratified_calibration import fit_stratified, stratum
+from bugprm.stratified_calibration import centred, fit_stratified, model_level, stratum
 
 FOLDS = 5
 FOREST_TREES = 100  # with FOREST_MIN_LEAF, keeps the saved forest a few MB on tens of thousands of labels
 FOREST_MIN_LEAF = 20
 CALIBRATION = "platt"  # isotonic's steps tie the scores of a new package into a few levels, and cost it AUROC
 HEAD_OUTPUT_SCALE = 0.1  # the heads start as a small correction to the forest offset, not as noise beside it
+LEVEL_PRIOR = "forest"  # the models' levels are read against it: refitted per fold, its level moves little
+LEVEL_SAMPLE = 512  # training candidates the shipped model's level is read on (it varies by ~0.01 between packages)
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,11 @@ def train_base(packages: Mapping[str, Sequence[Example]], config: Config,
     labels = {e.id: e.trajectory_label for e in examples}
     say(f"all {len(packages)} packages: {len(examples)} trajectories")
     model = _trained(examples, config, fit_priors(examples, config), estimates)
-    model.calibration = fit_stratified(CALIBRATION, [raw[e.id] for e in examples], [labels[e.id] for e in examples],
-                                       [stratum(e.kind, e.features) for e in examples])
+    levels = fold_levels(folds, packages, raw, estimates.get(LEVEL_PRIOR, {}))
+    fitted_on = centred_by_fold(folds, packages, raw, levels)
+    model.calibration = fit_stratified(CALIBRATION, [fitted_on[e.id] for e in examples],
+                                       [labels[e.id] for e in examples],
+                                       [stratum(e.kind, e.features) for e in examples], own_level(model, examples))
     model.summary = {**model.summary, "base": _summary(packages, folds, raw, labels)}
     return BaseModel(model, folds, raw, estimates, time.perf_counter() - started)
 
@@ -94,6 +100,29 @@ def fit_priors(examples: Sequence[Example], config: Config) -> dict[str, Prior]:
         fitted[name] = (ForestPrior.fit(examples, labels, seed, FOREST_TREES, FOREST_MIN_LEAF) if name == "forest"
                         else TextPrior.fit(examples, labels, seed))
     return fitted
+
+
+def fold_levels(folds: list[list[str]], packages: Mapping[str, Sequence[Example]], raw: Mapping[str, float],
+                prior: Mapping[str, float]) -> list[float]:
+    """Each fold model's level on the fold it scored (``model_level``; a missing prior reads as even odds)."""
+    ids = [[e.id for name in fold for e in packages[name]] for fold in folds]
+    return [model_level([raw[i] for i in found], [prior.get(i, 0.0) for i in found]) for found in ids]
+
+
+def own_level(model: PRM, examples: Sequence[Example]) -> float:
+    """The model's level on an evenly spaced sample of ``examples``, scored before any calibration is set."""
+    sample = list(examples)[:: max(1, len(examples) // LEVEL_SAMPLE)]
+    scores = trajectory_scores(model, sample)
+    return model_level([scores[e.id] for e in sample], list(model.prior_log_odds(LEVEL_PRIOR, sample)))
+
+
+def centred_by_fold(folds: list[list[str]], packages: Mapping[str, Sequence[Example]], raw: Mapping[str, float],
+                    levels: Sequence[float]) -> dict[str, float]:
+    """Trajectory id -> its raw score centred by the level of the fold model that scored it."""
+    found = [e.id for fold in folds for name in fold for e in packages[name]]
+    scores = [centred([raw[i] for name in fold for i in (e.id for e in packages[name])], level)
+              for fold, level in zip(folds, levels)]
+    return dict(zip(found, np.concatenate(scores).tolist()))
 
 
 def trajectory_scores(model: PRM, examples: Sequence[Example]) -> dict[str, float]:

@@ -39,6 +39,8 @@ def test_every_trajectory_gets_a_score_from_a_model_that_never_saw_its_package(b
     assert sorted(map(sorted, result.folds)) == [["alpha"], ["beta"]]
     assert set(result.out_of_fold) == {e.id for found in packages.values() for e in found}
     assert result.model.calibration.kind == "stratified"
+    # the shipped model's own level, read on its training candidates against its forest, centres its scores
+    assert 0 < abs(result.model.calibration.level) < 10
     summary = result.model.summary["base"]
     assert set(summary["packages"]) == {"alpha", "beta"} and summary["calibration"] == "platt per coverage stratum"
     assert set(result.prior_out_of_fold["forest"]) == set(result.out_of_fold)
