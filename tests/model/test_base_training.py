@@ -3,13 +3,14 @@ through and that a saved model keeps."""
 
 import math
 from dataclasses import replace
+from types import SimpleNamespace
 
 import pytest
 
 from bugprm.calibration import Calibration
 from bugprm.config import with_overrides
 from bugprm.errors import InputError
-from bugprm.model.base_training import package_folds, train_base
+from bugprm.model.base_training import centred_by_fold, fold_levels, package_folds, train_base
 from bugprm.model.examples import from_candidate
 from bugprm.model.io import load_model, save_model
 from bugprm.model.synthetic import synthetic_candidates
@@ -23,6 +24,17 @@ def test_folds_hold_whole_packages_of_about_equal_size():
     assert package_folds({"a": 1, "b": 1}, 3) == [["a"], ["b"]]
     with pytest.raises(InputError, match="at least 2 packages"):
         package_folds({"a": 10}, 3)
+
+
+def test_each_fold_s_scores_are_centred_by_the_level_of_the_model_that_scored_them():
+    packages = {name: [SimpleNamespace(id=f"{name}{i}") for i in range(3)] for name in ("a", "b", "c")}
+    prior = {f"{name}{i}": 0.5 * i - 1.0 for name in packages for i in range(3)}
+    shift = {"a": 3.0, "b": 3.0, "c": 2.0}  # folds [a, b] and [c]: two models, two levels
+    raw = {i: 1 / (1 + math.exp(-(v + shift[i[0]]))) for i, v in prior.items()}
+    levels = fold_levels([["a", "b"], ["c"]], packages, raw, prior)
+    assert levels == pytest.approx([3.0, 2.0])
+    centred = centred_by_fold([["a", "b"], ["c"]], packages, raw, levels)
+    assert centred == pytest.approx({i: 1 / (1 + math.exp(-v)) for i, v in prior.items()})
 
 
 @pytest.fixture(scope="module")
