@@ -8,9 +8,10 @@ neighbours in its own package would make every estimate look better than it is o
   estimate from the priors that never saw its package;
 - the calibration (one map per coverage stratum: ``bugprm.stratified_calibration``) is fitted on nested
   out-of-fold scores: for each fold, a model (those priors, and heads trained on
-  the other folds) scores it, each score centred by that model's level (``fold_levels``), and the shipped model's
-  level, on a sample of its training candidates, centres its scores before the maps. One level is skipped for cost: the prior estimates those inner heads train on come
-  from priors that saw the fold (through other folds' training sets), never from its own package's labels directly;
+  the other folds) scores it, each score centred by that model's level (``fold_levels``); the shipped model's own
+  level, read on a sample of its training candidates, centres its scores before the maps. One level is skipped for
+  cost: the prior estimates those inner heads train on come from priors that saw the fold (through other folds'
+  training sets), never from its own package's labels directly;
 - the model that ships: priors on every package, heads on the fold estimates, and that calibration.
 """
 
@@ -120,7 +121,7 @@ def centred_by_fold(folds: list[list[str]], packages: Mapping[str, Sequence[Exam
                     levels: Sequence[float]) -> dict[str, float]:
     """Trajectory id -> its raw score centred by the level of the fold model that scored it."""
     found = [e.id for fold in folds for name in fold for e in packages[name]]
-    scores = [centred([raw[i] for name in fold for i in (e.id for e in packages[name])], level)
+    scores = [centred([raw[e.id] for name in fold for e in packages[name]], level)
               for fold, level in zip(folds, levels)]
     return dict(zip(found, np.concatenate(scores).tolist()))
 
