@@ -16,6 +16,8 @@ there (as train-base would), with CARD.md, and its size and load time are printe
 candidate's out-of-fold scores (raw, per stratum, pooled) are written with its package, fold, outcome, operator, file
 and features, so that calibration experiments need no retraining (JSON lines, gzipped); --from-predictions reads such a file
 instead of training: the same calibration and metrics on the same out-of-fold scores (no model is saved).
+With --repair-bugs (and train-base's --repair-package, --repair-cache, --stores) repair trajectories join the priors
+and the shipped model only (the folds measured here read bugs), and the state ranker is saved with the model.
 """
 
 from __future__ import annotations
