@@ -2,6 +2,7 @@
 
     python benchmarks/bench_base_model.py [--verdicts DIR] [--work DIR] [--exclude NAME ...] [--tuning NAME,...]
         [--out DIR] [--json FILE] [--predictions FILE.jsonl.gz] [--from-predictions FILE.jsonl.gz]
+        [--repair-bugs N [--repair-package NAME ...] [--repair-cache DIR] [--stores DIR]]
 
 Trains the base model exactly as `bugprm corpus train-base` does (the same functions) on every verdict file's package,
 then reads its nested leave-packages-out scores: each package is scored, through the PRM's scoring path, by the model
@@ -15,6 +16,8 @@ there (as train-base would), with CARD.md, and its size and load time are printe
 candidate's out-of-fold scores (raw, per stratum, pooled) are written with its package, fold, outcome, operator, file
 and features, so that calibration experiments need no retraining (JSON lines, gzipped); --from-predictions reads such a file
 instead of training: the same calibration and metrics on the same out-of-fold scores (no model is saved).
+With --repair-bugs (and train-base's --repair-package, --repair-cache, --stores) repair trajectories join the priors
+and the shipped model only (the folds measured here read bugs), and the state ranker is saved with the model.
 """
 
 from __future__ import annotations
@@ -34,11 +37,11 @@ from bugprm.calibration import adaptive_calibration_error, fit_calibration
 from bugprm.stratified_calibration import fit_stratified, stratum
 from bugprm.config import load_config
 from bugprm.corpus_build.fetch import default_destination
-from bugprm.corpus_build.base import BASE_PRESET, BaseRequest, rebuilt_packages
+from bugprm.corpus_build.base import BASE_PRESET, BaseRequest, rebuilt_packages, save_repair_ranker, split_by_kind
 from bugprm.corpus_build.build import VERDICT_DIR
 from bugprm.metrics import auroc
 from bugprm.model.base_training import CALIBRATION, LEVEL_PRIOR, centred_by_fold, fold_levels, train_base
-from bugprm.model.examples import from_candidate
+from bugprm.records import Kind
 
 TUNING = ("semver", "isodate", "schema", "parse", "inflection", "cachetools", "tinydb", "base58", "hashids", "shortuuid",
           "text-unidecode")
@@ -89,10 +92,14 @@ def main() -> None:
 
 
 def trained_run(args):
-    request = BaseRequest(args.out or Path("/nonexistent"), args.verdicts, args.work, tuple(args.exclude))
+    """Bug trajectories for the folds measured here; repair trajectories (--repair-bugs) for the priors and the
+    shipped model only (``train_base``'s ``repairs``), and its state ranker."""
+    request = BaseRequest(args.out or Path("/nonexistent"), args.verdicts, args.work, tuple(args.exclude),
+                          repair_bugs=args.repair_bugs, stores=args.stores, repair_packages=tuple(args.repair_package),
+                          repair_cache=args.repair_cache)
     rebuilt = rebuilt_packages(request, print)
-    packages = {p.name: [from_candidate(c) for c in p.candidates] for p in rebuilt}
-    result = train_base(packages, load_config(BASE_PRESET), print)
+    packages, repairs = split_by_kind(rebuilt)
+    result = train_base(packages, load_config(BASE_PRESET), print, repairs)
     return OutOfFold(packages, result.folds, result.out_of_fold, result.prior_out_of_fold,
                      {p.name: p.version for p in rebuilt}, result.seconds), result, rebuilt
 
@@ -161,7 +168,7 @@ def write_predictions(path: Path, rebuilt, result, calibrated: dict[str, dict[st
              "operator": c.operator, "family": c.family, "file": c.file, "line": c.line,
              "raw": result.out_of_fold[c.id], **{k: v[c.id] for k, v in calibrated.items()},
              **{f"prior_{n}": v[c.id] for n, v in result.prior_out_of_fold.items()},
-             "features": c.features} for p in rebuilt for c in p.candidates)
+             "features": c.features} for p in rebuilt for c in p.candidates if c.kind is Kind.BUG)
     with gzip.open(path, "wt") as out:
         out.writelines(json.dumps(row) + "\n" for row in rows)
     print(f"out-of-fold predictions written to {path}")
@@ -199,6 +206,7 @@ def ship(result, rebuilt, out: Path, report: dict) -> dict:
 
     result.model.summary["base"]["versions"] = report["versions"]
     save_model(result.model, out)
+    save_repair_ranker(rebuilt, result.prior_out_of_fold.get("forest"), out, print)
     (out / "CARD.md").write_text(card(rebuilt, report))
     size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
     seconds = load_seconds(out)
@@ -218,7 +226,7 @@ def card(rebuilt, report: dict) -> str:
              "Trained by `bugprm corpus train-base` on the executed corpus (`corpora/verdicts/`); numbers from",
              "`python benchmarks/bench_base_model.py --out bugprm/model/shipped` (BENCHMARKS.md, base model).", "",
              "## Data", "", "| package | version | labelled candidates | kill rate | covered |", "|---|---|---:|---:|---:|"]
-    lines += [f"| {p.name} | {p.version} | {len(p.candidates)} | {rows[p.name]['kill_rate']:.3f} | "
+    lines += [f"| {p.name} | {p.version} | {rows[p.name]['n']} | {rows[p.name]['kill_rate']:.3f} | "
               f"{rows[p.name]['covered']} |" for p in rebuilt]
     lines += ["", "## Leave-packages-out metrics (zero local labels)", "",
               f"Folds of packages: {report['folds']}. Each package scored by the model trained without its fold,",
@@ -252,9 +260,19 @@ def card(rebuilt, report: dict) -> str:
               "- Trained on the packages whose verdicts existed when it was shipped (Data); the bars the means line",
               "  marks MISSED are not met. The forest prior carries the ranking: the backbone and heads add nothing",
               "  measurable to the forest alone (table).",
-              "- Bug trajectories only: no repair trajectories were trained on.",
+              _repair_limit(rebuilt),
               "- `bugprm train` (warm from this model) fits a calibration of its own on its local labels; this one is for the base model alone.", ""]
     return "\n".join(lines)
+
+
+def _repair_limit(rebuilt) -> str:
+    counts = {p.name: sum(c.kind is Kind.REPAIR for c in p.candidates) for p in rebuilt}
+    given = [f"{name} ({n})" for name, n in counts.items() if n]
+    if not given:
+        return "- Bug trajectories only: no repair trajectories were trained on (no state ranker: `bugprm repair` ranks by the PRM)."
+    return ("- Repair trajectories (patches labelled without running them, `corpus_build/repair_trajectories.py`) of "
+            f"{len(given)} packages, in the priors and the shipped model only (the folds above measure bugs): "
+            f"{', '.join(given)}; `repair_ranker.json` ranks `bugprm repair`'s patches (BENCHMARKS.md, repair).")
 
 
 def _table(rows: dict, tuning) -> str:
@@ -299,6 +317,10 @@ def _arguments():
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--predictions", type=Path, default=None)
     parser.add_argument("--from-predictions", type=Path, default=None)
+    parser.add_argument("--repair-bugs", type=int, default=0, help="as train-base's: the shipped model only")
+    parser.add_argument("--repair-package", action="append", default=[], help="as train-base's (repeatable)")
+    parser.add_argument("--repair-cache", type=Path, default=None, help="as train-base's")
+    parser.add_argument("--stores", type=Path, default=None, help="as train-base's")
     return parser.parse_args()
 
 

@@ -218,13 +218,20 @@ def corpus_build(names, all_, out, work, workers, kill_matrix_share, kill_matrix
                    "training data as repair trajectories.")
 @click.option("--stores", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="The corpus build's stores/ folder (only read): the repair states' failing-test tracebacks.")
-def corpus_train_base(verdicts, exclude, only, out, work, repair_bugs, stores) -> None:
+@click.option("--repair-package", "repair_packages", multiple=True, metavar="NAME",
+              help="Only this package gives repair trajectories (repeatable; default: every package trained on).")
+@click.option("--repair-cache", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Keep each package's repair trajectories here and reuse them while the verdict file, "
+                   "--repair-bugs, --stores and the code that builds them are unchanged.")
+def corpus_train_base(verdicts, exclude, only, out, work, repair_bugs, stores, repair_packages,
+                      repair_cache) -> None:
     from bugprm.corpus_build.fetch import default_destination
     from bugprm.corpus_build.base import BaseRequest, train_base_model
     from bugprm.corpus_build.build import VERDICT_DIR
 
     request = BaseRequest(out, verdicts or VERDICT_DIR, work or default_destination(), _names(exclude), _names(only),
-                          repair_bugs=repair_bugs, stores=stores)
+                          repair_bugs=repair_bugs, stores=stores, repair_packages=_names(repair_packages),
+                          repair_cache=repair_cache)
     train_base_model(request, lambda line: click.echo(line, err=True))
     click.echo(f"base model written to {out}")
 

@@ -121,11 +121,16 @@ def with_repairs(found: PackageTrajectories, path: Path, work: Path, sample: Rep
                  stores: Path | None = None) -> tuple[PackageTrajectories, LabelledRepairs]:
     """The package's bug trajectories and the labelled repair trajectories of a sample of its killed bugs
     (``stores``: the corpus build's stores folder, read for the failing tests' messages)."""
+    repairs = built_repairs(found, path, work, sample, manifests, stores)
+    return replace(found, candidates=found.candidates + repairs.candidates), repairs
+
+
+def built_repairs(found: PackageTrajectories, path: Path, work: Path, sample: RepairSample,
+                  manifests: Path = MANIFEST_DIR, stores: Path | None = None) -> LabelledRepairs:
     document = read_verdicts(path)
     spec = manifest(found.name, manifests)
     repo = unpacked(spec, work / "corpora")
     with Store.open(work / POOLS / spec.name, create=True) as store:
         pool = generated_pool(spec, repo, store)
-    repairs = package_repairs(document, repo, pool, found.outcomes, verdict_baseline(document).coverage, sample,
-                              document_messages(stores, document))
-    return replace(found, candidates=found.candidates + repairs.candidates), repairs
+    return package_repairs(document, repo, pool, found.outcomes, verdict_baseline(document).coverage, sample,
+                           document_messages(stores, document))

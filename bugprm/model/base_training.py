@@ -52,14 +52,18 @@ class BaseModel:
 
 
 def train_base(packages: Mapping[str, Sequence[Example]], config: Config,
-               say: Callable[[str], None] = lambda line: None) -> BaseModel:
+               say: Callable[[str], None] = lambda line: None,
+               repairs: Mapping[str, Sequence[Example]] | None = None) -> BaseModel:
     """A model trained on every package's labelled trajectories (package name -> examples), calibrated on
-    nested leave-packages-out scores."""
+    nested leave-packages-out scores. ``repairs`` (package name -> repair trajectories) join the priors of every
+    fold, so each has an estimate from priors that never saw its package (what a state ranker trains on), and the
+    model that ships; not the fold heads whose scores are measured and calibrated, which read bugs only."""
     started = time.perf_counter()
     folds = package_folds({name: len(found) for name, found in packages.items()}, FOLDS)
     members = [[e for name in fold for e in packages[name]] for fold in folds]
-    fold_priors = [fit_priors(_without(members, i), config) for i in range(len(folds))]
-    estimates = _fold_estimates(members, fold_priors)
+    patches = [[e for name in fold for e in (repairs or {}).get(name, ())] for fold in folds]
+    fold_priors = [fit_priors(_without(members, i) + _without(patches, i), config) for i in range(len(folds))]
+    estimates = _fold_estimates([m + p for m, p in zip(members, patches)], fold_priors)
     raw: dict[str, float] = {}
     for i, inside in enumerate(members):
         say(f"fold {i + 1}/{len(folds)}: {', '.join(folds[i])} held out")
@@ -67,8 +71,9 @@ def train_base(packages: Mapping[str, Sequence[Example]], config: Config,
         raw.update(trajectory_scores(inner, inside))
     examples = [e for found in members for e in found]
     labels = {e.id: e.trajectory_label for e in examples}
-    say(f"all {len(packages)} packages: {len(examples)} trajectories")
-    model = _trained(examples, config, fit_priors(examples, config), estimates)
+    every = examples + [e for found in patches for e in found]
+    say(f"all {len(packages)} packages: {len(examples)} bug trajectories, {len(every) - len(examples)} repair")
+    model = _trained(every, config, fit_priors(every, config), estimates)
     levels = fold_levels(folds, packages, raw, estimates.get(LEVEL_PRIOR, {}))
     fitted_on = centred_by_fold(folds, packages, raw, levels)
     model.calibration = fit_stratified(CALIBRATION, [fitted_on[e.id] for e in examples],

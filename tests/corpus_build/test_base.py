@@ -1,8 +1,10 @@
 """``corpus train-base``'s choice of packages: names read from the verdict files' names, checked before any work."""
 
+from dataclasses import replace
+
 import pytest
 
-from bugprm.corpus_build.base import BaseRequest, chosen_packages
+from bugprm.corpus_build.base import BaseRequest, chosen_packages, repairs_wanted
 from bugprm.errors import InputError
 
 
@@ -26,3 +28,15 @@ def test_an_unknown_or_empty_choice_is_an_input_error(verdicts, tmp_path):
         chosen_packages(BaseRequest(tmp_path / "m", verdicts, exclude=("semver",)))
     with pytest.raises(InputError, match="no package left"):
         chosen_packages(BaseRequest(tmp_path / "m", verdicts, only=("base58",), exclude=("base58",)))
+
+
+def test_repair_trajectories_come_from_the_named_packages_only(verdicts, tmp_path):
+    every = BaseRequest(tmp_path / "m", verdicts, repair_bugs=15)
+    named = BaseRequest(tmp_path / "m", verdicts, repair_bugs=15, repair_packages=("base58",))
+    assert [repairs_wanted(every, n) for n in ("base58", "text-unidecode")] == [True, True]
+    assert [repairs_wanted(named, n) for n in ("base58", "text-unidecode")] == [True, False]
+    assert not repairs_wanted(BaseRequest(tmp_path / "m", verdicts), "base58")
+    with pytest.raises(InputError, match="--repair-package semver"):
+        chosen_packages(replace(named, repair_packages=("semver",)))
+    with pytest.raises(InputError, match="give --repair-bugs"):
+        chosen_packages(replace(named, repair_bugs=0))

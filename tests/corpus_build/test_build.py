@@ -201,10 +201,12 @@ def test_a_corrupt_verdict_file_is_an_input_error_naming_it(tmp_path):
 def test_repair_trajectories_from_the_verdict_file_are_labelled_without_running_a_test(built, tmp_path):
     """Every killed bug's patches (of the bugs whose kill matrix ran: their full failing spectrum is known, as
     ``bugprm repair`` measures it): those that restore the original code are correct, those that leave the bug's
-    edit alone are incorrect, and the labels are the trajectories' last-step rewards."""
+    edit alone are incorrect, and the labels are the trajectories' last-step rewards. Kept in the cache folder, they
+    are read back the second time, not rebuilt."""
     import ast
 
-    from bugprm.corpus_build.repair_trajectories import RepairSample, with_repairs
+    from bugprm.corpus_build import repair_cache
+    from bugprm.corpus_build.repair_trajectories import RepairSample
     from bugprm.corpus_build.trajectories import package_trajectories
     from bugprm.execute.workspace import apply_edits
 
@@ -213,10 +215,14 @@ def test_repair_trajectories_from_the_verdict_file_are_labelled_without_running_
     (tmp_path / "corpora" / "sdists").mkdir(parents=True)
     shutil.copy(request.work / "corpora" / "sdists" / "calc-1.0.tar.gz", tmp_path / "corpora" / "sdists")
     bugs = package_trajectories(path, tmp_path, request.manifests)
-    both, repairs = with_repairs(bugs, path, tmp_path, RepairSample(bugs=1000), request.manifests,
-                                 request.work / "stores")
-    patches = both.candidates[len(bugs.candidates):]
-    assert patches == repairs.candidates and repairs.by_identity and repairs.assumed_incorrect
+
+    def cached():  # built and saved the first time, read back after
+        return repair_cache.cached_repairs(bugs, path, tmp_path, RepairSample(bugs=1000), tmp_path / "cache",
+                                           request.manifests, request.work / "stores")
+
+    repairs = cached()
+    patches = repairs.candidates
+    assert repairs.by_identity and repairs.assumed_incorrect
     # the store's failing-test messages reach the states, as ``bugprm repair``'s do: in the text and the features
     assert all("traceback_share" in p.features for p in patches)
     assert any(re.search(r"::test_\w+: \S", p.steps[1].text) for p in patches)  # a test shown with its failure
@@ -233,6 +239,10 @@ def test_repair_trajectories_from_the_verdict_file_are_labelled_without_running_
         assert not restores or patch.steps[-1].label == 1, patch.diff
     correct = [p for p in patches if p.steps[-1].label == 1]
     assert correct and len(correct) < len(patches) / 5
+    with pytest.MonkeyPatch.context() as monkey:
+        monkey.setattr(repair_cache, "built_repairs", lambda *args: pytest.fail("rebuilt although cached"))
+        again = cached()
+    assert again == repairs and [p.features for p in again.candidates] == [p.features for p in patches]
 
 
 def test_a_resumed_kill_matrix_keeps_the_candidates_it_already_ran():

@@ -14,6 +14,7 @@ from bugprm.model.base_training import centred_by_fold, fold_levels, package_fol
 from bugprm.model.examples import from_candidate
 from bugprm.model.io import load_model, save_model
 from bugprm.model.synthetic import synthetic_candidates
+from bugprm.records import Kind
 from bugprm.stratified_calibration import StratifiedCalibration
 
 
@@ -43,7 +44,9 @@ def base(tiny_config):
                                           "training": {"max_steps": 3, "batch_size": 8}})
     packages = {name: [from_candidate(c) for c in synthetic_candidates(30, seed=seed)]
                 for seed, name in enumerate(("alpha", "beta"), start=10)}
-    return train_base(packages, config), packages
+    patches = {"alpha": [from_candidate(replace(c, id=f"patch-{c.id}", kind=Kind.REPAIR))
+                         for c in synthetic_candidates(10, seed=3)]}
+    return train_base(packages, config, repairs=patches), packages
 
 
 def test_every_trajectory_gets_a_score_from_a_model_that_never_saw_its_package(base):
@@ -55,7 +58,9 @@ def test_every_trajectory_gets_a_score_from_a_model_that_never_saw_its_package(b
     assert 0 < abs(result.model.calibration.level) < 10
     summary = result.model.summary["base"]
     assert set(summary["packages"]) == {"alpha", "beta"} and summary["calibration"] == "platt per coverage stratum"
-    assert set(result.prior_out_of_fold["forest"]) == set(result.out_of_fold)
+    # repair trajectories get an estimate from the forest without their package (a ranker's feature), no fold score
+    patches = {i for i in result.prior_out_of_fold["forest"] if i.startswith("patch-")}
+    assert len(patches) == 10 and set(result.prior_out_of_fold["forest"]) == set(result.out_of_fold) | patches
 
 
 def test_the_calibration_is_in_the_scoring_path_and_saved_with_the_model(base, tmp_path):

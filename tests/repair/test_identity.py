@@ -3,7 +3,7 @@ verdict, and anything else (or a program judged both ways) stays unknown."""
 
 from bugprm.execute.failing import FailingState
 from bugprm.records import Candidate, Edit, Kind, Outcome
-from bugprm.repair.identity import KnownPrograms
+from bugprm.repair.identity import FileTrees, KnownPrograms, tree_digest
 
 SOURCE = b"def add(a, b):\n    return a + b\n"
 PLUS = SOURCE.index(b"+")
@@ -47,3 +47,18 @@ def test_unknown_programs_and_programs_judged_both_ways_have_no_verdict():
     assert known.verdict(STATE, _patch("/")) is None  # "/" killed, "/ " (the same tree) survived
     assert known.verdict(STATE, _patch("%")) is None  # its only run was an infra_error
     assert known.verdict(STATE, _patch("-")) is Outcome.INCORRECT  # a no-op patch leaves the killed bug
+
+
+def test_a_file_is_digested_statement_by_statement_as_its_whole_tree_would_be():
+    """Re-parsing only the changed top-level statements gives the same equalities as the whole tree: layout inside
+    a statement is no change, another operator is one, and changes outside any statement fall back to the whole."""
+    source = b"import os\n\n\n@deco\ndef add(a, b):\n    return a + b\n\n# note\nX = 1\n"
+    trees = FileTrees(source)
+    assert trees.original == tree_digest(source)
+    for changed in (source.replace(b"a + b", b"(a) +  b"), source.replace(b"a + b", b"a - b"),
+                    source.replace(b"@deco", b"@other"), source.replace(b"# note", b"Y = 2"),
+                    source.replace(b"a + b", b"a + (b"), source + b"Z = 3\n"):
+        assert trees.digest(changed) == tree_digest(changed), changed
+    assert trees.digest(source.replace(b"a + b", b"(a) +  b")) == trees.original
+    assert trees.digest(source.replace(b"a + b", b"a - b")) != trees.original
+    assert trees.digest(source.replace(b"a + b", b"a + (b")).startswith("bytes:")  # it does not parse

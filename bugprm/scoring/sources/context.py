@@ -8,9 +8,10 @@ with a syntax error) still gets a window of the lines around the change, with th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from bugprm.mutate.candidates import window as function_window
-from bugprm.parsing import Function, UnparsableSource, language_for_path, parse_file
+from bugprm.parsing import Function, Language, ParsedFile, UnparsableSource, language_for_path, parse_file
 from bugprm.trajectory import WINDOW_LINES
 
 MODULE = "<module>"
@@ -45,12 +46,18 @@ def _enclosing_function(path: str, source: str, line: int) -> tuple[Function | N
         return None, 0
     data = source.encode("utf-8")
     try:
-        parsed = parse_file(path, data, language)
+        parsed = _parsed(path, data, language)
     except UnparsableSource:
         return None, 0
     function = parsed.index.owner(_first_code_byte(data, line))
     callers = parsed.call_names.count(function.name) if function else 0
     return function, callers
+
+
+@lru_cache(maxsize=8)
+def _parsed(path: str, data: bytes, language: Language) -> ParsedFile:
+    """One parse per file's bytes: ``bugprm repair`` asks for the context of every suspicious line of one file."""
+    return parse_file(path, data, language)
 
 
 def _first_code_byte(data: bytes, line: int) -> int:
