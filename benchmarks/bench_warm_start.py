@@ -159,7 +159,8 @@ def summary(zero: dict, rows: list[dict], budgets) -> dict:
                                                                         values("warm", "random", b)))
               for b in budgets}
     paired.update({f"warm actprm - same line after warm {s} @{b:g}": mean_interval(
-        _minus(values("warm", "actprm", b), values("warm", s, b, SAME_LINE))) for b in budgets for s in ("random", "actprm")})
+        _minus(values("warm", "actprm", b), values("warm", s, b, SAME_LINE)))
+        for b in budgets for s in ("random", "actprm")})
     gains = _minus(values("warm", "actprm", 0.1), values("cold", "actprm", 0.2))
     paired["warm 10% - cold 20%"] = mean_interval(gains)
     return {"package": zero["package"], "zero_label": zero, "mean_auroc_unexecuted": means, "paired": paired,
@@ -268,8 +269,8 @@ def main() -> None:
     zeros, everything = [], []
     for given in args.package:
         store_dir, base_dir = (Path(part) for part in given.split("=", 1))
-        zero, rows = package_rows(executed_pool(store_dir), base_dir, runs, range(args.first_seed, args.first_seed + args.seeds), config, mix,
-                                  _appender(args.json))
+        seeds = range(args.first_seed, args.first_seed + args.seeds)
+        zero, rows = package_rows(executed_pool(store_dir), base_dir, runs, seeds, config, mix, _appender(args.json))
         zeros += [zero] if zero else []
         everything += rows
     summaries = [summary(zero, [r for r in everything if r["package"] == zero["package"]], budgets) for zero in zeros]
