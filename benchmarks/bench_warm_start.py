@@ -304,7 +304,12 @@ def saved_summaries(paths: list[str], budgets) -> list[dict]:
 
 
 def saved_rows(paths: list[str]) -> list[dict]:
-    return [r for path in paths for r in _saved(Path(path))["rows"]]
+    """Every saved run, once: a seed's run found in several files (a rerun that adds seeds) counts as the first
+    file listed has it."""
+    rows: dict[tuple, dict] = {}
+    for r in (r for path in paths for r in _saved(Path(path))["rows"]):
+        rows.setdefault((r["package"], r["start"], r["strategy"], r["budget"], r["seed"]), r)
+    return list(rows.values())
 
 
 def _saved(path: Path) -> dict:
