@@ -189,18 +189,20 @@ def render(summaries: list[dict], budgets) -> str:
                  _shown(z.get("calibration_error"))]
         cells += [_shown(m[f"{st}-{k}@{b:g}"]) for b in budgets for st, k in VARIANTS]
         cells += [_shown(m.get(f"same-line after random@{b:g}")) for b in budgets]
-        cells.append(f"{'yes' if s['bar_warm10_ge_cold20'] else 'no'} ({s.get('seeds', '?')} seeds)")
+        cells.append(f"{'yes' if s['bar_warm10_ge_cold20'] else 'no'} ({s.get('seeds', '?')} seeds)" if s.get("seeds")
+                     else "not run")
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "Paired by seed (mean [95% interval]) of the AUROC on the unexecuted rest:"]
     for s in summaries:
         for name, interval in s["paired"].items():
             lines.append(f"- {s['package']}: {name}: {_interval(interval)}")
     held = sum(s["bar_warm10_ge_cold20"] for s in summaries)
+    paired_runs = sum(bool(s.get("seeds")) for s in summaries)
     ahead = sum(all(_above_zero(s["paired"].get(f"warm actprm - warm random @{b:g}")) for b in budgets)
                 for s in summaries)
     beyond = sum(all(_above_zero(s["paired"].get(f"warm actprm - same line after warm random @{b:g}"))
                      for b in budgets) for s in summaries)
-    return "\n".join([*lines, "", f"bar (warm 10% >= cold 20%) holds on {held} of {len(summaries)} packages",
+    return "\n".join([*lines, "", f"bar (warm 10% >= cold 20%) holds on {held} of {paired_runs} packages",
                        f"warm ActPRM above warm random (interval above 0) at every budget shown on {ahead} of "
                        f"{len(summaries)} packages",
                        f"warm ActPRM above the same-line rule after warm random (interval above 0) at every budget "
