@@ -2,7 +2,7 @@
 than one that starts cold, for less execution?
 
     python benchmarks/bench_warm_start.py --package STORE=BASE [--package STORE=BASE ...] [--budgets 0.05,0.1,0.2]
-        [--seeds 10] [--config default] [--penalty P] [--base-weight fitted|fixed] [--json FILE]
+        [--seeds 10] [--first-seed 0] [--config default] [--penalty P] [--base-weight fitted|fixed] [--json FILE]
     python benchmarks/bench_warm_start.py --render FILE.json [FILE.json ...]
 
 STORE is a package's executed store directory (the corpus build's ``stores/NAME``; it is copied first, never
@@ -13,7 +13,10 @@ pool is replayed: the loop's oracle answers from the recorded verdicts (``Cached
 Per package, printed: the base model's AUROC with zero local labels (every candidate, and the covered ones); for
 each budget the mean over seeds of the AUROC on the unexecuted rest of cold ActPRM (the bagged forests alone),
 warm ActPRM and warm random (the forests stacked on the base, ``WarmLearner``); the bar (warm at 10% >= cold at
-20%); and, paired by seed with 95% t-intervals, warm ActPRM - warm random and warm 10% - cold 20%.
+20%); and, paired by seed with 95% t-intervals, warm ActPRM - warm random and warm 10% - cold 20%. Beside them,
+issue 15's same-line neighbour rule on each run's own rest (an unexecuted candidate takes the mean verdict of the
+run's executed candidates on its line, else the run's final score), paired with warm ActPRM: after warm random's
+executions (the baseline) and after ActPRM's own.
 
 Repair top-1/top-5 against Ochiai needs executed patches, which the corpus does not hold: run
 ``benchmarks/bench_repair.py REPO --model BASE`` on a package's repository for those.
@@ -33,6 +36,7 @@ import numpy as np
 
 from bugprm.active.forest_learner import BaggedForestLearner
 from bugprm.active.loop import ActiveLoop
+from bugprm.active.neighbours import line_verdicts_else
 from bugprm.active.settings import loop_settings
 from bugprm.active.warm_learner import PENALTY, WarmLearner
 from bugprm.bench.evaluation import calibration_metrics, unexecuted_auroc
@@ -43,11 +47,13 @@ from bugprm.bench.remembered import RememberedScorer
 from bugprm.bench.runners import spending_settings
 from bugprm.config import Budget, load_config
 from bugprm.labels import step_labels
+from bugprm.model.pmt_forest import is_valid_bug
 from bugprm.records import UNLABELLED_OUTCOMES, Kind
 from bugprm.scoring.adapter import load_scorer
 from bugprm.store import Store
 
 VARIANTS = (("cold", "actprm"), ("warm", "actprm"), ("warm", "random"))
+SAME_LINE = "auroc_unexecuted_same_line"  # the neighbour rule on a run's own executions and final scores
 ROUND_KEYS = ("trained_on", "positive_rate", "auroc_oob", "base_weight", "local_weight", "seed_set", "uncertain",
               "uncertain_share", "score_p10_50_90", "uncertainty_p10_50_90")
 
@@ -91,7 +97,17 @@ def replay(pool: JudgedPool, base: RememberedScorer, start: str, strategy: str, 
     scores = dict(zip([c.id for c in rest], final.probability(rest).tolist()))
     return {"package": pool.name, "start": start, "strategy": strategy, "budget": budget, "seed": seed,
             "executed": len(oracle.asked), **unexecuted_auroc(pool, scores), **calibration_metrics(pool.verdicts, scores),
+            **same_line_auroc(pool, rest, scores, [c for c in candidates if c.id in oracle.asked]),
             "rounds": [round_log(r) for r in result.rounds]}
+
+
+def same_line_auroc(pool: JudgedPool, rest: list, scores: dict, executed: list) -> dict:
+    """Issue 15's neighbour baseline on the same rest: each unexecuted candidate takes the mean verdict of the
+    run's executed candidates on its line, else the run's final score."""
+    ruled = line_verdicts_else(rest, np.array([scores[c.id] for c in rest]), executed,
+                               [is_valid_bug(pool.verdicts[c.id]) for c in executed])
+    return {f"{key}_same_line": value
+            for key, value in unexecuted_auroc(pool, dict(zip([c.id for c in rest], ruled.tolist()))).items()}
 
 
 def round_log(log) -> dict:
@@ -131,15 +147,20 @@ def chosen_runs(budgets: list[float], variants: str, runs: str | None) -> list[t
 
 
 def summary(zero: dict, rows: list[dict], budgets) -> dict:
-    def values(start, strategy, budget) -> dict[int, float]:
-        return {r["seed"]: r["auroc_unexecuted"] for r in rows
-                if (r["start"], r["strategy"], r["budget"]) == (start, strategy, budget)}
+    def values(start, strategy, budget, key="auroc_unexecuted") -> dict[int, float]:
+        return {r["seed"]: r[key] for r in rows
+                if (r["start"], r["strategy"], r["budget"]) == (start, strategy, budget) and key in r}
 
     means = {f"{start}-{strategy}@{b:g}": _mean(list(values(start, strategy, b).values()))
              for b in budgets for start, strategy in VARIANTS}
+    means.update({f"same-line after {s}@{b:g}": _mean(list(values("warm", s, b, SAME_LINE).values()))
+                  for b in budgets for s in ("random", "actprm")})
     paired = {f"warm actprm - warm random @{b:g}": mean_interval(_minus(values("warm", "actprm", b),
                                                                         values("warm", "random", b)))
               for b in budgets}
+    paired.update({f"warm actprm - same line after warm {s} @{b:g}": mean_interval(
+        _minus(values("warm", "actprm", b), values("warm", s, b, SAME_LINE)))
+        for b in budgets for s in ("random", "actprm")})
     gains = _minus(values("warm", "actprm", 0.1), values("cold", "actprm", 0.2))
     paired["warm 10% - cold 20%"] = mean_interval(gains)
     return {"package": zero["package"], "zero_label": zero, "mean_auroc_unexecuted": means, "paired": paired,
@@ -158,7 +179,8 @@ def _minus(a: dict[int, float], b: dict[int, float]) -> list[float]:
 
 def render(summaries: list[dict], budgets) -> str:
     head = ["package", "n", "base AUROC (all/covered)", "ACE"]
-    head += [f"{s}-{k} {b:.0%}" for b in budgets for s, k in VARIANTS] + ["warm 10% >= cold 20%"]
+    head += [f"{s}-{k} {b:.0%}" for b in budgets for s, k in VARIANTS]
+    head += [f"same line after random {b:.0%}" for b in budgets] + ["warm 10% >= cold 20%"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for s in summaries:
         z, m = s["zero_label"], s["mean_auroc_unexecuted"]
@@ -166,18 +188,25 @@ def render(summaries: list[dict], budgets) -> str:
                  f"{_shown(z['auroc_unexecuted'])} / {_shown(z['auroc_unexecuted_covered'])}",
                  _shown(z.get("calibration_error"))]
         cells += [_shown(m[f"{st}-{k}@{b:g}"]) for b in budgets for st, k in VARIANTS]
-        cells.append(f"{'yes' if s['bar_warm10_ge_cold20'] else 'no'} ({s.get('seeds', '?')} seeds)")
+        cells += [_shown(m.get(f"same-line after random@{b:g}")) for b in budgets]
+        cells.append(f"{'yes' if s['bar_warm10_ge_cold20'] else 'no'} ({s.get('seeds', '?')} seeds)" if s.get("seeds")
+                     else "not run")
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "Paired by seed (mean [95% interval]) of the AUROC on the unexecuted rest:"]
     for s in summaries:
         for name, interval in s["paired"].items():
             lines.append(f"- {s['package']}: {name}: {_interval(interval)}")
     held = sum(s["bar_warm10_ge_cold20"] for s in summaries)
+    paired_runs = sum(bool(s.get("seeds")) for s in summaries)
     ahead = sum(all(_above_zero(s["paired"].get(f"warm actprm - warm random @{b:g}")) for b in budgets)
                 for s in summaries)
-    return "\n".join([*lines, "", f"bar (warm 10% >= cold 20%) holds on {held} of {len(summaries)} packages",
+    beyond = sum(all(_above_zero(s["paired"].get(f"warm actprm - same line after warm random @{b:g}"))
+                     for b in budgets) for s in summaries)
+    return "\n".join([*lines, "", f"bar (warm 10% >= cold 20%) holds on {held} of {paired_runs} packages",
                        f"warm ActPRM above warm random (interval above 0) at every budget shown on {ahead} of "
-                       f"{len(summaries)} packages"])
+                       f"{len(summaries)} packages",
+                       f"warm ActPRM above the same-line rule after warm random (interval above 0) at every budget "
+                       f"shown on {beyond} of {len(summaries)} packages"])
 
 
 def _above_zero(interval: dict | None) -> bool:
@@ -242,8 +271,8 @@ def main() -> None:
     zeros, everything = [], []
     for given in args.package:
         store_dir, base_dir = (Path(part) for part in given.split("=", 1))
-        zero, rows = package_rows(executed_pool(store_dir), base_dir, runs, range(args.seeds), config, mix,
-                                  _appender(args.json))
+        seeds = range(args.first_seed, args.first_seed + args.seeds)
+        zero, rows = package_rows(executed_pool(store_dir), base_dir, runs, seeds, config, mix, _appender(args.json))
         zeros += [zero] if zero else []
         everything += rows
     summaries = [summary(zero, [r for r in everything if r["package"] == zero["package"]], budgets) for zero in zeros]
@@ -277,7 +306,12 @@ def saved_summaries(paths: list[str], budgets) -> list[dict]:
 
 
 def saved_rows(paths: list[str]) -> list[dict]:
-    return [r for path in paths for r in _saved(Path(path))["rows"]]
+    """Every saved run, once: a seed's run found in several files (a rerun that adds seeds) counts as the first
+    file listed has it."""
+    rows: dict[tuple, dict] = {}
+    for r in (r for path in paths for r in _saved(Path(path))["rows"]):
+        rows.setdefault((r["package"], r["start"], r["strategy"], r["budget"], r["seed"]), r)
+    return list(rows.values())
 
 
 def _saved(path: Path) -> dict:
@@ -294,6 +328,9 @@ def _arguments() -> argparse.Namespace:
                         help="A package's executed store and a base model trained without it (repeatable).")
     parser.add_argument("--budgets", default="0.05,0.1,0.2")
     parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="Seeds FIRST to FIRST+SEEDS-1: a later process adds seeds to an earlier one's "
+                             "(render both files together).")
     parser.add_argument("--config", default="default", help="Config preset or YAML (its active_learning section).")
     parser.add_argument("--penalty", type=float, default=PENALTY, help="The warm mix's L2 pull toward the base.")
     parser.add_argument("--base-weight", choices=("fitted", "fixed"), default="fitted",

@@ -86,3 +86,13 @@ def with_line_verdicts(candidates: Sequence[Candidate], predicted: np.ndarray, l
     kills = np.array([found.kills.get(k, 0) for k in keys], dtype=float)
     counts = np.array([found.counts.get(k, 0) for k in keys], dtype=float)
     return (kills + prior * np.asarray(predicted, dtype=float)) / (counts + prior)
+
+
+def line_verdicts_else(candidates: Sequence[Candidate], predicted: np.ndarray, labelled: Sequence[Candidate],
+                       labels: Sequence[int]) -> np.ndarray:
+    """The same-line neighbour rule (issue 15's baseline): the mean verdict of the labelled candidates on a
+    candidate's line, else the given prediction."""
+    found = NeighbourVerdicts.of(labelled, labels)
+    keys = [("line", *line_of(c)) for c in candidates]
+    return np.array([found.kills[k] / found.counts[k] if k in found.counts else float(p)
+                     for k, p in zip(keys, predicted)], dtype=float)

@@ -14,7 +14,7 @@ from bugprm.config import ActiveLearningConfig, Budget, Config, with_overrides
 from bugprm.active.coverage_known import known_uncovered
 from bugprm.active.learners import loop_learner, prm_learner
 from bugprm.active.loop import ActiveLoop, seed_count
-from bugprm.active.neighbours import line_of
+from bugprm.active.neighbours import line_verdicts_else
 from bugprm.active.settings import loop_settings
 from bugprm.model.pmt_forest import PmtForest, covered_means_killed, is_valid_bug
 from bugprm.bench.evaluation import RunResult
@@ -129,14 +129,10 @@ def run_same_line(split: Split, budget: float) -> RunResult:
     if not sample:
         return _uninformed(split, (), 0.0)
     verdicts = oracle(sample)
-    by_line: dict[tuple, list[int]] = {}
-    for c in sample:
-        by_line.setdefault(line_of(c), []).append(is_valid_bug(verdicts[c.id]))
+    labels = [is_valid_bug(verdicts[c.id]) for c in sample]
     unexecuted = _unexecuted(split, verdicts)
-    forest = PmtForest(seed=split.seed).fit(sample, [is_valid_bug(verdicts[c.id]) for c in sample])
-    estimates = forest.predict(unexecuted).tolist()
-    scores = {c.id: float(np.mean(by_line[line_of(c)])) if line_of(c) in by_line else estimate
-              for c, estimate in zip(unexecuted, estimates)}
+    estimates = PmtForest(seed=split.seed).fit(sample, labels).predict(unexecuted)
+    scores = dict(zip([c.id for c in unexecuted], line_verdicts_else(unexecuted, estimates, sample, labels).tolist()))
     return RunResult(scores, tuple(oracle.asked), oracle.cpu_seconds)
 
 

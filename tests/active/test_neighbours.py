@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from bugprm.active.forest_learner import BaggedForestLearner
-from bugprm.active.neighbours import SMOOTHING, NeighbourVerdicts, density_weights, with_line_verdicts
+from bugprm.active.neighbours import (SMOOTHING, NeighbourVerdicts, density_weights, line_verdicts_else,
+                                      with_line_verdicts)
 from bugprm.active.strategies import DensityWeighted, Prediction, ScoreStrategy
 from bugprm.metrics import auroc
 from bugprm.records import Candidate, Kind, Step, StepName
@@ -83,3 +84,10 @@ def test_goal_rank_with_a_density_weight_picks_from_crowded_lines_and_random_sta
     picked = [c.line for c in pool if c.id in set(loop.run().rounds[1].selected)]
     assert len(picked) == 20
     assert (picked.count(1) == 20) == (strategy == "actprm")
+
+
+def test_the_same_line_rule_takes_the_line_mates_verdicts_else_the_prediction():
+    labelled = [candidate(0, 1), candidate(1, 1), candidate(2, 2)]
+    unexecuted = [candidate(3, 1), candidate(4, 2), candidate(5, 3)]
+    ruled = line_verdicts_else(unexecuted, np.array([0.9, 0.1, 0.42]), labelled, [1, 0, 1])
+    assert ruled.tolist() == pytest.approx([0.5, 1.0, 0.42])
