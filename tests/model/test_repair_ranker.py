@@ -114,7 +114,7 @@ def test_bugprm_repair_ranks_with_the_state_ranker_beside_the_model(tmp_path):
 
 
 def test_train_base_writes_the_ranker_of_its_repair_trajectories_and_removes_a_stale_one(tmp_path):
-    from bugprm.corpus_build.base import _save_repair_ranker
+    from bugprm.corpus_build.base import save_repair_ranker
     from bugprm.corpus_build.trajectories import PackageTrajectories
 
     rng = random.Random(4)
@@ -122,7 +122,7 @@ def test_train_base_writes_the_ranker_of_its_repair_trajectories_and_removes_a_s
     patches = tuple(p for state, _ in found for p in state)
     log_odds = {k: v for _, state_log_odds in found for k, v in state_log_odds.items()}
     said = []
-    _save_repair_ranker([PackageTrajectories("pkg", "1.0", patches, {})], log_odds, tmp_path, said.append)
+    save_repair_ranker([PackageTrajectories("pkg", "1.0", patches, {})], log_odds, tmp_path, said.append)
     assert RepairRanker.load(tmp_path) is not None and "6 failing states" in said[-1]
-    _save_repair_ranker([PackageTrajectories("pkg", "1.0", (), {})], log_odds, tmp_path, said.append)
+    save_repair_ranker([PackageTrajectories("pkg", "1.0", (), {})], log_odds, tmp_path, said.append)
     assert RepairRanker.load(tmp_path) is None
