@@ -27,7 +27,6 @@ import gzip
 import json
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,7 +94,7 @@ def trained_run(args):
     """Bug trajectories for the folds measured here; repair trajectories (--repair-bugs) for the priors and the
     shipped model only (``train_base``'s ``repairs``), and its state ranker."""
     request = BaseRequest(args.out or Path("/nonexistent"), args.verdicts, args.work, tuple(args.exclude),
-                          repair_bugs=args.repair_bugs, stores=args.stores, repair_packages=tuple(args.repair_package),
+                          repair_bugs=args.repair_bugs, stores=args.stores, repair_packages=tuple(n for v in args.repair_package for n in v.split(",") if n),
                           repair_cache=args.repair_cache)
     rebuilt = rebuilt_packages(request, print)
     packages, repairs = split_by_kind(rebuilt)
@@ -318,7 +317,7 @@ def _arguments():
     parser.add_argument("--predictions", type=Path, default=None)
     parser.add_argument("--from-predictions", type=Path, default=None)
     parser.add_argument("--repair-bugs", type=int, default=0, help="as train-base's: the shipped model only")
-    parser.add_argument("--repair-package", action="append", default=[], help="as train-base's (repeatable)")
+    parser.add_argument("--repair-package", action="append", default=[], help="as train-base's (repeatable, or names separated by commas)")
     parser.add_argument("--repair-cache", type=Path, default=None, help="as train-base's")
     parser.add_argument("--stores", type=Path, default=None, help="as train-base's")
     return parser.parse_args()

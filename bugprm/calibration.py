@@ -30,7 +30,7 @@ class Calibration:
     def __call__(self, scores) -> np.ndarray:
         scores = np.clip(np.asarray(scores, dtype=float), EDGE, 1 - EDGE)
         if self.kind == "platt":
-            return _sigmoid(self.slope * _logit(scores) + self.intercept)
+            return _sigmoid(self.slope * logit(scores) + self.intercept)
         if self.kind == "isotonic":
             return np.interp(scores, self.knots_x, self.knots_y)
         return scores
@@ -61,7 +61,7 @@ def adaptive_calibration_error(probabilities, labels, bins: int = 10) -> float:
 def _platt(scores: np.ndarray, labels: np.ndarray) -> Calibration:
     from sklearn.linear_model import LogisticRegression
 
-    model = LogisticRegression(C=100.0).fit(_logit(scores)[:, None], labels)
+    model = LogisticRegression(C=100.0).fit(logit(scores)[:, None], labels)
     slope = float(model.coef_[0, 0])
     if slope >= SLOPE_FLOOR:
         return Calibration("platt", slope, float(model.intercept_[0]))
@@ -71,7 +71,7 @@ def _platt(scores: np.ndarray, labels: np.ndarray) -> Calibration:
 def _nearly_constant(scores: np.ndarray, labels: np.ndarray) -> Calibration:
     """The labels' smoothed rate for every score, the scores' order kept as ties broken by a tiny slope."""
     rate = (labels.sum() + 1) / (len(labels) + 2)
-    intercept = float(np.log(rate / (1 - rate)) - SLOPE_FLOOR * _logit(scores).mean())
+    intercept = float(np.log(rate / (1 - rate)) - SLOPE_FLOOR * logit(scores).mean())
     return Calibration("platt", SLOPE_FLOOR, intercept)
 
 
@@ -83,7 +83,9 @@ def _isotonic(scores: np.ndarray, labels: np.ndarray) -> Calibration:
                        knots_y=tuple(model.y_thresholds_.tolist()))
 
 
-def _logit(p: np.ndarray) -> np.ndarray:
+def logit(p) -> np.ndarray:
+    """Log-odds of probabilities kept ``EDGE`` off 0 and 1."""
+    p = np.clip(np.asarray(p, dtype=float), EDGE, 1 - EDGE)
     return np.log(p / (1 - p))
 
 

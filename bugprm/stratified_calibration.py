@@ -20,7 +20,7 @@ from typing import Sequence
 
 import numpy as np
 
-from bugprm.calibration import EDGE, Calibration, fit_calibration
+from bugprm.calibration import Calibration, fit_calibration, logit
 
 KIND = "stratified"
 UNCOVERED, COVERED, OTHER = "uncovered", "covered", "other"
@@ -55,13 +55,13 @@ class StratifiedCalibration:
 
 def model_level(scores, prior_log_odds) -> float:
     """A model's level: the mean of its scores' log-odds minus its prior's on the same candidates (no labels)."""
-    return float(np.mean(_logit(np.asarray(scores, dtype=float)) - np.asarray(prior_log_odds, dtype=float)))
+    return float(np.mean(logit(np.asarray(scores, dtype=float)) - np.asarray(prior_log_odds, dtype=float)))
 
 
 def centred(scores, level: float) -> np.ndarray:
     """Scores with their model's level taken out of their log-odds (``level`` 0: unchanged)."""
     scores = np.asarray(scores, dtype=float)
-    return scores if level == 0.0 else 1 / (1 + np.exp(level - _logit(scores)))
+    return scores if level == 0.0 else 1 / (1 + np.exp(level - logit(scores)))
 
 
 def stratum(kind: str, features: dict) -> str:
@@ -102,11 +102,6 @@ def _fitted(kind: str, scores: np.ndarray, labels: np.ndarray) -> Calibration:
         return fit_calibration(kind, scores, labels)
     rate = (labels.sum() + 0.5) / (len(labels) + 1.0)  # Jeffreys: never exactly 0 or 1
     return Calibration("platt", slope=0.0, intercept=float(np.log(rate / (1 - rate))))
-
-
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, EDGE, 1 - EDGE)
-    return np.log(p / (1 - p))
 
 
 def _calibration_json(calibration: Calibration) -> dict:

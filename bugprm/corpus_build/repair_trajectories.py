@@ -23,7 +23,7 @@ without a store), so its patches' traceback features come from the same kind of 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from bugprm.corpus_build.build import generated_pool
@@ -114,15 +114,6 @@ def _labelled(patches: list[Candidate], verdicts: dict[str, tuple[Outcome | None
     labelled = tuple(c for c in step_labels(patches, executions) if c.id in executions)
     how = [h for _, h in verdicts.values()]
     return LabelledRepairs(labelled, how.count("identity"), how.count("assumed"), how.count("unknown"))
-
-
-def with_repairs(found: PackageTrajectories, path: Path, work: Path, sample: RepairSample,
-                 manifests: Path = MANIFEST_DIR,
-                 stores: Path | None = None) -> tuple[PackageTrajectories, LabelledRepairs]:
-    """The package's bug trajectories and the labelled repair trajectories of a sample of its killed bugs
-    (``stores``: the corpus build's stores folder, read for the failing tests' messages)."""
-    repairs = built_repairs(found, path, work, sample, manifests, stores)
-    return replace(found, candidates=found.candidates + repairs.candidates), repairs
 
 
 def built_repairs(found: PackageTrajectories, path: Path, work: Path, sample: RepairSample,
