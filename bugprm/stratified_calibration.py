@@ -11,11 +11,17 @@ out-of-fold scores a map is fitted on come from other models (each fold's, or th
 model) than the one it serves, and on the base corpus each model adds a near-constant amount to the prior's
 log-odds (within one model it varies by 0.01-0.03 between packages, between models by 0.6), so without centring a
 model whose heads sit lower than the others' gets every score pulled down (BENCHMARKS.md, ace18).
+
+A base model's covered map can also carry a *pool term* (``bugprm.pool_level``): its log-odds moved by a shift and
+by a slope times the pool's covered share (the share of the repository's candidate bugs some passing test covers),
+both fitted on the training packages for the mean per-package calibration error. Packages whose suites cover more of
+their code kill more of their covered mutants, and no figure of one candidate tells that (BENCHMARKS.md, ace19). The
+share is bound per pool (``for_pool``); unbound, the term is the training packages' mean (the shift alone).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Sequence
 
 import numpy as np
@@ -28,12 +34,29 @@ STRATA = (UNCOVERED, COVERED, OTHER)
 
 
 @dataclass(frozen=True)
+class PoolTerm:
+    """The covered stratum's log-odds moved by ``shift + slope * (share - centre)``; the default moves nothing."""
+
+    shift: float = 0.0
+    slope: float = 0.0
+    centre: float = 0.0
+
+    def __call__(self, probabilities: np.ndarray, covered_share: float | None) -> np.ndarray:
+        if self.shift == 0.0 and self.slope == 0.0:
+            return probabilities
+        share = self.centre if covered_share is None else covered_share
+        return 1 / (1 + np.exp(-(logit(probabilities) + self.shift + self.slope * (share - self.centre))))
+
+
+@dataclass(frozen=True)
 class StratifiedCalibration:
     """Stratum name -> its monotone map; ``OTHER`` (trajectories without coverage features) gets the pooled one."""
 
     maps: tuple[tuple[str, Calibration], ...]
     kind: str = KIND
     level: float = 0.0  # the serving model's: its scores are centred by it before the maps (``model_level``)
+    pool: PoolTerm = PoolTerm()
+    covered_share: float | None = None  # the scored pool's (``for_pool``); None: the training packages' mean
 
     def __call__(self, scores, strata: Sequence[str]) -> np.ndarray:
         scores, strata = centred(scores, self.level), np.asarray(strata)
@@ -41,16 +64,30 @@ class StratifiedCalibration:
         for name, calibration in self.maps:
             inside = strata == name
             mapped[..., inside] = calibration(scores[..., inside])
+        covered = strata == COVERED
+        mapped[..., covered] = self.pool(mapped[..., covered], self.covered_share)
         return mapped
 
+    def for_pool(self, covered_share: float | None) -> "StratifiedCalibration":
+        """This calibration serving a pool whose covered share is ``covered_share``."""
+        return replace(self, covered_share=covered_share)
+
     def to_json(self) -> dict:
-        return {"kind": self.kind, "level": self.level,
+        return {"kind": self.kind, "level": self.level, "pool": asdict(self.pool),
                 "maps": {name: _calibration_json(c) for name, c in self.maps}}
 
     @classmethod
     def from_json(cls, saved: dict) -> "StratifiedCalibration":
         maps = tuple((name, calibration_from_json(saved["maps"][name])) for name in STRATA)
-        return cls(maps, level=float(saved.get("level", 0.0)))  # saved before levels: uncentred
+        pool = PoolTerm(**{key: float(value) for key, value in saved.get("pool", {}).items()})  # before: none
+        return cls(maps, level=float(saved.get("level", 0.0)), pool=pool)  # saved before levels: uncentred
+
+
+def pool_covered_share(features: Sequence[dict]) -> float | None:
+    """The share of a pool's candidate bugs (their baseline ``features``) that a passing test covers; None when no
+    candidate has coverage features."""
+    known = [bool(f["line_covered"]) for f in features if "line_covered" in f]
+    return float(np.mean(known)) if known else None
 
 
 def model_level(scores, prior_log_odds) -> float:

@@ -1,4 +1,6 @@
 import math
+from dataclasses import replace
+from types import SimpleNamespace
 
 import pytest
 
@@ -9,6 +11,9 @@ from bugprm.scoring.records import (
     prediction_agrees, predictions_record, recommend, score_input, verify,
 )
 from bugprm.scoring.adapter import ModelScorer, idle_cores, load_scorer
+from bugprm.scoring.run import serving_pool
+from bugprm.calibration import Calibration
+from bugprm.stratified_calibration import PoolTerm, StratifiedCalibration
 
 REGION = Region(1, 1, 1, 2)
 
@@ -181,3 +186,40 @@ def test_executed_candidates_report_their_verdict_and_gaps_come_best_first():
     assert (by_id["survived"].score, by_id["survived"].executed) == (0.0, True)
     assert not by_id["error"].executed and by_id["error"].score == 0.3  # an infra error tells nothing
     assert [c.id for c in report.test_gaps] == ["survived", "likely", "error", "maybe"]
+
+
+def _base_calibration() -> StratifiedCalibration:
+    identity = Calibration()
+    return StratifiedCalibration((("uncovered", identity), ("covered", identity), ("other", identity)),
+                                 pool=PoolTerm(0.0, 2.0, 0.5))
+
+
+def test_the_model_scorer_binds_a_base_calibration_to_its_pool_s_covered_share():
+    pool = [replace(candidate(str(i)), features={"line_covered": int(i < 3)}) for i in range(4)]
+    patch = replace(candidate("p"), kind=Kind.REPAIR, features={"line_covered": 0})
+    model = SimpleNamespace(calibration=_base_calibration())
+    ModelScorer(model).for_pool(pool + [patch])
+    assert model.calibration.covered_share == pytest.approx(0.75)  # bugs only: a patch is no part of the pool
+    local = SimpleNamespace(calibration=Calibration("platt", 2.0, 0.0))  # `bugprm train`'s map: nothing to bind
+    ModelScorer(local).for_pool(pool)
+    assert local.calibration == Calibration("platt", 2.0, 0.0)
+
+
+class PoolStore:
+    def __init__(self, bugs):
+        self.bugs = bugs
+
+    def candidates(self, kind=None):
+        return self.bugs if kind is Kind.BUG else []
+
+
+def test_score_serves_the_store_s_whole_pool_and_falls_back_to_the_candidates_scored():
+    covered = [replace(candidate(f"c{i}"), features={"line_covered": 1}) for i in range(3)]
+    scored = ScoringInput("diff", (Located(replace(candidate("d"), features={"line_covered": 0}), REGION),))
+    model = SimpleNamespace(calibration=_base_calibration())
+    serving_pool(ModelScorer(model), PoolStore(covered), scored)
+    assert model.calibration.covered_share == 1.0  # the repository's pool, not the one uncovered candidate scored
+    serving_pool(ModelScorer(model), PoolStore([]), scored)
+    assert model.calibration.covered_share == 0.0
+    coverage_only = TableScorer({})
+    assert serving_pool(coverage_only, None, scored) is coverage_only

@@ -6,7 +6,8 @@ neighbours in its own package would make every estimate look better than it is o
 
 - the priors (forest, text) are fitted once per fold, on the other folds; the heads train on each trajectory's
   estimate from the priors that never saw its package;
-- the calibration (one map per coverage stratum: ``bugprm.stratified_calibration``) is fitted on nested
+- the calibration (one map per coverage stratum: ``bugprm.stratified_calibration``, the covered one with a term for
+  the pool's covered share fitted by package: ``bugprm.pool_level``) is fitted on nested
   out-of-fold scores: for each fold, a model (those priors, and heads trained on
   the other folds) scores it, each score centred by that model's level (``fold_levels``); the shipped model's own
   level, read on a sample of its training candidates, centres its scores before the maps. One level is skipped for
@@ -31,7 +32,8 @@ from bugprm.model.examples import Example
 from bugprm.model.prior import FITTED, ForestPrior, Prior, TextPrior
 from bugprm.model.prm import PRM
 from bugprm.model.training import new_model, train
-from bugprm.stratified_calibration import centred, fit_stratified, model_level, stratum
+from bugprm.pool_level import with_pool_term
+from bugprm.stratified_calibration import StratifiedCalibration, centred, fit_stratified, model_level, stratum
 
 FOLDS = 5
 FOREST_TREES = 100  # with FOREST_MIN_LEAF, keeps the saved forest a few MB on tens of thousands of labels
@@ -76,11 +78,20 @@ def train_base(packages: Mapping[str, Sequence[Example]], config: Config,
     model = _trained(every, config, fit_priors(every, config), estimates)
     levels = fold_levels(folds, packages, raw, estimates.get(LEVEL_PRIOR, {}))
     fitted_on = centred_by_fold(folds, packages, raw, levels)
-    model.calibration = fit_stratified(CALIBRATION, [fitted_on[e.id] for e in examples],
-                                       [labels[e.id] for e in examples],
-                                       [stratum(e.kind, e.features) for e in examples], own_level(model, examples))
+    model.calibration = calibrated_on_folds(examples, fitted_on, own_level(model, examples),
+                                            {e.id: name for name, found in packages.items() for e in found})
     model.summary = {**model.summary, "base": _summary(packages, folds, raw, labels)}
     return BaseModel(model, folds, raw, estimates, time.perf_counter() - started)
+
+
+def calibrated_on_folds(examples: Sequence[Example], fitted_on: Mapping[str, float], level: float,
+                        package_of: Mapping[str, str]) -> StratifiedCalibration:
+    """One map per coverage stratum on the nested out-of-fold scores (each centred by its fold model's level),
+    served at the shipped model's ``level``, with the pool term fitted by package (``bugprm.pool_level``)."""
+    scores, labels = [fitted_on[e.id] for e in examples], [e.trajectory_label for e in examples]
+    strata = [stratum(e.kind, e.features) for e in examples]
+    return with_pool_term(fit_stratified(CALIBRATION, scores, labels, strata, level), scores, labels, strata,
+                          [package_of[e.id] for e in examples])
 
 
 def package_folds(sizes: Mapping[str, int], folds: int) -> list[list[str]]:

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Sequence
 
 from bugprm.errors import ModelError
-from bugprm.records import Candidate, TrajectoryScore
+from bugprm.records import Candidate, Kind, TrajectoryScore
 from bugprm.scoring.records import Scorer
+from bugprm.stratified_calibration import StratifiedCalibration, pool_covered_share
 
 
 def load_scorer(model_dir: str | Path) -> Scorer:
@@ -37,6 +38,14 @@ class ModelScorer:
 
     def score(self, candidates: Sequence[Candidate]) -> list[TrajectoryScore]:
         return list(self.model.score(list(candidates), threads=self.threads or idle_cores()))
+
+    def for_pool(self, pool: Sequence[Candidate]) -> "ModelScorer":
+        """This scorer serving ``pool`` (the repository's candidate bugs): a base model's calibration reads the
+        pool's covered share (``bugprm.pool_level``), which no chunk of candidates scored at a time tells."""
+        if isinstance(self.model.calibration, StratifiedCalibration):
+            share = pool_covered_share([c.features for c in pool if c.kind is Kind.BUG])
+            self.model.calibration = self.model.calibration.for_pool(share)
+        return self
 
 
 def idle_cores() -> int:

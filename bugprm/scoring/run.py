@@ -66,7 +66,7 @@ def run_score(request: ScoreRequest) -> ScoreReport:
         if is_base and model_dir is not None and request.bugs and measure_features(store, request):
             source = scoring_input(request, store)
         scorer, model = _scorer(request, model_dir, source, store_directory)
-        report = score_input(source, scorer, request.settings, model, request.progress)
+        report = score_input(source, serving_pool(scorer, store, source), request.settings, model, request.progress)
         if request.verify:
             report = verify(report, harness_executor(store, verify_repository(request)), request.verify)
         if request.bugs:
@@ -115,6 +115,15 @@ def _scorer(request: ScoreRequest, model_dir: Path | None, source: ScoringInput,
         raise no_model_error(store_directory)
     _warn("no model (none trained, none shipped): the gate decides by coverage alone (pass --model DIR for predictions)")
     return CoverageScorer(), CoverageScorer.name
+
+
+def serving_pool(scorer, store: Store | None, source: ScoringInput):
+    """The scorer bound to the repository's pool (``ModelScorer.for_pool``): the store's candidate bugs, or the
+    candidates scored where the store holds none."""
+    if not hasattr(scorer, "for_pool"):
+        return scorer
+    pool = store.candidates(Kind.BUG) if store is not None else []
+    return scorer.for_pool(pool or [item.candidate for item in source.items])
 
 
 def _warn(message: str | None) -> None:
