@@ -1,13 +1,15 @@
 """Issue 16's base model: leave-packages-out quality with zero local labels, size and load time.
 
     python benchmarks/bench_base_model.py [--verdicts DIR] [--work DIR] [--exclude NAME ...] [--tuning NAME,...]
-        [--out DIR] [--json FILE] [--predictions FILE.jsonl.gz] [--from-predictions FILE.jsonl.gz]
+        [--out DIR] [--json FILE] [--predictions FILE.jsonl.gz] [--from-predictions FILE.jsonl.gz] [--no-pool-term]
+        [--pool-term-into MODEL_DIR]
         [--repair-bugs N [--repair-package NAME ...] [--repair-cache DIR] [--stores DIR]]
 
 Trains the base model exactly as `bugprm corpus train-base` does (the same functions) on every verdict file's package,
 then reads its nested leave-packages-out scores: each package is scored, through the PRM's scoring path, by the model
 trained without its fold of packages, then mapped by the calibration fitted on the other folds' scores (cross-fitted:
-no package's labels calibrate its own scores). Per package: kill rate, AUROC over all candidates and over the covered
+no package's labels calibrate its own scores; the covered map's pool term is fitted on the other folds' packages and
+served with the package's own covered share; --no-pool-term leaves it out). Per package: kill rate, AUROC over all candidates and over the covered
 ones, adaptive calibration error (10 equal-mass bins), and among the 10% scored least likely to be killed their
 survivor share over the package's (lift) and |mean score - kill rate| (gap), with the definitions of
 `../shared/tools/score_quality.py`; the score spread (10th to 90th percentile). Means over the evaluation packages
@@ -18,6 +20,8 @@ and features, so that calibration experiments need no retraining (JSON lines, gz
 instead of training: the same calibration and metrics on the same out-of-fold scores (no model is saved).
 With --repair-bugs (and train-base's --repair-package, --repair-cache, --stores) repair trajectories join the priors
 and the shipped model only (the folds measured here read bugs), and the state ranker is saved with the model.
+--pool-term-into writes the pool term, fitted on this run's (or the predictions file's) out-of-fold scores of every
+package, into a saved base model's calibration (its maps, level, weights and ranker unchanged).
 """
 
 from __future__ import annotations
@@ -27,13 +31,17 @@ import gzip
 import json
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
+from scipy import stats
+from scipy.optimize import brentq
 
-from bugprm.calibration import adaptive_calibration_error, fit_calibration
-from bugprm.stratified_calibration import fit_stratified, stratum
+from bugprm.calibration import adaptive_calibration_error, fit_calibration, logit
+from bugprm.pool_level import with_pool_term
+from bugprm.stratified_calibration import (
+    COVERED, StratifiedCalibration, calibration_from_json, calibration_json, fit_stratified, pool_covered_share, stratum)
 from bugprm.config import load_config
 from bugprm.corpus_build.fetch import default_destination
 from bugprm.corpus_build.base import BASE_PRESET, BaseRequest, rebuilt_packages, save_repair_ranker, split_by_kind
@@ -43,9 +51,9 @@ from bugprm.model.base_training import CALIBRATION, LEVEL_PRIOR, centred_by_fold
 from bugprm.records import Kind
 
 TUNING = ("semver", "isodate", "schema", "parse", "inflection", "cachetools", "tinydb", "base58", "hashids", "shortuuid",
-          "text-unidecode")
+          "text-unidecode", "addict", "asteval")
 NOISE_DRAWS = 200
-REFERENCES = ("ace_pooled", "gap10_pooled", "lift10_pooled", "ace_floor", "ace_own_labels")
+REFERENCES = ("ace_pooled", "gap10_pooled", "lift10_pooled", "ace_floor", "ace_own_level", "ace_own_labels")
 BARS = {"auroc": (">=", 0.78), "auroc_covered": (">=", 0.68), "ace": ("<=", 0.05), "lift10": (">=", 2.5),
         "gap10": ("<=", 0.10)}
 
@@ -79,13 +87,17 @@ def main() -> None:
     else:
         run, result, rebuilt = trained_run(args)
     levels = fold_levels(run.folds, run.packages, run.raw, run.priors.get(LEVEL_PRIOR, {}))
-    scores = cross_fitted(run.folds, run.raw, run.packages, levels)
+    scores = cross_fitted(run.folds, run.raw, run.packages, levels, pool_term=not args.no_pool_term)
     pooled = cross_fitted(run.folds, run.raw, run.packages, stratified=False)
     report = evaluated(run, scores, pooled, args.tuning)
+    report["pool_term"] = pool_term_effect(run, scores, cross_fitted(run.folds, run.raw, run.packages, levels,
+                                                                     pool_term=False), report["evaluation"])
     if args.predictions and rebuilt:
         write_predictions(args.predictions, rebuilt, result, {"score": scores, "pooled": pooled})
     if args.out and result:
         report["model"] = ship(result, rebuilt, args.out, report)
+    if args.pool_term_into:
+        report["pool_term_added"] = add_pool_term(args.pool_term_into, run, levels)
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2, default=float))
 
@@ -139,25 +151,71 @@ def evaluated(run: OutOfFold, scores: dict[str, float], pooled: dict[str, float]
             "means": means, "folds": run.folds, "seconds": run.seconds, "versions": run.versions}
 
 
+def add_pool_term(directory: Path, run: OutOfFold, levels: list[float]) -> dict:
+    """The pool term fitted on these out-of-fold scores of every package (centred by their fold models' levels),
+    through the stratum maps fitted on the same scores (as ``train_base`` fits its own), written into the saved
+    model's calibration, its maps and level kept: the term corrects a likelihood map fitted on scores like those
+    it serves, so it carries to a model trained before the term without a retrain."""
+    meta_path = directory / "bugprm_model.json"
+    meta = json.loads(meta_path.read_text())
+    saved = calibration_from_json(meta.get("calibration"))
+    if not isinstance(saved, StratifiedCalibration):
+        raise SystemExit(f"{meta_path}: a base model's stratified calibration is needed, found {saved.kind}")
+    centred_raw = centred_by_fold(run.folds, run.packages, run.raw, levels)
+    examples = [(name, e) for name, found in run.packages.items() for e in found]
+    scores, labels = [centred_raw[e.id] for _, e in examples], [e.trajectory_label for _, e in examples]
+    strata = [stratum(e.kind, e.features) for _, e in examples]
+    fitted = with_pool_term(fit_stratified(CALIBRATION, scores, labels, strata), scores, labels, strata,
+                            [name for name, _ in examples])
+    meta["calibration"] = calibration_json(replace(saved, pool=fitted.pool))
+    meta_path.write_text(json.dumps(meta, indent=2, sort_keys=True, default=str) + "\n")
+    print(f"pool term written into {meta_path}: {fitted.pool}")
+    return asdict(fitted.pool)
+
+
+def pool_term_effect(run: OutOfFold, scores: dict[str, float], without: dict[str, float], evaluation) -> dict:
+    """Each evaluation package's ACE and low-10% gap with the pool term minus without it (the same out-of-fold
+    scores, paired by package): the mean difference and its 95% t-interval."""
+    effect = {}
+    for key in ("ace", "gap10"):
+        differences = np.array([package_quality(run.packages[n], scores)[key]
+                                - package_quality(run.packages[n], without)[key] for n in evaluation])
+        half = stats.t.ppf(0.975, len(differences) - 1) * differences.std(ddof=1) / np.sqrt(len(differences))
+        effect[key] = {"mean": float(differences.mean()), "low": float(differences.mean() - half),
+                       "high": float(differences.mean() + half), "packages": len(differences)}
+        print(f"pool term minus none, {key}, paired over {len(differences)} evaluation packages: "
+              f"{differences.mean():+.4f} (95% CI {differences.mean() - half:+.4f} to {differences.mean() + half:+.4f})")
+    return effect
+
+
 def cross_fitted(folds: list[list[str]], raw: dict[str, float], packages: dict, levels: list[float] | None = None,
-                 stratified: bool = True) -> dict[str, float]:
+                 stratified: bool = True, pool_term: bool = True) -> dict[str, float]:
     """Each fold's scores through the calibration fitted on the other folds' scores: one map per coverage stratum
-    on scores centred by their fold model's level (what ships; ``levels`` None: uncentred), or one pooled map
-    (``stratified`` False: what shipped before)."""
+    on scores centred by their fold model's level (what ships; ``levels`` None: uncentred), its covered map moved by
+    the pool term fitted by package (``pool_term`` False: without it, as shipped before ace19), or one pooled map
+    (``stratified`` False: what shipped before the strata)."""
     levels = levels or [0.0] * len(folds)
     centred_raw = centred_by_fold(folds, packages, raw, levels)
+    package_of = {e.id: name for name, found in packages.items() for e in found}
     calibrated: dict[str, float] = {}
     for fold, level in zip(folds, levels):
         others = [e for name in packages if name not in fold for e in packages[name]]
         inside = [e for name in fold for e in packages[name]]
         scores, labels = [centred_raw[e.id] for e in others], [e.trajectory_label for e in others]
         if stratified:
-            calibration = fit_stratified(CALIBRATION, scores, labels, [stratum(e.kind, e.features) for e in others],
-                                         level)
-            mapped = calibration([raw[e.id] for e in inside], [stratum(e.kind, e.features) for e in inside])
+            strata = [stratum(e.kind, e.features) for e in others]
+            calibration = fit_stratified(CALIBRATION, scores, labels, strata, level)
+            if pool_term:
+                calibration = with_pool_term(calibration, scores, labels, strata, [package_of[e.id] for e in others])
+                print(f"pool term for {', '.join(fold)}: {calibration.pool}")
+            for name in fold:  # each package is a pool of its own: its covered share is bound to the map
+                found = packages[name]
+                served = calibration.for_pool(pool_covered_share([e.features for e in found]))
+                mapped = served([raw[e.id] for e in found], [stratum(e.kind, e.features) for e in found])
+                calibrated.update(zip((e.id for e in found), mapped.tolist()))
         else:
             mapped = fit_calibration(CALIBRATION, scores, labels)([raw[e.id] for e in inside])
-        calibrated.update(zip((e.id for e in inside), mapped.tolist()))
+            calibrated.update(zip((e.id for e in inside), mapped.tolist()))
     return calibrated
 
 
@@ -175,15 +233,28 @@ def write_predictions(path: Path, rebuilt, result, calibrated: dict[str, dict[st
 
 def ace_references(examples: list, raw: dict[str, float], scores: dict[str, float]) -> dict:
     """What ACE can reach on this package: with labels drawn from its own scores (a perfectly calibrated model, so
-    the rest is sampling noise of 10 bins of n/10), and with the stratified map fitted on its own labels (in-sample:
-    the level known, the ranking as it is)."""
+    the rest is sampling noise of 10 bins of n/10), with its covered scores moved by the one log-odds offset that
+    meets their own kill rate (the level known), and with the stratified map fitted on its own labels (level and
+    slope known, the ranking as it is). In-sample: each is optimistic by its fitted numbers' worth of noise."""
     s = np.array([scores[e.id] for e in examples])
     y = np.array([e.trajectory_label for e in examples])
     draws = np.random.default_rng(0).random((NOISE_DRAWS, len(s))) < s
     strata = [stratum(e.kind, e.features) for e in examples]
     own = fit_stratified(CALIBRATION, [raw[e.id] for e in examples], y, strata)([raw[e.id] for e in examples], strata)
     return {"ace_floor": float(np.mean([adaptive_calibration_error(s, d) for d in draws])),
+            "ace_own_level": adaptive_calibration_error(own_level_moved(s, y, np.array(strata) == COVERED), y),
             "ace_own_labels": adaptive_calibration_error(own, y)}
+
+
+def own_level_moved(scores: np.ndarray, labels: np.ndarray, covered: np.ndarray) -> np.ndarray:
+    """``scores`` with the covered ones' log-odds moved by the offset whose mean meets their kill rate."""
+    if not covered.any() or labels[covered].min() == labels[covered].max():
+        return scores
+    z = logit(scores[covered])
+    offset = brentq(lambda b: np.mean(1 / (1 + np.exp(-(z + b)))) - labels[covered].mean(), -30, 30)
+    moved = scores.copy()
+    moved[covered] = 1 / (1 + np.exp(-(z + offset)))
+    return moved
 
 
 def package_quality(examples: list, scores: dict[str, float]) -> dict:
@@ -245,15 +316,19 @@ def card(rebuilt, report: dict) -> str:
               "(patches) a pooled one; applied to every head's step probabilities in the model's scoring path",
               "(`bugprm_model.json`, `calibration`). Each score is first centred by its model's level (the mean",
               "log-odds it adds to its forest prior's, read without labels): the maps are fitted on other models'",
-              "scores, each centred by its own model's level, and serve this model at its own.", "",
+              "scores, each centred by its own model's level, and serve this model at its own. The covered map's",
+              "log-odds then move by the pool term (`bugprm.pool_level`): a shift plus a slope times the scored",
+              "pool's covered share, fitted on the training packages for the mean per-package ACE; `bugprm score`",
+              "binds the repository's pool (unbound, e.g. in `bugprm train`'s base scores, the shift alone).", "",
               "## Known limits", "",
               "- Packages differ in kill rate (see Data), and not only through coverage: among covered candidates it",
               "  runs from under 0.5 (parsimonious, decorator: many import-time mutants stop collection, which counts",
               "  as not killed) to over 0.9. A new package's level is only known as far as coverage and the operators",
-              "  predict it; no package-level figure of the baseline run (tests, assertions per test, tests per",
-              "  covered line, covered lines) predicted it on the tuning packages (BENCHMARKS.md), so calibration is",
-              "  weakest on packages far from the corpus's rate. 'ACE, own labels' map' above is what a map fitted on",
-              "  the package's own labels would reach with this ranking; 'ACE if calibrated' is the sampling noise.",
+              "  predict it; of the baseline run's figures only the pool's covered share carried to other packages",
+              "  (the pool term; BENCHMARKS.md, ace19), so calibration is weakest on packages far from the corpus's",
+              "  rate. 'ACE, own level' above is what the covered scores reach moved by their own kill rate's offset,",
+              "  'ACE, own labels' map' what a map fitted on the package's own labels would reach with this ranking;",
+              "  'ACE if calibrated' is the sampling noise.",
               "- Every uncovered candidate gets the same score (their stratum's constant): none is ever killed, so",
               "  their order among themselves carries nothing.",
               "- Trained on the packages whose verdicts existed when it was shipped (Data); the bars the means line",
@@ -285,11 +360,11 @@ def _table(rows: dict, tuning) -> str:
 
 def _levels(rows: dict, tuning) -> str:
     head = ("| package | set | kill rate | mean score: pooled map | per stratum | ACE: pooled | per stratum "
-            "| low-10% gap: pooled | per stratum | ACE if calibrated (noise) | ACE, own labels' map |"
-            "\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+            "| low-10% gap: pooled | per stratum | ACE if calibrated (noise) | ACE, own level | ACE, own labels' map |"
+            "\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     body = [f"| {n} | {'tuning' if n in tuning else 'eval'} | {r['kill_rate']:.3f} | {r['mean_pooled']:.3f} | "
             f"{r['mean']:.3f} | {r['ace_pooled']:.3f} | {r['ace']:.3f} | {r['gap10_pooled']:.3f} | {r['gap10']:.3f} | "
-            f"{r['ace_floor']:.3f} | {r['ace_own_labels']:.3f} |"
+            f"{r['ace_floor']:.3f} | {r['ace_own_level']:.3f} | {r['ace_own_labels']:.3f} |"
             for n, r in rows.items()]
     return "\n".join([head, *body])
 
@@ -316,6 +391,10 @@ def _arguments():
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--predictions", type=Path, default=None)
     parser.add_argument("--from-predictions", type=Path, default=None)
+    parser.add_argument("--no-pool-term", action="store_true",
+                        help="calibrate without the pool term (bugprm.pool_level), as before ace19")
+    parser.add_argument("--pool-term-into", type=Path, default=None,
+                        help="a saved base model whose calibration gets the pool term fitted on these scores")
     parser.add_argument("--repair-bugs", type=int, default=0, help="as train-base's: the shipped model only")
     parser.add_argument("--repair-package", action="append", default=[], help="as train-base's (repeatable, or names separated by commas)")
     parser.add_argument("--repair-cache", type=Path, default=None, help="as train-base's")
