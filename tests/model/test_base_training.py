@@ -2,6 +2,7 @@
 through and that a saved model keeps."""
 
 import math
+import random
 from dataclasses import replace
 from types import SimpleNamespace
 
@@ -10,7 +11,7 @@ import pytest
 from bugprm.calibration import Calibration
 from bugprm.config import with_overrides
 from bugprm.errors import InputError
-from bugprm.model.base_training import centred_by_fold, fold_levels, package_folds, train_base
+from bugprm.model.base_training import calibrated_on_folds, centred_by_fold, fold_levels, package_folds, train_base
 from bugprm.model.examples import from_candidate
 from bugprm.model.io import load_model, save_model
 from bugprm.model.synthetic import synthetic_candidates
@@ -85,3 +86,25 @@ def test_a_stratified_calibration_maps_each_coverage_stratum_apart_and_is_saved(
     save_model(model, tmp_path / "m")
     loaded = load_model(tmp_path / "m")
     assert loaded.calibration == model.calibration and loaded.score(examples) == model.score(examples)
+
+
+def test_the_shipped_calibration_carries_a_pool_term_fitted_by_package_and_serves_at_its_own_level():
+    """Packages whose covered candidates are killed more often the more of their pool is covered: the term's slope
+    comes out positive, centred on the packages' mean share, the maps serving the shipped model's level."""
+    rng = random.Random(0)
+    examples, fitted_on, package_of, shares = [], {}, {}, []
+    for index, share in enumerate((0.55, 0.65, 0.75, 0.85, 0.95, 1.0)):
+        covered_count = 0
+        for i in range(400):
+            covered = rng.random() < share
+            covered_count += covered
+            z = rng.gauss(1.5, 1.0)
+            killed = covered and rng.random() < 1 / (1 + math.exp(-(z + 5.0 * (share - 0.8))))
+            example = SimpleNamespace(id=f"p{index}-{i}", kind="bug", features={"line_covered": int(covered)},
+                                      trajectory_label=int(killed))
+            examples.append(example)
+            fitted_on[example.id], package_of[example.id] = 1 / (1 + math.exp(-z)), f"p{index}"
+        shares.append(covered_count / 400)
+    calibration = calibrated_on_folds(examples, fitted_on, 2.5, package_of)
+    assert calibration.level == 2.5 and calibration.pool.slope > 2.0
+    assert calibration.pool.centre == pytest.approx(sum(shares) / len(shares))
