@@ -9,8 +9,8 @@ Trains the base model exactly as `bugprm corpus train-base` does (the same funct
 then reads its nested leave-packages-out scores: each package is scored, through the PRM's scoring path, by the model
 trained without its fold of packages, then mapped by the calibration fitted on the other folds' scores (cross-fitted:
 no package's labels calibrate its own scores; the covered map's pool term is fitted on the other folds' packages and
-served with the package's own covered share; --no-pool-term leaves it out). Per package: kill rate, AUROC over all candidates and over the covered
-ones, adaptive calibration error (10 equal-mass bins), and among the 10% scored least likely to be killed their
+served with the package's own covered share; --no-pool-term leaves it out). Per package: kill rate, AUROC over all
+candidates and over the covered ones, adaptive calibration error (10 equal-mass bins), and among the 10% scored least likely to be killed their
 survivor share over the package's (lift) and |mean score - kill rate| (gap), with the definitions of
 `../shared/tools/score_quality.py`; the score spread (10th to 90th percentile). Means over the evaluation packages
 (those not in --tuning, which chose the design) are checked against the issue's bars. With --out the model is saved
@@ -41,7 +41,8 @@ from scipy.optimize import brentq
 from bugprm.calibration import adaptive_calibration_error, fit_calibration, logit
 from bugprm.pool_level import with_pool_term
 from bugprm.stratified_calibration import (
-    COVERED, StratifiedCalibration, calibration_from_json, calibration_json, fit_stratified, pool_covered_share, stratum)
+    COVERED, StratifiedCalibration, calibration_from_json, calibration_json, fit_stratified, pool_covered_share,
+    stratum)
 from bugprm.config import load_config
 from bugprm.corpus_build.fetch import default_destination
 from bugprm.corpus_build.base import BASE_PRESET, BaseRequest, rebuilt_packages, save_repair_ranker, split_by_kind
@@ -50,8 +51,8 @@ from bugprm.metrics import auroc
 from bugprm.model.base_training import CALIBRATION, LEVEL_PRIOR, centred_by_fold, fold_levels, train_base
 from bugprm.records import Kind
 
-TUNING = ("semver", "isodate", "schema", "parse", "inflection", "cachetools", "tinydb", "base58", "hashids", "shortuuid",
-          "text-unidecode", "addict", "asteval")
+TUNING = ("semver", "isodate", "schema", "parse", "inflection", "cachetools", "tinydb", "base58", "hashids",
+          "shortuuid", "text-unidecode", "addict", "asteval")
 NOISE_DRAWS = 200
 REFERENCES = ("ace_pooled", "gap10_pooled", "lift10_pooled", "ace_floor", "ace_own_level", "ace_own_labels")
 BARS = {"auroc": (">=", 0.78), "auroc_covered": (">=", 0.68), "ace": ("<=", 0.05), "lift10": (">=", 2.5),
@@ -184,7 +185,7 @@ def pool_term_effect(run: OutOfFold, scores: dict[str, float], without: dict[str
         effect[key] = {"mean": float(differences.mean()), "low": float(differences.mean() - half),
                        "high": float(differences.mean() + half), "packages": len(differences)}
         print(f"pool term minus none, {key}, paired over {len(differences)} evaluation packages: "
-              f"{differences.mean():+.4f} (95% CI {differences.mean() - half:+.4f} to {differences.mean() + half:+.4f})")
+              f"{effect[key]['mean']:+.4f} (95% CI {effect[key]['low']:+.4f} to {effect[key]['high']:+.4f})")
     return effect
 
 

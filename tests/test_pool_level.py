@@ -85,5 +85,6 @@ def test_the_pool_term_survives_json_and_a_model_saved_before_it_reads_none():
 
 
 def test_a_pool_s_covered_share_counts_candidates_with_coverage_features_only():
-    assert pool_covered_share([{"line_covered": 1}, {"line_covered": 0}, {"line_covered": 1}, {}]) == pytest.approx(2 / 3)
+    shares = [{"line_covered": 1}, {"line_covered": 0}, {"line_covered": 1}, {}]
+    assert pool_covered_share(shares) == pytest.approx(2 / 3)
     assert pool_covered_share([{}, {}]) is None
