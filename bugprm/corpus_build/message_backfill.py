@@ -4,9 +4,10 @@ The bugs are those repair trajectories draw (``repair_trajectories.killed_sample
 the pool ``train-base`` regenerates). Each one is applied in a throw-away copy of the fetched repository (a harness
 slot, as the corpus build runs candidates: the checkout is never written) and every test the verdict file records
 failing, in the labelling run or the kill matrix, runs once without stopping at the first failure, with the
-package's interpreter. A recorded failing test that passes now, or a bug that cannot run, is a disagreement with the
-verdict file: it is recorded and reported, and its messages are those of the tests that did fail. Every failing
-test's message is kept, as ``bugprm repair`` keeps one per failing test of a state (``execute.spectrum``).
+package's interpreter (a run that times out, once more with a longer timeout). A recorded failing test that passes
+now, or a bug that cannot run, is a disagreement with the verdict file: it is recorded and reported, and its
+messages are those of the tests that did fail. Every failing test's message is kept, as ``bugprm repair`` keeps one
+per failing test of a state (``execute.spectrum``).
 
 Resumable per package: a package whose record belongs to its current verdict file is skipped.
 """
@@ -37,6 +38,7 @@ from bugprm.records import Candidate, Outcome
 from bugprm.store import Store
 
 SAMPLE_SIZES = (15, 30)  # --repair-bugs values whose states find their messages recorded
+RETRY_FACTOR = 10  # a run that timed out runs once more with this many times its timeout
 
 
 @dataclass(frozen=True)
@@ -132,10 +134,12 @@ def warmed_slot(folder: RunFolder, repo: Path, config: HarnessConfig, tests: tup
 
 
 def bug_messages(runner: CandidateRunner, slot: Slot, bug: Candidate, tests: tuple[str, ...]) -> BugMessages:
-    report, results = runner.run_edits(slot, bug.edits, TestPlan(tests, False, runner.timeout_for(tests)))
+    report, results, execution = _run(runner, slot, bug, tests, runner.timeout_for(tests))
+    if execution is not None and execution.outcome is Outcome.TIMEOUT:
+        # the timeout follows the tests' passing durations; failing ones (tracebacks, their own waits) take longer
+        report, results, execution = _run(runner, slot, bug, tests, RETRY_FACTOR * runner.timeout_for(tests))
     if report is None:  # the harness itself failed: results is its error text
         return BugMessages(bug.id, {}, {"error": results[:600]})
-    execution = judge(bug.id, report, results, runner.fingerprint)
     messages = {t: results.tests[t].message[:MESSAGE_CHARS] for t in results.failed if t in tests}
     if execution.outcome is Outcome.KILLED and execution.failing_tests[0] not in results.tests:
         messages[execution.failing_tests[0]] = execution.detail  # a crash inside a test: the harness's account
@@ -144,6 +148,11 @@ def bug_messages(runner: CandidateRunner, slot: Slot, bug: Candidate, tests: tup
         return BugMessages(bug.id, messages, None)
     return BugMessages(bug.id, messages, {"outcome": str(execution.outcome), "not_failing": passed,
                                           "detail": "" if messages else execution.detail[:600]})
+
+
+def _run(runner: CandidateRunner, slot: Slot, bug: Candidate, tests: tuple[str, ...], timeout: float):
+    report, results = runner.run_edits(slot, bug.edits, TestPlan(tests, False, timeout))
+    return report, results, None if report is None else judge(bug.id, report, results, runner.fingerprint)
 
 
 def _record(document: dict, verdict_file: Path, found: list[BugMessages], cost: dict) -> dict:
