@@ -23,7 +23,7 @@ from typing import Callable
 
 from bugprm.corpus_build.build import generated_pool
 from bugprm.corpus_build.fetch import MANIFEST_DIR, FetchedRepo, Manifest, manifest, prepared
-from bugprm.corpus_build.message_record import MESSAGE_DIR, current_record, record_path, verdict_digest, write_record
+from bugprm.corpus_build.message_record import MESSAGE_DIR, is_current, record_path, verdict_digest, write_record
 from bugprm.corpus_build.repair_trajectories import RepairSample, failing_tests, killed_sample
 from bugprm.corpus_build.trajectories import POOLS, verdict_baseline
 from bugprm.corpus_build.verdicts import from_ranges, read_verdicts
@@ -53,7 +53,7 @@ def backfill_package(name: str, verdict_file: Path, work: Path, out: Path = MESS
     """The package's record, executed and written unless the current one is already there."""
     document = read_verdicts(verdict_file)
     path = record_path(out, name, document["package"]["version"])
-    if current_record(out, verdict_file, document) is not None:
+    if is_current(out, verdict_file, document):
         say(f"{name}: {path} is current, skipped")
         return path
     spec = manifest(name, manifests)

@@ -72,6 +72,13 @@ def current_record(directory: Path, verdict_file: Path, document: dict) -> dict 
     return record
 
 
+def is_current(directory: Path, verdict_file: Path, document: dict) -> bool:
+    """Whether the package's record exists and belongs to this verdict file's bytes (a stale one is made again)."""
+    package = document["package"]
+    path = record_path(directory, package["name"], package["version"])
+    return path.is_file() and read_record(path)["verdicts_sha256"] == verdict_digest(verdict_file)
+
+
 def committed_messages(directory: Path, verdict_file: Path, document: dict) -> Messages:
     """Bug id -> {failing test: message} from the package's current record; none without a record."""
     record = current_record(directory, verdict_file, document)

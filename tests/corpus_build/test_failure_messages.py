@@ -4,7 +4,7 @@ the committed record that belongs to the verdict file's bytes."""
 import pytest
 
 from bugprm.corpus_build.failure_messages import document_messages, stored_messages
-from bugprm.corpus_build.message_record import read_record, record_path, verdict_digest, write_record
+from bugprm.corpus_build.message_record import is_current, read_record, record_path, verdict_digest, write_record
 from bugprm.errors import InputError
 from bugprm.records import Execution, Outcome
 from bugprm.store import DB_NAME, Store
@@ -55,7 +55,9 @@ def test_without_stores_the_committed_record_of_the_same_verdict_file_gives_the_
 
 def test_a_record_of_other_verdict_bytes_is_an_input_error_naming_the_command_that_records_it(tmp_path):
     verdicts, document, _ = _recorded(tmp_path)
+    assert is_current(tmp_path / "messages", verdicts, document)
     verdicts.write_bytes(b"recounted since")
+    assert not is_current(tmp_path / "messages", verdicts, document)  # so `corpus messages` records it again
     with pytest.raises(InputError, match="belongs to another pkg-1.0.json.gz.*bugprm corpus messages pkg"):
         document_messages(None, document, verdicts, tmp_path / "messages")
     (tmp_path / "messages" / "pkg-1.0.json.gz").write_bytes(b"not gzip")
