@@ -3,7 +3,7 @@
     python benchmarks/bench_base_model.py [--verdicts DIR] [--work DIR] [--exclude NAME ...] [--tuning NAME,...]
         [--out DIR] [--json FILE] [--predictions FILE.jsonl.gz] [--from-predictions FILE.jsonl.gz] [--no-pool-term]
         [--pool-term-into MODEL_DIR]
-        [--repair-bugs N [--repair-package NAME ...] [--repair-cache DIR] [--stores DIR]]
+        [--repair-bugs N [--repair-package NAME ...] [--repair-cache DIR] [--stores DIR | --messages DIR]]
 
 Trains the base model exactly as `bugprm corpus train-base` does (the same functions) on every verdict file's package,
 then reads its nested leave-packages-out scores: each package is scored, through the PRM's scoring path, by the model
@@ -19,7 +19,7 @@ there (as train-base would), with CARD.md, and its size and load time are printe
 candidate's out-of-fold scores (raw, per stratum, pooled) are written with its package, fold, outcome, operator, file
 and features, so that calibration experiments need no retraining (JSON lines, gzipped); --from-predictions reads such a file
 instead of training: the same calibration and metrics on the same out-of-fold scores (no model is saved).
-With --repair-bugs (and train-base's --repair-package, --repair-cache, --stores) repair trajectories join the priors
+With --repair-bugs (and train-base's --repair-package, --repair-cache, --stores, --messages) repair trajectories join the priors
 and the shipped model only (the folds measured here read bugs), and the state ranker is saved with the model.
 --pool-term-into writes the pool term, fitted on this run's (or the predictions file's) out-of-fold scores of every
 package, into a saved base model's calibration (its maps, level, weights and ranker unchanged).
@@ -46,6 +46,7 @@ from bugprm.stratified_calibration import (
     stratum)
 from bugprm.config import load_config
 from bugprm.corpus_build.fetch import default_destination
+from bugprm.corpus_build.message_record import MESSAGE_DIR
 from bugprm.corpus_build.base import BASE_PRESET, BaseRequest, rebuilt_packages, save_repair_ranker, split_by_kind
 from bugprm.corpus_build.build import VERDICT_DIR
 from bugprm.metrics import auroc
@@ -108,7 +109,8 @@ def trained_run(args):
     """Bug trajectories for the folds measured here; repair trajectories (--repair-bugs) for the priors and the
     shipped model only (``train_base``'s ``repairs``), and its state ranker."""
     request = BaseRequest(args.out or Path("/nonexistent"), args.verdicts, args.work, tuple(args.exclude),
-                          repair_bugs=args.repair_bugs, stores=args.stores, repair_packages=tuple(n for v in args.repair_package for n in v.split(",") if n),
+                          repair_bugs=args.repair_bugs, stores=args.stores, messages=args.messages,
+                          repair_packages=tuple(n for v in args.repair_package for n in v.split(",") if n),
                           repair_cache=args.repair_cache)
     rebuilt = rebuilt_packages(request, print)
     packages, repairs = split_by_kind(rebuilt)
@@ -412,6 +414,7 @@ def _arguments():
     parser.add_argument("--repair-package", action="append", default=[], help="as train-base's (repeatable, or names separated by commas)")
     parser.add_argument("--repair-cache", type=Path, default=None, help="as train-base's")
     parser.add_argument("--stores", type=Path, default=None, help="as train-base's")
+    parser.add_argument("--messages", type=Path, default=MESSAGE_DIR, help="as train-base's")
     return parser.parse_args()
 
 

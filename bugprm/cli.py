@@ -217,23 +217,50 @@ def corpus_build(names, all_, out, work, workers, kill_matrix_share, kill_matrix
               help="Killed bugs per package whose candidate patches, labelled without running them, join the "
                    "training data as repair trajectories.")
 @click.option("--stores", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="The corpus build's stores/ folder (only read): the repair states' failing-test tracebacks.")
+              help="The corpus build's stores/ folder (only read): the repair states' failing-test tracebacks "
+                   "(default: the committed records of --messages).")
+@click.option("--messages", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="The failure message records read without --stores (default: corpora/messages/).")
 @click.option("--repair-package", "repair_packages", multiple=True, metavar="NAME",
               help="Only this package gives repair trajectories (repeatable; default: every package trained on).")
 @click.option("--repair-cache", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Keep each package's repair trajectories here and reuse them while the verdict file, "
-                   "--repair-bugs, --stores and the code that builds them are unchanged.")
-def corpus_train_base(verdicts, exclude, only, out, work, repair_bugs, stores, repair_packages,
+                   "--repair-bugs, the failure messages and the code that builds them are unchanged.")
+def corpus_train_base(verdicts, exclude, only, out, work, repair_bugs, stores, messages, repair_packages,
                       repair_cache) -> None:
     from bugprm.corpus_build.fetch import default_destination
     from bugprm.corpus_build.base import BaseRequest, train_base_model
     from bugprm.corpus_build.build import VERDICT_DIR
+    from bugprm.corpus_build.message_record import MESSAGE_DIR
 
     request = BaseRequest(out, verdicts or VERDICT_DIR, work or default_destination(), _names(exclude), _names(only),
-                          repair_bugs=repair_bugs, stores=stores, repair_packages=_names(repair_packages),
-                          repair_cache=repair_cache)
+                          repair_bugs=repair_bugs, stores=stores, messages=messages or MESSAGE_DIR,
+                          repair_packages=_names(repair_packages), repair_cache=repair_cache)
     train_base_model(request, lambda line: click.echo(line, err=True))
     click.echo(f"base model written to {out}")
+
+
+@corpus.command("messages", help="Record the failure messages of the killed bugs repair trajectories sample, by "
+                                  "executing each in a copy of the fetched package (corpora/messages/); a package "
+                                  "whose record matches its verdict file is skipped.")
+@click.argument("names", nargs=-1, required=True)
+@click.option("--verdicts", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="The verdict files (default: corpora/verdicts/; only read).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where the records go (default: corpora/messages/).")
+@click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Working folder: the packages are fetched into its corpora/, pools regenerated in base-pools/.")
+def corpus_messages(names, verdicts, out, work) -> None:
+    from bugprm.corpus_build.base import BaseRequest, chosen_packages
+    from bugprm.corpus_build.build import VERDICT_DIR
+    from bugprm.corpus_build.fetch import default_destination
+    from bugprm.corpus_build.message_backfill import backfill_package
+    from bugprm.corpus_build.message_record import MESSAGE_DIR
+
+    work = work or default_destination()
+    files = chosen_packages(BaseRequest(Path("."), verdicts or VERDICT_DIR, work, only=_names(names)))
+    for name, path in files.items():
+        backfill_package(name, path, work, out or MESSAGE_DIR, say=lambda line: click.echo(line, err=True))
 
 
 @corpus.command("recount", help="Rewrite verdict files with one collection of each suite (no test runs): "

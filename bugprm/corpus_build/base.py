@@ -13,6 +13,7 @@ from typing import Callable
 
 from bugprm.corpus_build.fetch import MANIFEST_DIR, default_destination
 from bugprm.corpus_build.build import VERDICT_DIR
+from bugprm.corpus_build.message_record import MESSAGE_DIR
 from bugprm.corpus_build.trajectories import PackageTrajectories, package_trajectories
 from bugprm.corpus_build.verdicts import SUFFIX
 from bugprm.errors import InputError
@@ -32,6 +33,7 @@ class BaseRequest:
     manifests: Path = MANIFEST_DIR
     repair_bugs: int = 0  # killed bugs per package whose patches join as repair trajectories (repair_trajectories)
     stores: Path | None = None  # the corpus build's stores/ folder: the repair states' failing-test messages
+    messages: Path = MESSAGE_DIR  # else the committed records of them (message_record), read where --stores is not
     repair_packages: tuple[str, ...] = ()  # the packages whose repair trajectories join (none named: every one)
     repair_cache: Path | None = None  # where each package's repair trajectories are kept between runs (repair_cache)
 
@@ -65,15 +67,19 @@ def repairs_wanted(request: BaseRequest, name: str) -> bool:
 
 
 def _with_repairs(found: PackageTrajectories, path: Path, request: BaseRequest, say) -> PackageTrajectories:
+    from bugprm.corpus_build.failure_messages import document_messages
     from bugprm.corpus_build.repair_cache import cached_repairs
     from bugprm.corpus_build.repair_trajectories import RepairSample, built_repairs
+    from bugprm.corpus_build.verdicts import read_verdicts
 
     sample, work = RepairSample(request.repair_bugs), Path(request.work)
-    repairs = (built_repairs(found, path, work, sample, request.manifests, request.stores)
+    messages = document_messages(request.stores, read_verdicts(path), path, request.messages)
+    repairs = (built_repairs(found, path, work, sample, request.manifests, messages)
                if request.repair_cache is None else
-               cached_repairs(found, path, work, sample, request.repair_cache, request.manifests, request.stores))
+               cached_repairs(found, path, work, sample, request.repair_cache, request.manifests, messages))
     say(f"{found.label}: {len(repairs.candidates)} labelled repair trajectories ({repairs.by_identity} patches "
-        f"labelled by identity, {repairs.assumed_incorrect} assumed incorrect, {repairs.unlabelled} unlabelled)")
+        f"labelled by identity, {repairs.assumed_incorrect} assumed incorrect, {repairs.unlabelled} unlabelled); "
+        f"failure messages of {len(messages)} bugs ({'--stores' if request.stores else request.messages})")
     return replace(found, candidates=found.candidates + repairs.candidates)
 
 

@@ -1,5 +1,6 @@
 """``bugprm corpus build``: fetch, generate the whole pool, label every candidate, record the kill matrix of a capped
-share of the killed ones, and write one verdict file per package as soon as it is finished.
+share of the killed ones, and write one verdict file per package as soon as it is finished, with the record of the
+failure messages its repair trajectories need (``message_backfill``: the sampled bugs executed once more).
 
 Everything is resumable: a package with a finished verdict file is skipped, the pool is generated once per store,
 and the store keeps every verdict, so a rerun continues at the first candidate without one. With ``--all`` the
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from bugprm.corpus_build.fetch import (
-    MANIFEST_DIR, FetchedRepo, Manifest, default_destination, fetch, fetched, load_manifests,
+    MANIFEST_DIR, FetchedRepo, Manifest, default_destination, load_manifests, prepared,
 )
 from bugprm.corpus_build.card import write_card
 from bugprm.corpus_build.document import Cost, Pass, verdict_document
@@ -49,6 +50,11 @@ class BuildRequest:
     python: str | None = None  # one interpreter for every package instead of a venv each (tests)
     seed: int = 0
     executor: ExecutorChoice = LOCAL  # where candidates run (--executor local|ray)
+    messages: Path | None = None  # where the failure message records go (None: a messages/ folder beside --out)
+
+    @property
+    def messages_out(self) -> Path:
+        return self.messages or Path(self.out).parent / "messages"
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,8 @@ def build_corpus(request: BuildRequest, say: Callable[[str], None] = print) -> B
 
 
 def build_package(spec: Manifest, request: BuildRequest, say: Callable[[str], None]) -> Path:
+    from bugprm.corpus_build.message_backfill import record_messages  # it samples through modules importing this
+
     started = time.monotonic()
     repo = _prepared(spec, request)
     say(f"{spec.name} {spec.version}: fetched into {repo.path}")
@@ -95,6 +103,7 @@ def build_package(spec: Manifest, request: BuildRequest, say: Callable[[str], No
     document, _ = recounted(verdict_document(spec, pool, labels, matrix, cost), collect_suite(repo, spec.source))
     size = write_verdicts(path, document)
     say(f"{spec.name}: wrote {path} ({size / 1e6:.2f} MB)")
+    record_messages(spec, path, document, repo, pool, request.messages_out, say)
     return path
 
 
@@ -133,14 +142,7 @@ def _next_package(request: BuildRequest, seen: set[str]) -> Manifest | None:
 
 
 def _prepared(spec: Manifest, request: BuildRequest) -> FetchedRepo:
-    destination = request.work / "corpora"
-    try:
-        repo = fetched(spec.name, destination)
-        if Path(repo.path).is_dir() and Path(repo.python).exists() and f"-{spec.version}" in repo.path:
-            return repo
-    except BugprmError:
-        pass  # not fetched yet
-    return fetch(spec.name, destination, manifests=request.manifests, python=request.python)
+    return prepared(spec, request.work / "corpora", request.manifests, request.python)
 
 
 def generated_pool(spec: Manifest, repo: Path, store: Store) -> list[Candidate]:

@@ -1,6 +1,7 @@
 """The failing tests' messages (pytest's short tracebacks) of a corpus package's killed bugs, read from the corpus
-build's store: the verdict files keep which tests failed, not how, and a repair trajectory's traceback features
-(``bugprm.repair.tracebacks``) need the same kind of text ``bugprm repair`` reads from its failing state.
+build's store or, without one, from the committed record (``message_record``): the verdict files keep which tests
+failed, not how, and a repair trajectory's traceback features (``bugprm.repair.tracebacks``) need the same kind of
+text ``bugprm repair`` reads from its failing state.
 
 A store keeps one message per execution, its first failing test's: per bug the labelling run's and, for a bug of
 the kill-matrix share, the matrix run's (often another test). The store is opened immutable, never written: the
@@ -16,11 +17,10 @@ from contextlib import closing
 from pathlib import Path
 from urllib.parse import quote
 
+from bugprm.corpus_build.message_record import MESSAGE_DIR, Messages, committed_messages
 from bugprm.errors import InputError
 from bugprm.records import Outcome
 from bugprm.store import DB_NAME
-
-Messages = dict[str, dict[str, str]]  # bug id -> {failing test: its message}
 
 
 def stored_messages(store: Path, fingerprints: tuple[str, ...]) -> Messages:
@@ -35,10 +35,12 @@ def stored_messages(store: Path, fingerprints: tuple[str, ...]) -> Messages:
     return found
 
 
-def document_messages(stores: Path | None, document: dict) -> Messages:
-    """The messages of the package a verdict file describes, from ``stores/NAME``; none without ``stores``."""
+def document_messages(stores: Path | None, document: dict, verdict_file: Path | None = None,
+                      records: Path = MESSAGE_DIR) -> Messages:
+    """The messages of the package a verdict file describes: from ``stores/NAME`` where ``stores`` is given, else
+    from its committed record in ``records`` (``message_record``); none where neither is there."""
     if stores is None:
-        return {}
+        return {} if verdict_file is None else committed_messages(records, Path(verdict_file), document)
     harness = document["harness"]
     fingerprints = tuple(f for f in (harness.get("fingerprint"), harness.get("kill_matrix_fingerprint")) if f)
     return stored_messages(Path(stores) / document["package"]["name"], fingerprints)

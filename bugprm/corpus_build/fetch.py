@@ -84,6 +84,18 @@ def fetch(name: str, destination: Path | None = None, check_suite: bool = True, 
     return fetched
 
 
+def prepared(spec: Manifest, destination: Path, manifests: Path = MANIFEST_DIR,
+             python: str | None = None) -> FetchedRepo:
+    """The package as fetched into ``destination`` before (its version, with its interpreter), else fetched now."""
+    try:
+        repo = fetched(spec.name, destination)
+        if Path(repo.path).is_dir() and Path(repo.python).exists() and f"-{spec.version}" in repo.path:
+            return repo
+    except RepoError:
+        pass  # not fetched yet
+    return fetch(spec.name, destination, manifests=manifests, python=python)
+
+
 def unpacked(spec: Manifest, destination: Path) -> Path:
     """The package's pinned sdist (downloaded into ``destination`` unless already there, checked) unpacked, and
     nothing more: no venv, no test run."""

@@ -2,8 +2,8 @@
 rebuild them (minutes per package: every state is localised, its patches generated and compared with the pool).
 
 One gzipped JSON file per package, named by its key: a digest of what the trajectories are a function of, namely
-the verdict file's bytes (package, version, outcomes, coverage), the sample (bugs, seed, sites), whether the
-corpus build's stores gave the states their failure messages, and the source of the code that builds them
+the verdict file's bytes (package, version, outcomes, coverage), the sample (bugs, seed, sites), a digest of the
+failure messages the states were given (``message_record.messages_digest``), and the source of the code that builds them
 (``BUILDER_SOURCES``). Any change of these gives another name, so a stale file is never read; it is left in place
 (the folder is the caller's).
 """
@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 
 from bugprm.corpus_build.fetch import MANIFEST_DIR
+from bugprm.corpus_build.message_record import Messages, messages_digest
 from bugprm.corpus_build.repair_trajectories import LabelledRepairs, RepairSample, built_repairs
 from bugprm.corpus_build.trajectories import PackageTrajectories
 from bugprm.errors import InputError
@@ -26,7 +27,7 @@ from bugprm.records import Candidate, Edit, Kind, Step, StepName
 CACHE_VERSION = 1
 # What decides a repair trajectory's bytes: the builder, the repair package (localisation, patches, identity, texts
 # and features), the operators and parser that make the patches, the step texts and labels, and the records.
-BUILDER_SOURCES = ("corpus_build/repair_trajectories.py", "corpus_build/failure_messages.py", "repair", "mutate",
+BUILDER_SOURCES = ("corpus_build/repair_trajectories.py", "repair", "mutate",
                    "parsing", "trajectory.py", "labels.py", "records.py", "scoring/sources/context.py",
                    "execute/failing.py", "execute/workspace.py")
 PACKAGE_ROOT = Path(__file__).parents[1]
@@ -42,20 +43,21 @@ def builder_digest(root: Path = PACKAGE_ROOT) -> str:
 
 
 def cached_repairs(found: PackageTrajectories, verdict_file: Path, work: Path, sample: RepairSample,
-                   folder: Path, manifests: Path = MANIFEST_DIR, stores: Path | None = None) -> LabelledRepairs:
+                   folder: Path, manifests: Path = MANIFEST_DIR, messages: Messages | None = None) -> LabelledRepairs:
     """``built_repairs``'s result, read from ``folder`` where it was built before under the same key, else built
     and saved there."""
-    path = cache_path(folder, found.name, cache_key(verdict_file, sample, stores is not None))
+    path = cache_path(folder, found.name, cache_key(verdict_file, sample, messages_digest(messages or {})))
     repairs = read_cached(path)
     if repairs is None:
-        repairs = built_repairs(found, verdict_file, work, sample, manifests, stores)
+        repairs = built_repairs(found, verdict_file, work, sample, manifests, messages)
         write_cached(path, repairs)
     return repairs
 
 
-def cache_key(verdict_file: Path, sample: RepairSample, with_messages: bool, builder: str | None = None) -> str:
+def cache_key(verdict_file: Path, sample: RepairSample, messages: str, builder: str | None = None) -> str:
+    """``messages``: the digest of the failure messages the states are given."""
     parts = {"version": CACHE_VERSION, "verdicts": hashlib.sha256(Path(verdict_file).read_bytes()).hexdigest(),
-             "sample": asdict(sample), "messages": with_messages, "builder": builder or builder_digest()}
+             "sample": asdict(sample), "messages": messages, "builder": builder or builder_digest()}
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:24]
 
 

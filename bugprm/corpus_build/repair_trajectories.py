@@ -16,8 +16,9 @@ line it runs). A patch is labelled:
   labelled patch would sit on the bug's own line, and the model would never see a patch at an innocent line;
 - else (an unknown program at the bug's edit) not at all.
 
-A state's failing tests carry the messages the corpus build's store kept for the bug (``failure_messages``; none
-without a store), so its patches' traceback features come from the same kind of text as in ``bugprm repair``.
+A state's failing tests carry the messages recorded for the bug (``failure_messages``: the committed record of
+``message_backfill``, or the corpus build's store), so its patches' traceback features come from the same kind of
+text as in ``bugprm repair``.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bugprm.corpus_build.build import generated_pool
-from bugprm.corpus_build.failure_messages import Messages, document_messages
+from bugprm.corpus_build.message_record import Messages
 from bugprm.corpus_build.fetch import MANIFEST_DIR, manifest, unpacked
 from bugprm.corpus_build.trajectories import POOLS, PackageTrajectories, verdict_baseline
 from bugprm.corpus_build.verdicts import from_ranges, read_verdicts
@@ -117,11 +118,12 @@ def _labelled(patches: list[Candidate], verdicts: dict[str, tuple[Outcome | None
 
 
 def built_repairs(found: PackageTrajectories, path: Path, work: Path, sample: RepairSample,
-                  manifests: Path = MANIFEST_DIR, stores: Path | None = None) -> LabelledRepairs:
+                  manifests: Path = MANIFEST_DIR, messages: Messages | None = None) -> LabelledRepairs:
+    """``messages``: the package's failing-test messages (``failure_messages.document_messages``)."""
     document = read_verdicts(path)
     spec = manifest(found.name, manifests)
     repo = unpacked(spec, work / "corpora")
     with Store.open(work / POOLS / spec.name, create=True) as store:
         pool = generated_pool(spec, repo, store)
     return package_repairs(document, repo, pool, found.outcomes, verdict_baseline(document).coverage, sample,
-                           document_messages(stores, document))
+                           messages)

@@ -9,7 +9,8 @@ The features of a line, each 0 where no traceback names it (as a missing feature
 
 - ``traceback_tests``: the failing tests whose traceback has a frame at the line;
 - ``traceback_share``: that count over the failing tests with a traceback (a live ``bugprm repair`` state has one per
-  failing test, a corpus training state the one or two its stored executions kept: the share reads alike in both);
+  failing test, and so has a corpus training state read from ``corpora/messages/``; one read from a build's store
+  has the one or two its stored executions kept: the share reads alike in all);
 - ``traceback_depth``: 1 where the line is a traceback's deepest package frame, 2 for that frame's caller, and so on
   (the least over the tracebacks);
 - ``traceback_function_depth``: the same for the deepest frame inside the line's function (the bug is often a few

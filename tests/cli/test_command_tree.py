@@ -15,6 +15,7 @@ NO_STORE = {
     "corpus build": "keeps one store per package under --work",
     "corpus train-base": "regenerates each package's pool in its own store under --work",
     "corpus recount": "rewrites verdict files after collecting suites in copies of the build's repositories",
+    "corpus messages": "runs sampled bugs in copies of packages fetched under --work, writes records beside the verdicts",
     "eval": "reads a model directory and a jsonl file",
     "demo": "makes its own store in the fetched corpus",
     "bench": "reads the store of each of several repositories",

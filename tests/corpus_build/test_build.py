@@ -206,6 +206,7 @@ def test_repair_trajectories_from_the_verdict_file_are_labelled_without_running_
     import ast
 
     from bugprm.corpus_build import repair_cache
+    from bugprm.corpus_build.failure_messages import document_messages
     from bugprm.corpus_build.repair_trajectories import RepairSample
     from bugprm.corpus_build.trajectories import package_trajectories
     from bugprm.execute.workspace import apply_edits
@@ -216,14 +217,17 @@ def test_repair_trajectories_from_the_verdict_file_are_labelled_without_running_
     shutil.copy(request.work / "corpora" / "sdists" / "calc-1.0.tar.gz", tmp_path / "corpora" / "sdists")
     bugs = package_trajectories(path, tmp_path, request.manifests)
 
+    messages = document_messages(None, read_verdicts(path), path, request.messages_out)  # the build's record
+    assert messages
+
     def cached():  # built and saved the first time, read back after
         return repair_cache.cached_repairs(bugs, path, tmp_path, RepairSample(bugs=1000), tmp_path / "cache",
-                                           request.manifests, request.work / "stores")
+                                           request.manifests, messages)
 
     repairs = cached()
     patches = repairs.candidates
     assert repairs.by_identity and repairs.assumed_incorrect
-    # the store's failing-test messages reach the states, as ``bugprm repair``'s do: in the text and the features
+    # the recorded failing-test messages reach the states, as ``bugprm repair``'s do: in the text and the features
     assert all("traceback_share" in p.features for p in patches)
     assert any(re.search(r"::test_\w+: \S", p.steps[1].text) for p in patches)  # a test shown with its failure
     by_id = {c.id: c for c in bugs.candidates}
@@ -284,3 +288,53 @@ def test_recount_rewrites_the_assertions_and_adds_the_own_import_and_nothing_els
     assert "1 packages" in (tmp_path / "recounted" / "CARD.md").read_text()
     rebuilt = package_trajectories(written, request.work, request.manifests)
     assert {c.features["self_import_line"] for c in rebuilt.candidates} == {0}
+
+
+def test_the_build_records_every_failing_test_message_of_the_bugs_repairs_sample(built):
+    """Executed once more after the export, in a copy of the repository: each sampled bug's recorded failing tests
+    fail again, each with pytest's short traceback, the first one's the same text the labelling run stored."""
+    from bugprm.corpus_build.message_backfill import recorded_failing
+    from bugprm.corpus_build.message_record import read_record, record_path, verdict_digest
+    from bugprm.store import Store
+
+    request, _, _ = built
+    path = verdict_path(request.out, "calc", "1.0")
+    document, record = read_verdicts(path), read_record(record_path(request.messages_out, "calc", "1.0"))
+    assert record["verdicts_sha256"] == verdict_digest(path) and record["harness"] == document["harness"]
+    killed = [c["id"] for c in document["candidates"] if c["outcome"] == "killed" and c.get("matrix")]
+    assert record["executed"] == killed and not record["disagreements"]  # fewer than 15: every one is drawn
+    recorded = recorded_failing(document)
+    assert all(set(record["bugs"][bug]) == set(recorded[bug]) for bug in killed)
+    assert any(len(record["bugs"][bug]) > 1 for bug in killed)
+    with Store.open(request.work / "stores" / "calc") as store:
+        stored = store.verdicts(document["harness"]["fingerprint"])
+    for bug in killed:
+        first = stored[bug].failing_tests[0]
+        assert record["bugs"][bug][first] == stored[bug].detail and "assert" in stored[bug].detail
+
+
+def test_the_backfill_executes_the_bugs_again_and_records_a_disagreement_with_the_verdict_file(built, tmp_path):
+    """A verdict file that says a bug fails a test which passes with it: the execution disagrees, and the record
+    says so for that bug alone; every other bug's messages are the build's. A current record is not made again."""
+    from bugprm.corpus_build.message_backfill import backfill_package
+    from bugprm.corpus_build.message_record import read_record, record_path
+    from bugprm.corpus_build.verdicts import write_verdicts
+
+    request, _, _ = built
+    document = read_verdicts(verdict_path(request.out, "calc", "1.0"))
+    tests = document["tests"]
+    bug = next(c for c in document["candidates"] if c["outcome"] == "killed" and c.get("matrix")
+               and len(from_ranges(c["matrix"]["failing"])) < len(tests))
+    passing = next(i for i in range(len(tests)) if i not in from_ranges(bug["matrix"]["failing"]))
+    bug["failing"] = to_ranges([*from_ranges(bug["failing"]), passing])
+    verdicts = tmp_path / "verdicts" / "calc-1.0.json.gz"
+    verdicts.parent.mkdir()
+    write_verdicts(verdicts, document)
+    lines: list[str] = []
+    written = backfill_package("calc", verdicts, request.work, tmp_path / "messages", request.manifests, lines.append)
+    again, built_record = read_record(written), read_record(record_path(request.messages_out, "calc", "1.0"))
+    assert again["disagreements"] == {bug["id"]: {"outcome": "killed", "not_failing": [tests[passing]], "detail": ""}}
+    assert again["bugs"] == built_record["bugs"] and again["executed"] == built_record["executed"]
+    assert f"{len(again['executed']) - 1} agree with the verdict file, 1 disagree" in lines[-1]
+    backfill_package("calc", verdicts, request.work, tmp_path / "messages", request.manifests, lines.append)
+    assert lines[-1].endswith("is current, skipped") and read_record(written) == again

@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from bugprm.corpus_build.repair_cache import BUILDER_SOURCES, builder_digest, cache_key, cache_path, read_cached, write_cached
+from bugprm.corpus_build.message_record import messages_digest
 from bugprm.corpus_build.repair_trajectories import LabelledRepairs, RepairSample
 from bugprm.errors import InputError
 from bugprm.records import Candidate, Edit, Kind, Step, StepName
@@ -19,15 +20,17 @@ PATCH = Candidate("p1", Kind.REPAIR, "calc", "m.py", "add", 2, "swap", "arith", 
 def test_the_key_changes_with_the_verdicts_the_sample_the_messages_and_the_builder(tmp_path):
     verdicts = tmp_path / "calc-1.0.json.gz"
     verdicts.write_bytes(b"one")
-    key = cache_key(verdicts, RepairSample(15), True, "code")
-    assert key == cache_key(verdicts, RepairSample(15), True, "code")
-    others = {cache_key(verdicts, RepairSample(10), True, "code"),
-              cache_key(verdicts, RepairSample(15, seed=1), True, "code"),
-              cache_key(verdicts, RepairSample(15), False, "code"),
-              cache_key(verdicts, RepairSample(15), True, "other code")}
+    messages = messages_digest({"b1": {"t::a": "E   assert 1 == 2"}})
+    key = cache_key(verdicts, RepairSample(15), messages, "code")
+    assert key == cache_key(verdicts, RepairSample(15), messages, "code")
+    others = {cache_key(verdicts, RepairSample(10), messages, "code"),
+              cache_key(verdicts, RepairSample(15, seed=1), messages, "code"),
+              cache_key(verdicts, RepairSample(15), messages_digest({}), "code"),
+              cache_key(verdicts, RepairSample(15), messages_digest({"b1": {"t::a": "E   assert 1 == 3"}}), "code"),
+              cache_key(verdicts, RepairSample(15), messages, "other code")}
     verdicts.write_bytes(b"two")
-    others.add(cache_key(verdicts, RepairSample(15), True, "code"))
-    assert key not in others and len(others) == 5
+    others.add(cache_key(verdicts, RepairSample(15), messages, "code"))
+    assert key not in others and len(others) == 6
 
 
 def test_the_builder_digest_changes_with_any_source_file_of_the_builder(tmp_path):
