@@ -1,9 +1,16 @@
 """Shared test helpers: small fixture repositories live under tests/fixtures/, copied before use."""
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+# Set before anything imports torch, and inherited by the bugprm processes the tests start. The suite's models are
+# tiny: a second intra-op thread buys them no time, and on a busy two-core machine its pool spins while it waits
+# (tests/model's training tests took 4 times the CPU on two threads: BENCHMARKS.md, "CI test time"). A runner that
+# sets the variable keeps its own.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

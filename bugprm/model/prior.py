@@ -98,9 +98,15 @@ class TextPrior:
 
         counts = ngram_counts(items)
         tfidf = TfidfTransformer().fit(counts)
+        # A bucket no trajectory has keeps weight 0 under L2 (its gradient is the penalty alone), so L-BFGS on the
+        # buckets in use follows the same path, with vectors ~40 times shorter than HASH_FEATURES (bucket 0 always
+        # kept, so that texts without a token still leave a column to fit).
+        used = np.union1d(np.flatnonzero(counts.getnnz(axis=0)), [0])
         model = LogisticRegression(max_iter=2000, class_weight="balanced", random_state=seed)
-        model.fit(tfidf.transform(counts), list(labels))
-        return cls(tfidf.idf_.astype(np.float32), model.coef_[0].astype(np.float32), float(model.intercept_[0]))
+        model.fit(tfidf.transform(counts)[:, used], list(labels))
+        weights = np.zeros(HASH_FEATURES, dtype=np.float32)
+        weights[used] = model.coef_[0]
+        return cls(tfidf.idf_.astype(np.float32), weights, float(model.intercept_[0]))
 
     def log_odds(self, items: Sequence[Judged]) -> np.ndarray:
         from scipy.sparse import csr_matrix

@@ -50,27 +50,24 @@ def exported(tmp_path):
 
 
 def test_fit_then_eval(labelled_store, exported, short_config, tmp_path):
+    """One fit serves both: without --out the model lands in the store directory, and eval reads it from there
+    (--out itself is used by the tests below)."""
     runner = CliRunner()
-    out = str(tmp_path / "m")
-    fitted = runner.invoke(cli, ["fit", "--store", str(labelled_store), "--config", short_config, "--out", out])
+    fitted = runner.invoke(cli, ["fit", "--store", str(labelled_store), "--config", short_config])
     assert fitted.exit_code == 0, fitted.output
     assert "trained on" in fitted.output and "model written to" in fitted.output
+    model = labelled_store / "model"
+    assert (model / "bugprm_model.json").is_file()
     predictions = tmp_path / "predictions.jsonl"
-    evaluated = runner.invoke(cli, ["eval", "--model", str(tmp_path / "m"), "--data", str(exported),
+    evaluated = runner.invoke(cli, ["eval", "--model", str(model), "--data", str(exported),
                                     "--format", "json", "--predictions", str(predictions), "--threshold", "0.5"])
     assert evaluated.exit_code == 0, evaluated.output
     metrics = json.loads(evaluated.output)
     assert metrics["threshold"] == 0.5 and metrics["trajectory"]["n"] == 30
     lines = [json.loads(line) for line in predictions.read_text().splitlines()]
     assert len(lines) == 30 and len(lines[0]["steps"]) == 5
-    text = runner.invoke(cli, ["eval", "--model", str(tmp_path / "m"), "--data", str(exported)])
+    text = runner.invoke(cli, ["eval", "--model", str(model), "--data", str(exported)])
     assert "trajectory.auroc:" in text.output and "processbench.f1:" in text.output
-
-
-def test_fit_defaults_to_model_in_the_store_directory(labelled_store, short_config):
-    result = CliRunner().invoke(cli, ["fit", "--store", str(labelled_store), "--config", short_config])
-    assert result.exit_code == 0, result.output
-    assert (labelled_store / "model" / "bugprm_model.json").is_file()
 
 
 def test_fit_on_a_store_without_labels_says_so(tmp_path, monkeypatch):
