@@ -3,12 +3,17 @@ than one that starts cold, for less execution?
 
     python benchmarks/bench_warm_start.py --package STORE=BASE [--package STORE=BASE ...] [--budgets 0.05,0.1,0.2]
         [--seeds 10] [--first-seed 0] [--config default] [--penalty P] [--base-weight fitted|fixed] [--json FILE]
+    python benchmarks/bench_warm_start.py --verdicts NAME=BASE --work WORK [...the same options]
     python benchmarks/bench_warm_start.py --render FILE.json [FILE.json ...]
 
 STORE is a package's executed store directory (the corpus build's ``stores/NAME``; it is copied first, never
 written) and BASE a base model trained WITHOUT that package (``bugprm corpus train-base --exclude NAME --out BASE``,
 or ``bugprm fit --store S1 --with-store S2 ... --out BASE`` over other packages' stores). Each package's executed
 pool is replayed: the loop's oracle answers from the recorded verdicts (``CachedOracle``), as ``bugprm bench`` does.
+Without a store, ``--verdicts NAME=BASE`` replays the package from its committed verdict file
+(``corpora/verdicts/NAME-VERSION.json.gz``, or NAME given as that file's path): its pool regenerated from the sdist
+under WORK (a copy of your own of ``train-base --work``'s folder: it takes locks there) and joined with the file's
+executions, as ``train-base`` does (``bugprm.bench.pools.verdict_pool``); no test runs.
 
 Per package, printed: the base model's AUROC with zero local labels (every candidate, and the covered ones); for
 each budget the mean over seeds of the AUROC on the unexecuted rest of cold ActPRM (the bagged forests alone),
@@ -42,7 +47,7 @@ from bugprm.active.warm_learner import PENALTY, WarmLearner
 from bugprm.bench.evaluation import calibration_metrics, unexecuted_auroc
 from bugprm.bench.oracle import CachedOracle
 from bugprm.bench.paired import mean_interval
-from bugprm.bench.pools import JudgedPool
+from bugprm.bench.pools import JudgedPool, verdict_pool
 from bugprm.bench.remembered import RememberedScorer
 from bugprm.bench.runners import spending_settings
 from bugprm.config import Budget, load_config
@@ -269,10 +274,9 @@ def main() -> None:
     mix = {"penalty": args.penalty, "base_weight_fitted": args.base_weight == "fitted",
            "base_feature": args.base_feature == "on"}
     zeros, everything = [], []
-    for given in args.package:
-        store_dir, base_dir = (Path(part) for part in given.split("=", 1))
-        seeds = range(args.first_seed, args.first_seed + args.seeds)
-        zero, rows = package_rows(executed_pool(store_dir), base_dir, runs, seeds, config, mix, _appender(args.json))
+    seeds, keep = range(args.first_seed, args.first_seed + args.seeds), _appender(args.json)
+    for pool, base_dir in _pools(args):
+        zero, rows = package_rows(pool, base_dir, runs, seeds, config, mix, keep)
         zeros += [zero] if zero else []
         everything += rows
     summaries = [summary(zero, [r for r in everything if r["package"] == zero["package"]], budgets) for zero in zeros]
@@ -281,6 +285,33 @@ def main() -> None:
     if args.json:
         Path(args.json).write_text(json.dumps({"summaries": summaries, "zero_label": zeros, "rows": everything,
                                                "mix": mix}, indent=2, default=str))
+
+
+def _pools(args: argparse.Namespace):
+    """Each package's judged pool and base model, one at a time: from a store (``--package``) or replayed from its
+    committed verdict file (``--verdicts``)."""
+    for given in args.package:
+        store_dir, base_dir = (Path(part) for part in given.split("=", 1))
+        yield executed_pool(store_dir), base_dir
+    if args.verdicts and args.work is None:
+        raise SystemExit("--verdicts needs --work: your own copy of the folder with the sdists and regenerated pools")
+    for given in args.verdicts:
+        name, base_dir = given.split("=", 1)
+        yield verdict_pool(verdict_file(name, args.verdict_dir), args.work), Path(base_dir)
+
+
+def verdict_file(name: str, directory: Path) -> Path:
+    """NAME's one verdict file in DIRECTORY, or NAME itself where it is a file."""
+    if Path(name).is_file():
+        return Path(name)
+    found = [p for p in directory.glob(f"{name}-*.json.gz") if _package_of(p) == name]
+    if len(found) != 1:
+        raise SystemExit(f"{directory}: {len(found)} verdict files for {name!r}; give the file's path")
+    return found[0]
+
+
+def _package_of(path: Path) -> str:
+    return path.name[:-len(".json.gz")].rsplit("-", 1)[0]
 
 
 def _appender(json_path: str | None):
@@ -326,6 +357,12 @@ def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--package", action="append", default=[], metavar="STORE=BASE",
                         help="A package's executed store and a base model trained without it (repeatable).")
+    parser.add_argument("--verdicts", action="append", default=[], metavar="NAME=BASE",
+                        help="A package replayed from its committed verdict file, and a base model trained without it "
+                             "(repeatable; needs --work).")
+    parser.add_argument("--verdict-dir", type=Path, default=Path(__file__).parents[1] / "corpora" / "verdicts")
+    parser.add_argument("--work", type=Path, default=None,
+                        help="Your own copy of the work folder with the sdists and regenerated pools.")
     parser.add_argument("--budgets", default="0.05,0.1,0.2")
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--first-seed", type=int, default=0,
