@@ -43,7 +43,7 @@ from bugprm.active.forest_learner import BaggedForestLearner
 from bugprm.active.loop import ActiveLoop
 from bugprm.active.neighbours import line_verdicts_else
 from bugprm.active.settings import loop_settings
-from bugprm.active.warm_learner import PENALTY, WarmLearner
+from bugprm.active.warm_learner import MIXES, PENALTY, WarmLearner
 from bugprm.bench.evaluation import calibration_metrics, unexecuted_auroc
 from bugprm.bench.oracle import CachedOracle
 from bugprm.bench.paired import mean_interval
@@ -59,7 +59,7 @@ from bugprm.store import Store
 
 VARIANTS = (("cold", "actprm"), ("warm", "actprm"), ("warm", "random"))
 SAME_LINE = "auroc_unexecuted_same_line"  # the neighbour rule on a run's own executions and final scores
-ROUND_KEYS = ("trained_on", "positive_rate", "auroc_oob", "base_weight", "local_weight", "seed_set", "uncertain",
+ROUND_KEYS = ("trained_on", "positive_rate", "auroc_oob", "auroc_base", "base_weight", "local_weight", "seed_set", "uncertain",
               "uncertain_share", "score_p10_50_90", "uncertainty_p10_50_90")
 
 
@@ -97,13 +97,14 @@ def replay(pool: JudgedPool, base: RememberedScorer, start: str, strategy: str, 
     loop = ActiveLoop(candidates, learner(start, base, seed, mix), oracle, step_labels, settings, limit)
     result = loop.run()
     final = learner(start, base, seed, mix)
-    final.fit(loop.labelled())
+    final_fit = final.fit(loop.labelled())
     rest = [c for c in candidates if c.id not in oracle.asked]
     scores = dict(zip([c.id for c in rest], final.probability(rest).tolist()))
     return {"package": pool.name, "start": start, "strategy": strategy, "budget": budget, "seed": seed,
             "executed": len(oracle.asked), **unexecuted_auroc(pool, scores), **calibration_metrics(pool.verdicts, scores),
             **same_line_auroc(pool, rest, scores, [c for c in candidates if c.id in oracle.asked]),
-            "rounds": [round_log(r) for r in result.rounds]}
+            "rounds": [round_log(r) for r in result.rounds],
+            "final_fit": {k: v for k, v in final_fit.items() if k in ROUND_KEYS}}
 
 
 def same_line_auroc(pool: JudgedPool, rest: list, scores: dict, executed: list) -> dict:
@@ -272,7 +273,7 @@ def main() -> None:
         return
     runs = chosen_runs(budgets, args.variants, args.runs)
     mix = {"penalty": args.penalty, "base_weight_fitted": args.base_weight == "fitted",
-           "base_feature": args.base_feature == "on"}
+           "base_feature": args.base_feature == "on", "mix": args.mix, "local_floor": args.local_floor}
     zeros, everything = [], []
     seeds, keep = range(args.first_seed, args.first_seed + args.seeds), _appender(args.json)
     for pool, base_dir in _pools(args):
@@ -374,6 +375,11 @@ def _arguments() -> argparse.Namespace:
                         help="Whether the warm mix may scale the base's log-odds, or keeps them at weight 1.")
     parser.add_argument("--base-feature", choices=("on", "off"), default="on",
                         help="Whether the warm forests also see the base's log-odds as a feature.")
+    parser.add_argument("--mix", choices=MIXES, default="likelihood",
+                        help="How the warm mix is fitted: penalised likelihood, the local share by AUROC, or the "
+                             "local forests alone (stacked on the base's log-odds).")
+    parser.add_argument("--local-floor", type=float, default=0.0,
+                        help="The least weight the likelihood mix gives the local forests' log-odds.")
     parser.add_argument("--variants", default=",".join(f"{s}-{k}" for s, k in VARIANTS),
                         help="Which runs, as START-STRATEGY (cold-actprm, warm-actprm, warm-random).")
     parser.add_argument("--runs", default=None, metavar="START-STRATEGY@BUDGET,...",
