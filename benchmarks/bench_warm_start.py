@@ -83,8 +83,8 @@ def labelling_fingerprint(store: Store) -> str | None:
 
 
 def learner(start: str, base: RememberedScorer, seed: int, mix: dict):
-    local = BaggedForestLearner(seed)
-    return local if start == "cold" else WarmLearner(base, local, **mix)
+    local = BaggedForestLearner(seed, neighbours=start in mix.get("neighbours", ()))
+    return local if start == "cold" else WarmLearner(base, local, **{k: v for k, v in mix.items() if k != "neighbours"})
 
 
 def replay(pool: JudgedPool, base: RememberedScorer, start: str, strategy: str, budget: float, seed: int,
@@ -273,7 +273,8 @@ def main() -> None:
         return
     runs = chosen_runs(budgets, args.variants, args.runs)
     mix = {"penalty": args.penalty, "base_weight_fitted": args.base_weight == "fitted",
-           "base_feature": args.base_feature == "on", "mix": args.mix, "local_floor": args.local_floor}
+           "base_feature": args.base_feature == "on", "mix": args.mix, "local_floor": args.local_floor,
+           "line_prior": args.line_prior, "neighbours": tuple(args.neighbours.split(",")) if args.neighbours else ()}
     zeros, everything = [], []
     seeds, keep = range(args.first_seed, args.first_seed + args.seeds), _appender(args.json)
     for pool, base_dir in _pools(args):
@@ -380,6 +381,11 @@ def _arguments() -> argparse.Namespace:
                              "local forests alone (stacked on the base's log-odds).")
     parser.add_argument("--local-floor", type=float, default=0.0,
                         help="The least weight the likelihood mix gives the local forests' log-odds.")
+    parser.add_argument("--line-prior", type=float, default=None,
+                        help="Warm predictions moved toward the verdicts of their labelled line-mates, the prediction "
+                             "counting as this many of them (neighbours.with_line_verdicts); off when not given.")
+    parser.add_argument("--neighbours", default="", metavar="START,...",
+                        help="Which starts' forests (cold, warm) also read their labelled neighbours' verdicts.")
     parser.add_argument("--variants", default=",".join(f"{s}-{k}" for s, k in VARIANTS),
                         help="Which runs, as START-STRATEGY (cold-actprm, warm-actprm, warm-random).")
     parser.add_argument("--runs", default=None, metavar="START-STRATEGY@BUDGET,...",

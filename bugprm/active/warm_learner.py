@@ -21,6 +21,7 @@ from typing import Protocol, Sequence
 import numpy as np
 
 from bugprm.active.coverage_known import covered_if_any, uncovered_mask
+from bugprm.active.neighbours import with_line_verdicts
 from bugprm.active.forest_learner import label_auroc, trajectory_label
 from bugprm.active.strategies import Prediction
 from bugprm.records import Candidate, TrajectoryScore
@@ -56,18 +57,21 @@ class WarmLearner:
     predicts_unlabelled = True
 
     def __init__(self, base: BaseScorer, local: LocalLearner, penalty: float = PENALTY, base_weight_fitted: bool = True,
-                 base_feature: bool = True, mix: str = "likelihood", local_floor: float = 0.0):
+                 base_feature: bool = True, mix: str = "likelihood", local_floor: float = 0.0,
+                 line_prior: float | None = None):
         if mix not in MIXES:
             raise ValueError(f"mix must be one of {', '.join(MIXES)}, not {mix!r}")
         self.base, self.local = base, local
         self.penalty, self.base_weight_fitted, self.base_feature = penalty, base_weight_fitted, base_feature
-        self.mix, self.local_floor = mix, local_floor
+        self.mix, self.local_floor, self.line_prior = mix, local_floor, line_prior
         self.weights = np.zeros(3)  # a, b, c: zero is the base model alone
+        self.judged: tuple[list[Candidate], np.ndarray] = ([], np.zeros(0, dtype=int))
         self._base_heads: dict[str, np.ndarray] = {}
 
     def fit(self, labelled: list[Candidate]) -> dict:
         judged = covered_if_any([c for c in labelled if trajectory_label(c) is not None])  # as the local learner's
         labels = np.array([trajectory_label(c) for c in judged], dtype=int)
+        self.judged = (judged, labels)
         if np.bincount(labels, minlength=2).min() < MIN_PER_CLASS:
             self.weights = np.zeros(3)
             return {"trained_on": len(judged), "base_weight": 1.0, "local_weight": 0.0}
@@ -100,6 +104,8 @@ class WarmLearner:
             paired = base[np.arange(len(local)) % len(base)]
             a, b, c = self.weights
             base = 1 / (1 + np.exp(-((1 + a) * logit(paired) + b * logit(local) + c)))
+        if self.line_prior is not None and len(self.judged[1]):
+            base = np.stack([with_line_verdicts(candidates, head, *self.judged, self.line_prior) for head in base])
         return np.where(uncovered_mask(candidates), 0.0, base)  # a candidate no test covers survives for certain
 
     def probability(self, candidates: list[Candidate]) -> np.ndarray:

@@ -1,6 +1,8 @@
 """The warm learner's arithmetic with stand-ins for both models (no torch): the base model's heads alone until the
 labels say otherwise, then the logistic mix of both, each candidate scored by the base once."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -223,3 +225,15 @@ def test_the_local_mix_is_the_local_learner_alone_and_an_unknown_mix_is_refused(
     assert np.allclose(learner.head_probabilities(pool), Local().head_probabilities(pool))
     with pytest.raises(ValueError, match="mix"):
         WarmLearner(Base(), Local(), mix="vote")
+
+
+def test_with_a_line_prior_a_prediction_moves_toward_its_labelled_line_mates_verdicts():
+    on_line = [replace(c, line=7) for c in labelled(2, 2)]  # two killed, two survived, all on line 7
+    killed_line = [replace(c, line=8) for c in labelled(2, 0)]
+    learner = WarmLearner(Base(), Local(), line_prior=1.0)
+    learner.fit(on_line + [replace(c, id=f"k{i + 5}") for i, c in enumerate(killed_line)])
+    plain = WarmLearner(Base(), Local())
+    plain.fit(on_line + [replace(c, id=f"k{i + 5}") for i, c in enumerate(killed_line)])
+    mates = [replace(candidate("s8"), line=8), replace(candidate("s9"), line=9)]
+    moved, alone = learner.head_probabilities(mates), plain.head_probabilities(mates)
+    assert np.allclose(moved[:, 0], (2 + alone[:, 0]) / 3) and np.allclose(moved[:, 1], alone[:, 1])
