@@ -17,7 +17,9 @@ executions, as ``train-base`` does (``bugprm.bench.pools.verdict_pool``); no tes
 
 Per package, printed: the base model's AUROC with zero local labels (every candidate, and the covered ones); for
 each budget the mean over seeds of the AUROC on the unexecuted rest of cold ActPRM (the bagged forests alone),
-warm ActPRM and warm random (the forests stacked on the base, ``WarmLearner``); the bar (warm at 10% >= cold at
+warm ActPRM and warm random (the forests stacked on the base, ``WarmLearner``, reading their labelled neighbours'
+verdicts, each prediction moved toward its labelled line-mates': ``--neighbours '' --line-prior none`` for the
+design before); the bar (warm at 10% >= cold at
 20%); and, paired by seed with 95% t-intervals, warm ActPRM - warm random and warm 10% - cold 20%. Beside them,
 issue 15's same-line neighbour rule on each run's own rest (an unexecuted candidate takes the mean verdict of the
 run's executed candidates on its line, else the run's final score), paired with warm ActPRM: after warm random's
@@ -41,6 +43,7 @@ import numpy as np
 
 from bugprm.active.forest_learner import BaggedForestLearner
 from bugprm.active.loop import ActiveLoop
+from bugprm.active.neighbours import LINE_PRIOR
 from bugprm.active.neighbours import line_verdicts_else
 from bugprm.active.settings import loop_settings
 from bugprm.active.warm_learner import MIXES, PENALTY, WarmLearner
@@ -59,8 +62,8 @@ from bugprm.store import Store
 
 VARIANTS = (("cold", "actprm"), ("warm", "actprm"), ("warm", "random"))
 SAME_LINE = "auroc_unexecuted_same_line"  # the neighbour rule on a run's own executions and final scores
-ROUND_KEYS = ("trained_on", "positive_rate", "auroc_oob", "auroc_base", "base_weight", "local_weight", "seed_set", "uncertain",
-              "uncertain_share", "score_p10_50_90", "uncertainty_p10_50_90")
+ROUND_KEYS = ("trained_on", "positive_rate", "auroc_oob", "auroc_base", "base_weight", "local_weight", "seed_set",
+              "uncertain", "uncertain_share", "score_p10_50_90", "uncertainty_p10_50_90")
 
 
 def executed_pool(store_dir: Path) -> JudgedPool:
@@ -219,7 +222,7 @@ def _above_zero(interval: dict | None) -> bool:
     return bool(interval) and interval["low"] is not None and interval["low"] > 0
 
 
-LAST_ROUND_KEYS = ("trained_on", "auroc_oob", "base_weight", "local_weight", "uncertain_share")
+LAST_ROUND_KEYS = ("trained_on", "auroc_oob", "auroc_base", "base_weight", "local_weight", "uncertain_share")
 
 
 def render_rounds(rows: list[dict]) -> str:
@@ -355,6 +358,10 @@ def _saved(path: Path) -> dict:
             "zero_label": [r["zero_label"] for r in records if "zero_label" in r]}
 
 
+def _prior(value: str) -> float | None:
+    return None if value == "none" else float(value)
+
+
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--package", action="append", default=[], metavar="STORE=BASE",
@@ -381,11 +388,12 @@ def _arguments() -> argparse.Namespace:
                              "local forests alone (stacked on the base's log-odds).")
     parser.add_argument("--local-floor", type=float, default=0.0,
                         help="The least weight the likelihood mix gives the local forests' log-odds.")
-    parser.add_argument("--line-prior", type=float, default=None,
+    parser.add_argument("--line-prior", type=_prior, default=LINE_PRIOR, metavar="P|none",
                         help="Warm predictions moved toward the verdicts of their labelled line-mates, the prediction "
-                             "counting as this many of them (neighbours.with_line_verdicts); off when not given.")
-    parser.add_argument("--neighbours", default="", metavar="START,...",
-                        help="Which starts' forests (cold, warm) also read their labelled neighbours' verdicts.")
+                             "counting as P of them (neighbours.with_line_verdicts); none: not moved (main's before).")
+    parser.add_argument("--neighbours", default="warm", metavar="START,...",
+                        help="Which starts' forests (cold, warm) also read their labelled neighbours' verdicts, as "
+                             "loop_learner's warm start does ('' for none, main's before).")
     parser.add_argument("--variants", default=",".join(f"{s}-{k}" for s, k in VARIANTS),
                         help="Which runs, as START-STRATEGY (cold-actprm, warm-actprm, warm-random).")
     parser.add_argument("--runs", default=None, metavar="START-STRATEGY@BUDGET,...",

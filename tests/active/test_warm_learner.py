@@ -111,7 +111,7 @@ def test_the_mix_is_fitted_on_the_judged_labels_base_and_out_of_bag_log_odds(mon
 
 def test_once_mixed_each_local_head_is_paired_with_a_base_head(monkeypatch):
     monkeypatch.setattr(warm_learner, "fit_mix", lambda inputs, labels, *settings: np.array([-0.25, 0.5, 0.125]))
-    learner = WarmLearner(Base(), Local())
+    learner = WarmLearner(Base(), Local(), line_prior=None)  # the mix alone
     learner.fit(labelled(2, 2))
     pool = [candidate("k9"), candidate("s9"), candidate("u9")]
     local = Local().head_probabilities(pool)
@@ -219,7 +219,7 @@ def test_the_auroc_mix_gives_the_local_ranker_its_share_where_it_ranks_what_the_
 
 
 def test_the_local_mix_is_the_local_learner_alone_and_an_unknown_mix_is_refused():
-    learner = WarmLearner(Base(), Local(), mix="local")
+    learner = WarmLearner(Base(), Local(), mix="local", line_prior=None)
     learner.fit(labelled(2, 2))
     pool = [candidate("k9"), candidate("s9")]
     assert np.allclose(learner.head_probabilities(pool), Local().head_probabilities(pool))
@@ -230,9 +230,9 @@ def test_the_local_mix_is_the_local_learner_alone_and_an_unknown_mix_is_refused(
 def test_with_a_line_prior_a_prediction_moves_toward_its_labelled_line_mates_verdicts():
     on_line = [replace(c, line=7) for c in labelled(2, 2)]  # two killed, two survived, all on line 7
     killed_line = [replace(c, line=8) for c in labelled(2, 0)]
-    learner = WarmLearner(Base(), Local(), line_prior=1.0)
+    learner = WarmLearner(Base(), Local(), )  # by default
     learner.fit(on_line + [replace(c, id=f"k{i + 5}") for i, c in enumerate(killed_line)])
-    plain = WarmLearner(Base(), Local())
+    plain = WarmLearner(Base(), Local(), line_prior=None)
     plain.fit(on_line + [replace(c, id=f"k{i + 5}") for i, c in enumerate(killed_line)])
     mates = [replace(candidate("s8"), line=8), replace(candidate("s9"), line=9)]
     moved, alone = learner.head_probabilities(mates), plain.head_probabilities(mates)
