@@ -17,9 +17,8 @@ executions, as ``train-base`` does (``bugprm.bench.pools.verdict_pool``); no tes
 
 Per package, printed: the base model's AUROC with zero local labels (every candidate, and the covered ones); for
 each budget the mean over seeds of the AUROC on the unexecuted rest of cold ActPRM (the bagged forests alone),
-warm ActPRM and warm random (the forests stacked on the base, ``WarmLearner``, reading their labelled neighbours'
-verdicts, each prediction moved toward its labelled line-mates': ``--neighbours '' --line-prior none`` for the
-design before); the bar (warm at 10% >= cold at
+warm ActPRM and warm random (the forests stacked on the base, ``WarmLearner``; ``--neighbours warm --line-prior 1``
+lets them use their labels on their lines); the bar (warm at 10% >= cold at
 20%); and, paired by seed with 95% t-intervals, warm ActPRM - warm random and warm 10% - cold 20%. Beside them,
 issue 15's same-line neighbour rule on each run's own rest (an unexecuted candidate takes the mean verdict of the
 run's executed candidates on its line, else the run's final score), paired with warm ActPRM: after warm random's
@@ -43,7 +42,6 @@ import numpy as np
 
 from bugprm.active.forest_learner import BaggedForestLearner
 from bugprm.active.loop import ActiveLoop
-from bugprm.active.neighbours import LINE_PRIOR
 from bugprm.active.neighbours import line_verdicts_else
 from bugprm.active.settings import loop_settings
 from bugprm.active.warm_learner import MIXES, PENALTY, WarmLearner
@@ -388,12 +386,12 @@ def _arguments() -> argparse.Namespace:
                              "local forests alone (stacked on the base's log-odds).")
     parser.add_argument("--local-floor", type=float, default=0.0,
                         help="The least weight the likelihood mix gives the local forests' log-odds.")
-    parser.add_argument("--line-prior", type=_prior, default=LINE_PRIOR, metavar="P|none",
+    parser.add_argument("--line-prior", type=_prior, default=None, metavar="P|none",
                         help="Warm predictions moved toward the verdicts of their labelled line-mates, the prediction "
-                             "counting as P of them (neighbours.with_line_verdicts); none: not moved (main's before).")
-    parser.add_argument("--neighbours", default="warm", metavar="START,...",
-                        help="Which starts' forests (cold, warm) also read their labelled neighbours' verdicts, as "
-                             "loop_learner's warm start does ('' for none, main's before).")
+                             "counting as P of them (neighbours.with_line_verdicts); none (default): not moved.")
+    parser.add_argument("--neighbours", default="", metavar="START,...",
+                        help="Which starts' forests (cold, warm) also read their labelled neighbours' verdicts "
+                             "(default none).")
     parser.add_argument("--variants", default=",".join(f"{s}-{k}" for s, k in VARIANTS),
                         help="Which runs, as START-STRATEGY (cold-actprm, warm-actprm, warm-random).")
     parser.add_argument("--runs", default=None, metavar="START-STRATEGY@BUDGET,...",

@@ -15,11 +15,9 @@ from bugprm.config import LEARNERS  # noqa: E402
 def loop_learner(config: Config, settings: ActiveLearningConfig, corpus: Sequence[str] = (), seed: int = 0,
                  base_model: Path | None = None):
     """``forest``: bagged forests refitted in full each round; ``prm``: the PRM, continued each round. With a
-    ``base_model`` the forests are stacked on it (``WarmLearner``) and read their labelled neighbours' verdicts
-    (chosen for the warm start on tuning packages), and the PRM starts from its weights."""
+    ``base_model`` the forests are stacked on it (``WarmLearner``) and the PRM starts from its weights."""
     if settings.learner == "forest":
-        neighbours = settings.neighbour_features or base_model is not None
-        local = BaggedForestLearner(seed, calibration=settings.calibration, neighbours=neighbours)
+        local = BaggedForestLearner(seed, calibration=settings.calibration, neighbours=settings.neighbour_features)
         return local if base_model is None else warm_learner(base_model, local)
     if settings.learner == "prm":
         return prm_learner(config, corpus, seed, settings.min_round_steps, init_from=base_model)

@@ -12,11 +12,12 @@ The forests also see the base's log-odds as a feature (``base_feature``), so wit
 base's ranking and correct it where the package's own features disagree, instead of competing with it from
 scratch; chosen on tuning packages (BENCHMARKS.md, "Warm start on held-out packages").
 
-Each prediction is then moved toward the verdicts of its labelled line-mates (``line_prior``: the prediction counts
-as that many of them): mutants of one line mostly share their fate, and at a 10% budget that is where the local
-labels say most. With the forests reading their neighbours' verdicts too (``loop_learner``), it halved the gap to
-cold training at twice the budget on the tuning packages, where the mix's form (``mix``: penalised likelihood,
-share by AUROC, forests alone) moved it by at most 0.01 (BENCHMARKS.md, "Warm start that learns locally").
+Optionally each prediction is moved toward the verdicts of its labelled line-mates (``line_prior``: the prediction
+counts as that many of them): mutants of one line mostly share their fate. With the forests reading their
+neighbours' verdicts too, it halved the gap to cold training at twice the budget on three tuning packages, where the
+mix's form (``mix``: penalised likelihood, share by AUROC, forests alone) moved it by at most 0.01; on seven
+evaluation packages it changed nothing beyond noise, so it is off by default (BENCHMARKS.md, "Warm start that
+learns locally").
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Protocol, Sequence
 import numpy as np
 
 from bugprm.active.coverage_known import covered_if_any, uncovered_mask
-from bugprm.active.neighbours import LINE_PRIOR, with_line_verdicts
+from bugprm.active.neighbours import with_line_verdicts
 from bugprm.active.forest_learner import label_auroc, trajectory_label
 from bugprm.active.strategies import Prediction
 from bugprm.records import Candidate, TrajectoryScore
@@ -64,7 +65,7 @@ class WarmLearner:
 
     def __init__(self, base: BaseScorer, local: LocalLearner, penalty: float = PENALTY, base_weight_fitted: bool = True,
                  base_feature: bool = True, mix: str = "likelihood", local_floor: float = 0.0,
-                 line_prior: float | None = LINE_PRIOR):
+                 line_prior: float | None = None):
         if mix not in MIXES:
             raise ValueError(f"mix must be one of {', '.join(MIXES)}, not {mix!r}")
         self.base, self.local = base, local

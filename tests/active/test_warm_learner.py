@@ -230,7 +230,7 @@ def test_the_local_mix_is_the_local_learner_alone_and_an_unknown_mix_is_refused(
 def test_with_a_line_prior_a_prediction_moves_toward_its_labelled_line_mates_verdicts():
     on_line = [replace(c, line=7) for c in labelled(2, 2)]  # two killed, two survived, all on line 7
     killed_line = [replace(c, line=8) for c in labelled(2, 0)]
-    learner = WarmLearner(Base(), Local(), )  # by default
+    learner = WarmLearner(Base(), Local(), line_prior=1.0)
     learner.fit(on_line + [replace(c, id=f"k{i + 5}") for i, c in enumerate(killed_line)])
     plain = WarmLearner(Base(), Local(), line_prior=None)
     plain.fit(on_line + [replace(c, id=f"k{i + 5}") for i, c in enumerate(killed_line)])
