@@ -3,16 +3,22 @@ than one that starts cold, for less execution?
 
     python benchmarks/bench_warm_start.py --package STORE=BASE [--package STORE=BASE ...] [--budgets 0.05,0.1,0.2]
         [--seeds 10] [--first-seed 0] [--config default] [--penalty P] [--base-weight fitted|fixed] [--json FILE]
+    python benchmarks/bench_warm_start.py --verdicts NAME=BASE --work WORK [...the same options]
     python benchmarks/bench_warm_start.py --render FILE.json [FILE.json ...]
 
 STORE is a package's executed store directory (the corpus build's ``stores/NAME``; it is copied first, never
 written) and BASE a base model trained WITHOUT that package (``bugprm corpus train-base --exclude NAME --out BASE``,
 or ``bugprm fit --store S1 --with-store S2 ... --out BASE`` over other packages' stores). Each package's executed
 pool is replayed: the loop's oracle answers from the recorded verdicts (``CachedOracle``), as ``bugprm bench`` does.
+Without a store, ``--verdicts NAME=BASE`` replays the package from its committed verdict file
+(``corpora/verdicts/NAME-VERSION.json.gz``, or NAME given as that file's path): its pool regenerated from the sdist
+under WORK (a copy of your own of ``train-base --work``'s folder: it takes locks there) and joined with the file's
+executions, as ``train-base`` does (``bugprm.bench.pools.verdict_pool``); no test runs.
 
 Per package, printed: the base model's AUROC with zero local labels (every candidate, and the covered ones); for
 each budget the mean over seeds of the AUROC on the unexecuted rest of cold ActPRM (the bagged forests alone),
-warm ActPRM and warm random (the forests stacked on the base, ``WarmLearner``); the bar (warm at 10% >= cold at
+warm ActPRM and warm random (the forests stacked on the base, ``WarmLearner``; ``--neighbours warm --line-prior 1``
+lets them use their labels on their lines); the bar (warm at 10% >= cold at
 20%); and, paired by seed with 95% t-intervals, warm ActPRM - warm random and warm 10% - cold 20%. Beside them,
 issue 15's same-line neighbour rule on each run's own rest (an unexecuted candidate takes the mean verdict of the
 run's executed candidates on its line, else the run's final score), paired with warm ActPRM: after warm random's
@@ -38,11 +44,11 @@ from bugprm.active.forest_learner import BaggedForestLearner
 from bugprm.active.loop import ActiveLoop
 from bugprm.active.neighbours import line_verdicts_else
 from bugprm.active.settings import loop_settings
-from bugprm.active.warm_learner import PENALTY, WarmLearner
+from bugprm.active.warm_learner import MIXES, PENALTY, WarmLearner
 from bugprm.bench.evaluation import calibration_metrics, unexecuted_auroc
 from bugprm.bench.oracle import CachedOracle
 from bugprm.bench.paired import mean_interval
-from bugprm.bench.pools import JudgedPool
+from bugprm.bench.pools import JudgedPool, verdict_pool
 from bugprm.bench.remembered import RememberedScorer
 from bugprm.bench.runners import spending_settings
 from bugprm.config import Budget, load_config
@@ -54,8 +60,8 @@ from bugprm.store import Store
 
 VARIANTS = (("cold", "actprm"), ("warm", "actprm"), ("warm", "random"))
 SAME_LINE = "auroc_unexecuted_same_line"  # the neighbour rule on a run's own executions and final scores
-ROUND_KEYS = ("trained_on", "positive_rate", "auroc_oob", "base_weight", "local_weight", "seed_set", "uncertain",
-              "uncertain_share", "score_p10_50_90", "uncertainty_p10_50_90")
+ROUND_KEYS = ("trained_on", "positive_rate", "auroc_oob", "auroc_base", "base_weight", "local_weight", "seed_set",
+              "uncertain", "uncertain_share", "score_p10_50_90", "uncertainty_p10_50_90")
 
 
 def executed_pool(store_dir: Path) -> JudgedPool:
@@ -78,8 +84,8 @@ def labelling_fingerprint(store: Store) -> str | None:
 
 
 def learner(start: str, base: RememberedScorer, seed: int, mix: dict):
-    local = BaggedForestLearner(seed)
-    return local if start == "cold" else WarmLearner(base, local, **mix)
+    local = BaggedForestLearner(seed, neighbours=start in mix.get("neighbours", ()))
+    return local if start == "cold" else WarmLearner(base, local, **{k: v for k, v in mix.items() if k != "neighbours"})
 
 
 def replay(pool: JudgedPool, base: RememberedScorer, start: str, strategy: str, budget: float, seed: int,
@@ -92,13 +98,14 @@ def replay(pool: JudgedPool, base: RememberedScorer, start: str, strategy: str, 
     loop = ActiveLoop(candidates, learner(start, base, seed, mix), oracle, step_labels, settings, limit)
     result = loop.run()
     final = learner(start, base, seed, mix)
-    final.fit(loop.labelled())
+    final_fit = final.fit(loop.labelled())
     rest = [c for c in candidates if c.id not in oracle.asked]
     scores = dict(zip([c.id for c in rest], final.probability(rest).tolist()))
     return {"package": pool.name, "start": start, "strategy": strategy, "budget": budget, "seed": seed,
             "executed": len(oracle.asked), **unexecuted_auroc(pool, scores), **calibration_metrics(pool.verdicts, scores),
             **same_line_auroc(pool, rest, scores, [c for c in candidates if c.id in oracle.asked]),
-            "rounds": [round_log(r) for r in result.rounds]}
+            "rounds": [round_log(r) for r in result.rounds],
+            "final_fit": {k: v for k, v in final_fit.items() if k in ROUND_KEYS}}
 
 
 def same_line_auroc(pool: JudgedPool, rest: list, scores: dict, executed: list) -> dict:
@@ -213,7 +220,7 @@ def _above_zero(interval: dict | None) -> bool:
     return bool(interval) and interval["low"] is not None and interval["low"] > 0
 
 
-LAST_ROUND_KEYS = ("trained_on", "auroc_oob", "base_weight", "local_weight", "uncertain_share")
+LAST_ROUND_KEYS = ("trained_on", "auroc_oob", "auroc_base", "base_weight", "local_weight", "uncertain_share")
 
 
 def render_rounds(rows: list[dict]) -> str:
@@ -267,12 +274,12 @@ def main() -> None:
         return
     runs = chosen_runs(budgets, args.variants, args.runs)
     mix = {"penalty": args.penalty, "base_weight_fitted": args.base_weight == "fitted",
-           "base_feature": args.base_feature == "on"}
+           "base_feature": args.base_feature == "on", "mix": args.mix, "local_floor": args.local_floor,
+           "line_prior": args.line_prior, "neighbours": tuple(args.neighbours.split(",")) if args.neighbours else ()}
     zeros, everything = [], []
-    for given in args.package:
-        store_dir, base_dir = (Path(part) for part in given.split("=", 1))
-        seeds = range(args.first_seed, args.first_seed + args.seeds)
-        zero, rows = package_rows(executed_pool(store_dir), base_dir, runs, seeds, config, mix, _appender(args.json))
+    seeds, keep = range(args.first_seed, args.first_seed + args.seeds), _appender(args.json)
+    for pool, base_dir in _pools(args):
+        zero, rows = package_rows(pool, base_dir, runs, seeds, config, mix, keep)
         zeros += [zero] if zero else []
         everything += rows
     summaries = [summary(zero, [r for r in everything if r["package"] == zero["package"]], budgets) for zero in zeros]
@@ -281,6 +288,33 @@ def main() -> None:
     if args.json:
         Path(args.json).write_text(json.dumps({"summaries": summaries, "zero_label": zeros, "rows": everything,
                                                "mix": mix}, indent=2, default=str))
+
+
+def _pools(args: argparse.Namespace):
+    """Each package's judged pool and base model, one at a time: from a store (``--package``) or replayed from its
+    committed verdict file (``--verdicts``)."""
+    for given in args.package:
+        store_dir, base_dir = (Path(part) for part in given.split("=", 1))
+        yield executed_pool(store_dir), base_dir
+    if args.verdicts and args.work is None:
+        raise SystemExit("--verdicts needs --work: your own copy of the folder with the sdists and regenerated pools")
+    for given in args.verdicts:
+        name, base_dir = given.split("=", 1)
+        yield verdict_pool(verdict_file(name, args.verdict_dir), args.work), Path(base_dir)
+
+
+def verdict_file(name: str, directory: Path) -> Path:
+    """NAME's one verdict file in DIRECTORY, or NAME itself where it is a file."""
+    if Path(name).is_file():
+        return Path(name)
+    found = [p for p in directory.glob(f"{name}-*.json.gz") if _package_of(p) == name]
+    if len(found) != 1:
+        raise SystemExit(f"{directory}: {len(found)} verdict files for {name!r}; give the file's path")
+    return found[0]
+
+
+def _package_of(path: Path) -> str:
+    return path.name[:-len(".json.gz")].rsplit("-", 1)[0]
 
 
 def _appender(json_path: str | None):
@@ -322,10 +356,20 @@ def _saved(path: Path) -> dict:
             "zero_label": [r["zero_label"] for r in records if "zero_label" in r]}
 
 
+def _prior(value: str) -> float | None:
+    return None if value == "none" else float(value)
+
+
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--package", action="append", default=[], metavar="STORE=BASE",
                         help="A package's executed store and a base model trained without it (repeatable).")
+    parser.add_argument("--verdicts", action="append", default=[], metavar="NAME=BASE",
+                        help="A package replayed from its committed verdict file, and a base model trained without it "
+                             "(repeatable; needs --work).")
+    parser.add_argument("--verdict-dir", type=Path, default=Path(__file__).parents[1] / "corpora" / "verdicts")
+    parser.add_argument("--work", type=Path, default=None,
+                        help="Your own copy of the work folder with the sdists and regenerated pools.")
     parser.add_argument("--budgets", default="0.05,0.1,0.2")
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--first-seed", type=int, default=0,
@@ -337,6 +381,17 @@ def _arguments() -> argparse.Namespace:
                         help="Whether the warm mix may scale the base's log-odds, or keeps them at weight 1.")
     parser.add_argument("--base-feature", choices=("on", "off"), default="on",
                         help="Whether the warm forests also see the base's log-odds as a feature.")
+    parser.add_argument("--mix", choices=MIXES, default="likelihood",
+                        help="How the warm mix is fitted: penalised likelihood, the local share by AUROC, or the "
+                             "local forests alone (stacked on the base's log-odds).")
+    parser.add_argument("--local-floor", type=float, default=0.0,
+                        help="The least weight the likelihood mix gives the local forests' log-odds.")
+    parser.add_argument("--line-prior", type=_prior, default=None, metavar="P|none",
+                        help="Warm predictions moved toward the verdicts of their labelled line-mates, the prediction "
+                             "counting as P of them (neighbours.with_line_verdicts); none (default): not moved.")
+    parser.add_argument("--neighbours", default="", metavar="START,...",
+                        help="Which starts' forests (cold, warm) also read their labelled neighbours' verdicts "
+                             "(default none).")
     parser.add_argument("--variants", default=",".join(f"{s}-{k}" for s, k in VARIANTS),
                         help="Which runs, as START-STRATEGY (cold-actprm, warm-actprm, warm-random).")
     parser.add_argument("--runs", default=None, metavar="START-STRATEGY@BUDGET,...",

@@ -57,7 +57,7 @@ class BaggedForestLearner:
         return {"trained_on": len(judged), "positive_rate": round(float(labels.mean()), 4) if len(labels) else None,
                 "calibration": self.calibration.kind,
                 "calibration_error_oob": round(adaptive_calibration_error(calibrated, labels), 4),
-                "auroc_oob": _auroc(labels, out_of_bag)}
+                "auroc_oob": label_auroc(labels, out_of_bag)}
 
     def refit(self, labelled: list[Candidate]) -> dict:
         return self.fit(labelled)
@@ -85,7 +85,7 @@ class BaggedForestLearner:
         return np.hstack([x, self.neighbour_verdicts.columns(candidates, None if own is None else own.tolist())])
 
 
-def _auroc(labels: np.ndarray, scores: np.ndarray) -> float | None:
+def label_auroc(labels: np.ndarray, scores: np.ndarray) -> float | None:
     from bugprm.metrics import auroc
 
     return round(float(auroc(labels.tolist(), scores.tolist())), 4) if len(set(labels.tolist())) == 2 else None

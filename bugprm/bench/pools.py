@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bugprm.errors import InputError
@@ -47,6 +47,18 @@ def recorded_pool(repo: Path) -> JudgedPool:
     (a build's kill-matrix reruns sit under another fingerprint); nothing is generated or executed."""
     with Store.open(find_store_directory(None, repo)) as store:
         return _judged(repo, store.candidates(kind=Kind.BUG), store.executions())
+
+
+def verdict_pool(verdict_file: Path, work: Path, manifests: Path | None = None) -> JudgedPool:
+    """A corpus package replayed from its committed verdict file, no test run: the pool regenerated from the sdist
+    under ``work`` (which it writes: give it a copy of your own), each candidate with the file's baseline coverage and
+    its recorded execution. Named ``NAME-VERSION``, the file's package."""
+    from bugprm.corpus_build.fetch import MANIFEST_DIR
+    from bugprm.corpus_build.trajectories import replayed_package
+
+    package = replayed_package(Path(verdict_file), Path(work), manifests or MANIFEST_DIR)
+    judged = _judged(Path(verdict_file), list(package.pool), package.executions)
+    return replace(judged, name=package.name)
 
 
 def _ensure_candidates(repo: Path, directory: Path, max_candidates: int | None) -> None:

@@ -40,19 +40,49 @@ class PackageTrajectories:
         return f"{self.name}-{self.version}"
 
 
+@dataclass(frozen=True)
+class ReplayedPackage:
+    """A package's regenerated pool, each candidate with what the baseline knew of it (no labels), joined with the
+    executions its verdict file keeps."""
+
+    name: str
+    version: str
+    pool: tuple[Candidate, ...]  # the whole regenerated pool, in pool order, unlabelled
+    executions: dict[str, Execution]  # candidate id -> its recorded execution, for every candidate with an outcome
+
+
 def package_trajectories(path: Path, work: Path, manifests: Path = MANIFEST_DIR) -> PackageTrajectories:
+    package = replayed_package(path, work, manifests)
+    known = {i: e for i, e in package.executions.items() if e.outcome not in UNLABELLED_OUTCOMES}
+    labelled = step_labels(list(package.pool), known)
+    return PackageTrajectories(package.name, package.version, tuple(c for c in labelled if c.id in known),
+                               {i: e.outcome for i, e in known.items()})
+
+
+def replayed_package(path: Path, work: Path, manifests: Path = MANIFEST_DIR) -> ReplayedPackage:
+    """The pool regenerated from the pinned sdist (under ``work``) and joined on id with the verdict file."""
     document = read_verdicts(path)
     spec = _manifest(document, path, manifests)
     repo = unpacked(spec, work / "corpora")
     with Store.open(work / POOLS / spec.name, create=True) as store:
         pool = generated_pool(spec, repo, store)
-    outcomes = _outcomes(document)
-    _check_join(spec, pool, outcomes)
+    _check_join(spec, pool, _outcomes(document))
     covering = BaselineCoverage(verdict_baseline(document), lambda file: (repo / file).read_bytes())
-    built = [with_coverage(c, covering) for c in pool]
-    known = {i: o for i, o in outcomes.items() if o is not None and o not in UNLABELLED_OUTCOMES}
-    labelled = step_labels(built, {i: Execution(i, o) for i, o in known.items()})
-    return PackageTrajectories(spec.name, spec.version, tuple(c for c in labelled if c.id in known), known)
+    return ReplayedPackage(spec.name, spec.version, tuple(with_coverage(c, covering) for c in pool),
+                           verdict_executions(document))
+
+
+def verdict_executions(document: dict) -> dict[str, Execution]:
+    """Each executed candidate's stop-at-first-failure run as the file keeps it: outcome, failing and run tests,
+    wall and CPU seconds, under the labelling fingerprint (the kill matrix is a second run, not this one)."""
+    tests, fingerprint = document["tests"], document["harness"]["fingerprint"]
+
+    def named(ranges: list[int] | None) -> tuple[str, ...]:
+        return tuple(tests[i] for i in from_ranges(ranges or []))
+
+    return {c["id"]: Execution(c["id"], Outcome(c["outcome"]), named(c.get("failing")), named(c.get("ran")),
+                               c.get("duration") or 0.0, c.get("cpu") or 0.0, fingerprint)
+            for c in document["candidates"] if c["outcome"] is not None}
 
 
 def verdict_baseline(document: dict) -> Baseline:

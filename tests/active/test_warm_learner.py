@@ -1,11 +1,13 @@
 """The warm learner's arithmetic with stand-ins for both models (no torch): the base model's heads alone until the
 labels say otherwise, then the logistic mix of both, each candidate scored by the base once."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from bugprm.active import warm_learner
-from bugprm.active.warm_learner import CLIP, MIN_PER_CLASS, WarmLearner, fit_mix, logit
+from bugprm.active.warm_learner import CLIP, MIN_PER_CLASS, WarmLearner, fit_mix, fit_mix_by_auroc, logit
 from bugprm.records import Candidate, Kind, Step, StepName, TrajectoryScore
 
 BASE_HEADS = {"k": ((0.9, 0.8, 0.95), (0.7, 0.6, 0.99)), "s": ((0.2, 0.3, 0.4), (0.1, 0.5, 0.6)),
@@ -91,8 +93,8 @@ def test_too_few_labels_of_an_outcome_keep_the_base_model_alone():
 def test_the_mix_is_fitted_on_the_judged_labels_base_and_out_of_bag_log_odds(monkeypatch):
     seen = {}
 
-    def mix(inputs, labels, penalty, base_weight_fitted):
-        seen.update(inputs=inputs, labels=labels, penalty=penalty, fitted=base_weight_fitted)
+    def mix(inputs, labels, penalty, base_weight_fitted, local_floor):
+        seen.update(inputs=inputs, labels=labels, penalty=penalty, fitted=base_weight_fitted, floor=local_floor)
         return np.array([-0.25, 0.5, 0.125])
 
     monkeypatch.setattr(warm_learner, "fit_mix", mix)
@@ -103,12 +105,13 @@ def test_the_mix_is_fitted_on_the_judged_labels_base_and_out_of_bag_log_odds(mon
     assert local.fitted == [c.id for c in judged] and seen["labels"].tolist() == [1, 1, 0, 0]
     base = np.array([weakest_steps(c.id).mean() for c in judged])
     assert np.allclose(seen["inputs"], np.column_stack([logit(base), logit(np.linspace(0.2, 0.8, 4))]))
-    assert log == {"trained_on": 4, "auroc_oob": 0.75, "base_weight": 0.75, "local_weight": 0.5}
+    assert seen["floor"] == 0.0
+    assert log == {"trained_on": 4, "auroc_oob": 0.75, "auroc_base": 1.0, "base_weight": 0.75, "local_weight": 0.5}
 
 
 def test_once_mixed_each_local_head_is_paired_with_a_base_head(monkeypatch):
     monkeypatch.setattr(warm_learner, "fit_mix", lambda inputs, labels, *settings: np.array([-0.25, 0.5, 0.125]))
-    learner = WarmLearner(Base(), Local())
+    learner = WarmLearner(Base(), Local(), line_prior=None)  # the mix alone
     learner.fit(labelled(2, 2))
     pool = [candidate("k9"), candidate("s9"), candidate("u9")]
     local = Local().head_probabilities(pool)
@@ -194,3 +197,43 @@ def test_the_mix_never_turns_a_ranker_around():
     labels = (np.arange(40) < 20).astype(int)  # both rankers exactly reversed: left free, both weights go negative
     a, b, _ = fit_mix(inputs, labels)
     assert 1 + a >= 0 and b >= 0
+
+
+def test_the_local_floor_keeps_weight_on_the_local_ranker_the_likelihood_would_drop():
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 2, 200)
+    inputs = np.column_stack([4.0 * (labels - 0.5) + rng.normal(0, 1, 200), rng.normal(0, 1, 200)])  # local: noise
+    assert fit_mix(inputs, labels)[1] < 0.05
+    assert fit_mix(inputs, labels, local_floor=0.3)[1] == pytest.approx(0.3, abs=1e-6)
+
+
+def test_the_auroc_mix_gives_the_local_ranker_its_share_where_it_ranks_what_the_base_cannot():
+    rng = np.random.default_rng(1)
+    labels = rng.integers(0, 2, 300)
+    base = 1.0 * (labels - 0.5) + rng.normal(0, 1, 300)
+    local = 2.0 * (labels - 0.5) + rng.normal(0, 1, 300)
+    a, b, _ = fit_mix_by_auroc(np.column_stack([base, local]), labels)
+    assert b / (1 + a) >= 1.0  # the better ranker gets at least the base's weight
+    a, b, _ = fit_mix_by_auroc(np.column_stack([local, rng.normal(0, 1, 300)]), labels)
+    assert b == 0.0 and a > -1
+
+
+def test_the_local_mix_is_the_local_learner_alone_and_an_unknown_mix_is_refused():
+    learner = WarmLearner(Base(), Local(), mix="local", line_prior=None)
+    learner.fit(labelled(2, 2))
+    pool = [candidate("k9"), candidate("s9")]
+    assert np.allclose(learner.head_probabilities(pool), Local().head_probabilities(pool))
+    with pytest.raises(ValueError, match="mix"):
+        WarmLearner(Base(), Local(), mix="vote")
+
+
+def test_with_a_line_prior_a_prediction_moves_toward_its_labelled_line_mates_verdicts():
+    on_line = [replace(c, line=7) for c in labelled(2, 2)]  # two killed, two survived, all on line 7
+    killed_line = [replace(c, line=8) for c in labelled(2, 0)]
+    learner = WarmLearner(Base(), Local(), line_prior=1.0)
+    learner.fit(on_line + [replace(c, id=f"k{i + 5}") for i, c in enumerate(killed_line)])
+    plain = WarmLearner(Base(), Local(), line_prior=None)
+    plain.fit(on_line + [replace(c, id=f"k{i + 5}") for i, c in enumerate(killed_line)])
+    mates = [replace(candidate("s8"), line=8), replace(candidate("s9"), line=9)]
+    moved, alone = learner.head_probabilities(mates), plain.head_probabilities(mates)
+    assert np.allclose(moved[:, 0], (2 + alone[:, 0]) / 3) and np.allclose(moved[:, 1], alone[:, 1])

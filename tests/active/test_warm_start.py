@@ -159,8 +159,10 @@ def test_train_from_base_stacks_the_forests_and_the_final_prm_continues_the_base
     from bugprm.model.io import load_model
 
     config = with_overrides(load_config("tiny"), {"training": {"max_steps": 1, "batch_size": 8}})
-    assert isinstance(loop_learner(config, config.active_learning, base_model=base_dir), WarmLearner)
-    assert isinstance(loop_learner(config, config.active_learning), BaggedForestLearner)
+    warm = loop_learner(config, config.active_learning, base_model=base_dir)
+    cold = loop_learner(config, config.active_learning)
+    assert isinstance(warm, WarmLearner) and isinstance(cold, BaggedForestLearner)
+    assert warm.line_prior is None and not warm.local.neighbours  # measured neutral on evaluation packages
     final = prm_learner(config, init_from=base_dir)
     final.refit(synthetic_candidates(16, seed=7))
     base = load_model(base_dir).backbone.get_input_embeddings().weight
