@@ -9,8 +9,9 @@ Each ``--model`` DIR is a base model trained WITHOUT the package measured: ``{pa
 package's name (``--model base=/tmp/base-without-{package}``, each made by ``bugprm corpus train-base --exclude NAME
 --out DIR``). The package's fetched repository and executed store are copied from the corpus build folder into
 ``--scratch`` (never written where they are; a rerun with the same scratch folder reuses the copies and every verdict
-made there), and its venv's python runs the suite. For a seeded sample of killed bugs, each failing state (the bug
-applied, its full failing spectrum measured) gets the candidate patches ``bugprm repair`` generates at its
+made there), or, since the build's stores are gone, made there beforehand from the committed verdict file by
+``benchmarks/repair_bench_store.py``; its venv's python runs the suite. For a seeded sample of killed bugs, each
+failing state (the bug applied, its full failing spectrum measured) gets the candidate patches ``bugprm repair`` generates at its
 ``--top-sites`` most suspicious lines, ranked:
 
 - by each base model (the mean-then-min step reward ``bugprm repair --model DIR`` ranks by of a model without a
