@@ -98,7 +98,7 @@ def verdict_baseline(document: dict) -> Baseline:
     durations = {t: d for t, d in zip(tests, document["test_durations"]) if d is not None}
     return Baseline(document["harness"]["fingerprint"], durations, dict(coverage),
                     dict(zip(tests, document["test_assertions"])), dict(document.get("excluded_tests", {})),
-                    self_import=document.get("self_import"))
+                    self_import=document.get("self_import"), collection=document.get("collection"))
 
 
 def _manifest(document: dict, path: Path, manifests: Path) -> Manifest:

@@ -53,13 +53,26 @@ class BaselineCoverage:
                     "function_tests": len(in_function)}
         if self.baseline.self_import is not None:
             features["self_import_line"] = int(self.runs_at_self_import(candidate))
+        if self.baseline.collection is not None:
+            features.update(self.import_time_context(candidate, module_level))
         return features, chosen
 
     def runs_at_self_import(self, candidate: Candidate) -> bool:
         """Whether a changed statement runs while the package imports itself: a mutant there breaks the import."""
-        own = self.baseline.self_import or {}
+        return self._runs_on(candidate, self.baseline.self_import or {})
+
+    def import_time_context(self, candidate: Candidate, module_level: bool) -> dict[str, int]:
+        """What runs an import-time change, besides the package's own import: pytest's collection of the test
+        modules (``collection_line``: a decorator applied once at collection, seldom checked by an assertion) or
+        pytest's start-up (``startup_line``: a mutant there breaks pytest itself, pluggy's and iniconfig's)."""
+        own = self.runs_at_self_import(candidate)
+        at_collection = not own and self._runs_on(candidate, self.baseline.collection or {})
+        at_startup = module_level and not own and not at_collection
+        return {"collection_line": int(at_collection), "startup_line": int(at_startup)}
+
+    def _runs_on(self, candidate: Candidate, lines: dict[str, list[int]]) -> bool:
         try:
-            return any(changed_lines(self.read(file), edits) & set(own.get(file, ()))
+            return any(changed_lines(self.read(file), edits) & set(lines.get(file, ()))
                        for file, edits in _edits_by_file(candidate))
         except (OSError, ValueError):
             return False
