@@ -340,3 +340,18 @@ def test_the_backfill_executes_the_bugs_again_and_records_a_disagreement_with_th
     assert f"{len(again['executed']) - 1} agree with the verdict file, 1 disagree" in lines[-1]
     backfill_package("calc", verdicts, request.work, tmp_path / "messages", request.manifests, lines.append)
     assert lines[-1].endswith("is current, skipped") and read_record(written) == again
+
+
+def test_the_collection_backfill_adds_the_collection_and_changes_nothing_else(built, tmp_path):
+    """``recount --collection-only``: a file whose other keys were set by another harness keeps them byte for byte."""
+    from bugprm.corpus_build.recount import RecountRequest, recount_verdicts
+    from bugprm.corpus_build.verdicts import write_verdicts
+
+    request, _, _ = built
+    old = read_verdicts(verdict_path(request.out, "calc", "1.0"))
+    old = {k: v for k, v in old.items() if k != "collection"} | {"self_import": {"elsewhere.py": [7]}}
+    write_verdicts(tmp_path / "old" / verdict_path(request.out, "calc", "1.0").name, old)
+    (written,) = recount_verdicts(RecountRequest(tmp_path / "old", tmp_path / "new", request.work,
+                                                 collection_only=True), lambda _: None)
+    new = read_verdicts(written)
+    assert new == {**old, "collection": {"src/tiny/__init__.py": [1]}}
