@@ -36,5 +36,6 @@ def test_the_difference_is_per_package_after_averaging_the_seeds(tmp_path, monke
     assert found["evaluation"]["packages"] == 3 and found["tuning"]["ace"]["difference"]["mean"] == 0.0
     assert abs(ace["difference"]["mean"] - (0.01 + 0.0 - 0.15) / 3) < 1e-4 and ace["lower_in"] == 1
     assert ace["difference"]["low"] < ace["difference"]["mean"] < ace["difference"]["high"]
-    assert [round(d, 4) for d in found["by_seed"]["ace_difference_per_seed"]] == [round(-0.1 / 3, 4), round(-0.18 / 3, 4)]
+    per_seed = found["by_seed"]["ace_difference_per_seed"]
+    assert [round(d, 4) for d in per_seed] == [round(-0.1 / 3, 4), round(-0.18 / 3, 4)]
     assert abs(found["packages"]["e3"]["arm"]["ace"] - 0.15) < 1e-9
