@@ -17,11 +17,14 @@ class BaselineCoverage:
     """Which of the baseline's passing tests cover a candidate, read from its coverage alone: nothing runs.
 
     ``read`` gives a file's bytes as the candidate's edits see them: the working tree for the pool, the new
-    revision's file for ``--diff``.
+    revision's file for ``--diff``. ``import_contexts`` adds ``collection_line`` and ``startup_line`` where the
+    baseline traced the collection: off by default, since neither lowered the base model's calibration error on the
+    tuning packages (BENCHMARKS.md, ctx21); the baseline records the collection either way.
     """
 
     baseline: Baseline
     read: Callable[[str], bytes]
+    import_contexts: bool = False
 
     def covering(self, candidate: Candidate) -> tuple[set[str], bool]:
         """Passing tests that cover the candidate's changed statements, and whether any runs at import time."""
@@ -53,7 +56,7 @@ class BaselineCoverage:
                     "function_tests": len(in_function)}
         if self.baseline.self_import is not None:
             features["self_import_line"] = int(self.runs_at_self_import(candidate))
-        if self.baseline.collection is not None:
+        if self.import_contexts and self.baseline.collection is not None:
             features.update(self.import_time_context(candidate, module_level))
         return features, chosen
 

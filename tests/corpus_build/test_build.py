@@ -289,6 +289,8 @@ def test_recount_rewrites_the_assertions_and_adds_the_own_import_and_nothing_els
     assert "1 packages" in (tmp_path / "recounted" / "CARD.md").read_text()
     rebuilt = package_trajectories(written, request.work, request.manifests)
     assert {c.features["self_import_line"] for c in rebuilt.candidates} == {0}
+    assert all("collection_line" not in c.features for c in rebuilt.candidates)  # off by default
+    rebuilt = package_trajectories(written, request.work, request.manifests, import_contexts=True)
     assert {c.features["collection_line"] for c in rebuilt.candidates} == {0}  # 1 is the own import's line
 
 

@@ -1,7 +1,8 @@
 """h_decorate: a test module that decorates at import, so the decorator's body runs while pytest collects it.
 
-The reference run and the recount's collection both keep such lines apart (``collection``); a candidate there gets
-``collection_line = 1``, one only a test body runs gets 0, and one the package's own import runs is ``self_import``.
+The reference run and the recount's collection both keep such lines apart (``collection``); with
+``import_contexts`` a candidate there gets ``collection_line = 1``, one only a test body runs gets 0, and one the
+package's own import runs is ``self_import``. The store's candidates never get them by default.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import pytest
 
 from bugprm.execute import label_pool
 from bugprm.execute.config import HarnessConfig
+from bugprm.execute.features import BaselineCoverage
+from bugprm.execute.saved import current_baseline
 from bugprm.execute.self_import import collect_with_self_import
 from bugprm.execute.slot import Slot
 from bugprm.execute.workspace import Workspace
@@ -32,7 +35,10 @@ def labelled(h, tmp_path_factory):
     label_pool(repo, None, workers=1, **h.FAST)
     with Store.open(repo / ".bugprm") as store:
         stored = {c.id: c for c in store.candidates()}
-    return {name: stored[c.id].features for name, c in candidates.items()}
+        baseline = current_baseline(store, repo)  # as saved and loaded again
+    assert not any("collection_line" in c.features for c in stored.values())  # off by default
+    covering = BaselineCoverage(baseline, lambda file: (repo / file).read_bytes(), import_contexts=True)
+    return {name: covering.dynamic_features(c)[0] for name, c in candidates.items()}
 
 
 def test_a_line_run_while_a_test_module_is_collected_is_a_collection_line(labelled):

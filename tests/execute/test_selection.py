@@ -102,7 +102,7 @@ def test_an_import_time_line_is_run_by_the_own_import_the_collection_or_pytests_
 
     def context(baseline: Baseline, old: str) -> tuple:
         candidate = Candidate("c", Kind.BUG, "r", "m.py", "total", 1, "op", "fam", "", (), (_edit(old),))
-        found = BaselineCoverage(baseline, lambda _: SOURCE).dynamic_features(candidate)[0]
+        found = BaselineCoverage(baseline, lambda _: SOURCE, import_contexts=True).dynamic_features(candidate)[0]
         return tuple(found.get(k) for k in ("self_import_line", "collection_line", "startup_line"))
 
     coverage = {("m.py", n): [MODULE_LEVEL] for n in (3, 9, 10)} | {("m.py", 12): ["t"]}
@@ -113,3 +113,5 @@ def test_an_import_time_line_is_run_by_the_own_import_the_collection_or_pytests_
     assert context(traced, "sum(values))") == (0, 1, 0)
     assert context(traced, "start > LIMIT") == (0, 0, 1)  # import-time, run by neither: pytest's start-up
     assert context(traced, "return sum(values)") == (0, 0, 0)
+    candidate = Candidate("c", Kind.BUG, "r", "m.py", "total", 1, "op", "fam", "", (), (_edit("sum(values))"),))
+    assert "collection_line" not in BaselineCoverage(traced, lambda _: SOURCE).dynamic_features(candidate)[0]  # off
