@@ -265,8 +265,8 @@ def corpus_messages(names, verdicts, out, work) -> None:
 
 @corpus.command("recount", help="Rewrite verdict files with one collection of each suite (no test runs): "
                                  "test_assertions recounted by this harness's counter, and the lines the package's "
-                                 "own import runs (self_import). Reads the build's repositories and venvs, never "
-                                 "writes them; the files go to --out.")
+                                 "own import runs (self_import) and those only the collection runs (collection). "
+                                 "Reads the build's repositories and venvs, never writes them; the files go to --out.")
 @click.option("--verdicts", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
               help="The verdict files to recount (only read).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
@@ -274,10 +274,12 @@ def corpus_messages(names, verdicts, out, work) -> None:
 @click.option("--work", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
               help="The corpus build's working folder (its corpora/registry.json names the repositories and venvs).")
 @click.option("--only", multiple=True, metavar="NAME", help="Recount this package only (repeatable).")
-def corpus_recount(verdicts, out, work, only) -> None:
+@click.option("--collection-only", is_flag=True,
+              help="Add the collection's lines and change nothing else (files recounted before).")
+def corpus_recount(verdicts, out, work, only, collection_only) -> None:
     from bugprm.corpus_build.recount import RecountRequest, recount_verdicts
 
-    request = RecountRequest(verdicts, out, work, _names(only))
+    request = RecountRequest(verdicts, out, work, _names(only), collection_only=collection_only)
     written = recount_verdicts(request, lambda line: click.echo(line, err=True))
     click.echo(f"{len(written)} verdict files written to {out}")
 

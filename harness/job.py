@@ -7,7 +7,8 @@ afresh), ``memory_mb``, ``cpu_seconds`` and ``file_size_mb`` (resource limits), 
 coverage, or null; measured by ``tracing`` with the standard library, never coverage.py), ``assertions`` (count
 assertions per test), ``keep_order`` (wanted tests in pytest's order), ``modules`` (file listing the modules imported
 by the end), ``self_import`` (``{"sources": [folder or file], "out": file}``: trace a plain import of
-the package's own modules first, ``self_import``).
+the package's own modules first, ``self_import``), ``collection`` (with ``coverage``: lines run while pytest collects
+go to their own context, ``plugin.COLLECTION``).
 
 pytest-cov: when it is installed, ``--no-cov`` is appended. It keeps every ``--cov*`` option of the subject's
 ``addopts`` valid (``-p no:cov`` would make them unknown) while stopping pytest-cov from tracing, which would fight
@@ -44,7 +45,7 @@ def run_job(job: dict) -> int:
     tracer = _start_coverage(job["root"]) if job.get("coverage") else None
     disposable = tracer is None and not job.get("modules")
     recorder = ResultsRecorder(job["results"], job.get("wanted"), job.get("assertions", False), tracer, disposable,
-                               job.get("keep_order", False))
+                               job.get("keep_order", False), job.get("collection", False))
     import pytest
 
     try:

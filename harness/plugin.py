@@ -4,6 +4,9 @@ Events: ``phase`` (wall-clock time pytest was configured, then had collected), `
 which test was running when a child crashed or hung), ``test`` (node id, outcome passed/failed/skipped, duration
 summed over setup, call and teardown), ``assertions`` (per collected test function, baseline run only),
 ``collect_error``, ``missing`` (wanted tests that were not collected) and ``finish`` (pytest's exit status).
+With a tracer and ``trace_collection``, lines run while pytest collects (imports test modules and the conftests
+below the initial ones, evaluates decorators and parametrize arguments) land in the ``COLLECTION`` context instead
+of the empty one, so they are told apart from pytest's own start-up.
 With a wanted list the plugin keeps only those tests, in that order (fastest first) or in pytest's own order, so the
 command line only names their files: parametrised ids never go through pytest's argument parser.
 """
@@ -17,17 +20,19 @@ import time
 import pytest
 
 from .assertions import count_assertions
+from .tracing import COLLECTION
 
 
 class ResultsRecorder:
     def __init__(self, path: str, wanted: list[str] | None = None, assertions: bool = False, tracer=None,
-                 exit_at_finish: bool = False, keep_order: bool = False):
+                 exit_at_finish: bool = False, keep_order: bool = False, trace_collection: bool = False):
         self._out = open(path, "a", encoding="utf-8", buffering=1)
         self._exit_at_finish = exit_at_finish
         self._keep_order = keep_order
         self._wanted = wanted
         self._assertions = assertions
         self._tracer = tracer
+        self._trace_collection = trace_collection and tracer is not None
         self._reports: dict[str, list] = {}
 
     def write(self, event: str, **fields) -> None:
@@ -37,7 +42,14 @@ class ResultsRecorder:
     def pytest_configure(self, config):
         self.write("phase", name="configured", t=time.time())
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection(self, session):
+        if self._trace_collection:
+            self._tracer.switch_context(COLLECTION)
+
     def pytest_collection_finish(self, session):
+        if self._trace_collection:
+            self._tracer.switch_context("")
         self.write("phase", name="collected", t=time.time())
 
     def pytest_collection_modifyitems(self, session, config, items):

@@ -5,7 +5,8 @@
 Below 3.12, ``sys.settrace`` (and ``threading.settrace`` for threads started later) traces only frames whose code
 lives under the workspace root; every other frame runs untraced.
 
-Lines run at import or collection time land in the empty context, as coverage.py's dynamic contexts put them.
+Lines run at import or collection time land in the empty context, as coverage.py's dynamic contexts put them;
+a job may ask for collection's lines apart, in ``COLLECTION`` (``plugin``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 import threading
 
 TOOL_NAME = "bugprm"
+COLLECTION = "<collection>"  # never a pytest node id: those never start with "<"
 
 
 def make_tracer(root: str):

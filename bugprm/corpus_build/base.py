@@ -36,6 +36,7 @@ class BaseRequest:
     messages: Path = MESSAGE_DIR  # else the committed records of them (message_record), read where --stores is not
     repair_packages: tuple[str, ...] = ()  # the packages whose repair trajectories join (none named: every one)
     repair_cache: Path | None = None  # where each package's repair trajectories are kept between runs (repair_cache)
+    import_contexts: bool = False  # candidates with collection_line and startup_line (BaselineCoverage): measured only
 
 
 def chosen_packages(request: BaseRequest) -> dict[str, Path]:
@@ -55,7 +56,7 @@ def chosen_packages(request: BaseRequest) -> dict[str, Path]:
 def rebuilt_packages(request: BaseRequest, say: Callable[[str], None] = print) -> list[PackageTrajectories]:
     rebuilt = []
     for name, path in chosen_packages(request).items():
-        rebuilt.append(package_trajectories(path, Path(request.work), request.manifests))
+        rebuilt.append(package_trajectories(path, Path(request.work), request.manifests, request.import_contexts))
         say(f"{rebuilt[-1].label}: {len(rebuilt[-1].candidates)} labelled trajectories")
         if repairs_wanted(request, name):
             rebuilt[-1] = _with_repairs(rebuilt[-1], path, request, say)

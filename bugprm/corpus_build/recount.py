@@ -3,9 +3,10 @@
 Each package's suite is collected (``pytest --collect-only``) once in a copy of the build's repository, with the
 build's interpreter and pytest arguments, through the same harness slot the build's baseline runs in, so a suite
 collects exactly as it did there. That collection counts every test's assertions with this harness's counter, and
-the same job traces a plain import of the package's own modules (``harness.self_import``). The rewritten file is the
-old one with ``test_assertions`` replaced, ``self_import`` added and ``harness.assertion_counter`` set, so the base
-model never trains on two counters.
+the same job traces a plain import of the package's own modules (``harness.self_import``) and the collection itself
+(the lines only collecting the test modules runs). The rewritten file is the old one with ``test_assertions``
+replaced, ``self_import`` and ``collection`` added and ``harness.assertion_counter`` set, so the base model never
+trains on two counters. Nothing a verdict depends on changes: ``harness.fingerprint`` is the build's.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class RecountRequest:
     work: Path  # the corpus build's working folder: its repositories and venvs are read, never written
     only: tuple[str, ...] = ()
     manifests: Path = MANIFEST_DIR
+    collection_only: bool = False  # add ``collection`` to files recounted before, every other key as it is
 
 
 def recount_verdicts(request: RecountRequest, say: Callable[[str], None] = print) -> list[Path]:
@@ -46,11 +48,12 @@ def recount_verdicts(request: RecountRequest, say: Callable[[str], None] = print
     for name, path in chosen.items():
         document = read_verdicts(path)
         found = collect_suite(fetched(name, request.work / "corpora"), document["package"]["source"])
-        rewritten, missing = recounted(document, found)
+        rewritten, missing = with_collection(document, found) if request.collection_only else recounted(document, found)
         written.append(request.out / path.name)
         write_verdicts(written[-1], rewritten)
         say(f"{name}: {len(found.assertions)} tests collected, {missing} of the file's {len(document['tests'])} "
-            f"not collected (kept 0), {sum(map(len, found.self_import.values()))} lines run by its own import"
+            f"not collected (kept 0), {sum(map(len, found.self_import.values()))} lines run by its own import, "
+            f"{sum(map(len, found.collection.values()))} only by the collection"
             + (f"; modules that did not import: {', '.join(found.import_errors)}" if found.import_errors else ""))
     write_card(request.out, recorded_failures(request.work))  # the card gives the files' size
     return written
@@ -74,9 +77,16 @@ def collect_suite(repo: FetchedRepo, source: str) -> Collected:
 
 def recounted(document: dict, found: Collected) -> tuple[dict, int]:
     """The document with the collection's counts (a test it did not collect counts 0: the old counter's number
-    would mix two counters) and the package's own import lines; how many tests were not collected."""
+    would mix two counters), the package's own import lines and the lines only the collection ran; how many tests
+    were not collected."""
     tests = document["tests"]
     harness = {**document["harness"], "assertion_counter": ASSERTION_COUNTER}
     rewritten = {**document, "harness": harness, "test_assertions": [found.assertions.get(t, 0) for t in tests],
-                 "self_import": found.self_import}
+                 "self_import": found.self_import, "collection": found.collection}
     return rewritten, sum(t not in found.assertions for t in tests)
+
+
+def with_collection(document: dict, found: Collected) -> tuple[dict, int]:
+    """The document with the collection's lines added and nothing else changed: its counts and own-import lines were
+    recounted before, and a recount under an edited harness would also move the harness's own traced lines."""
+    return {**document, "collection": found.collection}, sum(t not in found.assertions for t in document["tests"])

@@ -51,23 +51,26 @@ class ReplayedPackage:
     executions: dict[str, Execution]  # candidate id -> its recorded execution, for every candidate with an outcome
 
 
-def package_trajectories(path: Path, work: Path, manifests: Path = MANIFEST_DIR) -> PackageTrajectories:
-    package = replayed_package(path, work, manifests)
+def package_trajectories(path: Path, work: Path, manifests: Path = MANIFEST_DIR,
+                         import_contexts: bool = False) -> PackageTrajectories:
+    package = replayed_package(path, work, manifests, import_contexts)
     known = {i: e for i, e in package.executions.items() if e.outcome not in UNLABELLED_OUTCOMES}
     labelled = step_labels(list(package.pool), known)
     return PackageTrajectories(package.name, package.version, tuple(c for c in labelled if c.id in known),
                                {i: e.outcome for i, e in known.items()})
 
 
-def replayed_package(path: Path, work: Path, manifests: Path = MANIFEST_DIR) -> ReplayedPackage:
-    """The pool regenerated from the pinned sdist (under ``work``) and joined on id with the verdict file."""
+def replayed_package(path: Path, work: Path, manifests: Path = MANIFEST_DIR,
+                     import_contexts: bool = False) -> ReplayedPackage:
+    """The pool regenerated from the pinned sdist (under ``work``) and joined on id with the verdict file;
+    ``import_contexts``: with ``BaselineCoverage``'s features of the same name."""
     document = read_verdicts(path)
     spec = _manifest(document, path, manifests)
     repo = unpacked(spec, work / "corpora")
     with Store.open(work / POOLS / spec.name, create=True) as store:
         pool = generated_pool(spec, repo, store)
     _check_join(spec, pool, _outcomes(document))
-    covering = BaselineCoverage(verdict_baseline(document), lambda file: (repo / file).read_bytes())
+    covering = BaselineCoverage(verdict_baseline(document), lambda file: (repo / file).read_bytes(), import_contexts)
     return ReplayedPackage(spec.name, spec.version, tuple(with_coverage(c, covering) for c in pool),
                            verdict_executions(document))
 
@@ -98,7 +101,7 @@ def verdict_baseline(document: dict) -> Baseline:
     durations = {t: d for t, d in zip(tests, document["test_durations"]) if d is not None}
     return Baseline(document["harness"]["fingerprint"], durations, dict(coverage),
                     dict(zip(tests, document["test_assertions"])), dict(document.get("excluded_tests", {})),
-                    self_import=document.get("self_import"))
+                    self_import=document.get("self_import"), collection=document.get("collection"))
 
 
 def _manifest(document: dict, path: Path, manifests: Path) -> Manifest:

@@ -10,7 +10,9 @@ They hold everything the executions taught, so a model can be rebuilt from them 
 - ``coverage``: per file, per line, the tests covering it, once per package; ``import_time``: per file, the lines
   that run at import (they belong to every test). Test index lists are stored as ranges: ``[a, b, c, d]`` is
   a..b-1 then c..d-1. ``self_import`` (optional): per file, the lines a plain import of the package's own modules
-  runs (``harness.self_import``; added to older files by ``bugprm corpus recount``).
+  runs (``harness.self_import``; added to older files by ``bugprm corpus recount``). ``collection`` (optional): per
+  file, the import-time lines that only pytest's collection of the test modules runs, not its start-up
+  (``execute.self_import.collection_lines``; added the same way).
 - ``candidates``: one object per candidate of the pool: ``id``, ``file`` (its index in ``files``), ``line``,
   ``function``, ``operator``, ``family``, ``diff``, ``lines`` (the changed statements' lines: its covering tests are
   the union of their coverage), ``outcome``, ``failing`` and ``ran`` (test ranges), ``duration``, ``cpu``; a

@@ -2,7 +2,8 @@
 
 1. Reference run, in a fresh interpreter traced by the harness (standard library only) per test: which lines each
    test covers (import-time lines land in the empty context), assertions per test, the third-party modules to
-   preload into warm workers, and, traced first, the lines a plain import of the repository's own packages runs.
+   preload into warm workers, the import-time lines only pytest's collection of the test modules runs, and, traced
+   first, the lines a plain import of the repository's own packages runs.
    Test modules that fail to import (a missing dependency) are ignored from then on; a test that hangs is
    deselected; both are reported.
 2. Confirmation runs: the whole suite once in every worker at the same time, as candidates will run: per-test
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from bugprm.errors import HarnessError
 from bugprm.execute.results import RunResults
-from bugprm.execute.self_import import package_sources
+from bugprm.execute.self_import import collection_lines, package_sources, without_collection_context
 from bugprm.execute.slot import Slot
 from bugprm.execute.warm import ChildReport, WorkerDied
 
@@ -47,10 +48,12 @@ class Baseline:
     messages: dict[str, str] = field(default_factory=dict)  # why each failing test fails
     # lines the package's own import runs ({file: lines}; harness.self_import); None: not traced
     self_import: dict[str, list[int]] | None = None
+    # import-time lines only pytest's collection runs ({file: lines}; self_import.collection_lines); None: not traced
+    collection: dict[str, list[int]] | None = None
 
 
 def measure_baseline(slots: list[Slot], fingerprint: str, allow_failing: bool = False) -> Baseline:
-    reference, coverage, extra_args, excluded, preload, own_import = _reference_run(slots[0])
+    reference, coverage, extra_args, excluded, preload, own_import, collected = _reference_run(slots[0])
     for slot in slots:
         slot.worker.preload = preload
         slot.worker.close()  # restarted warm, with the preload, on its next job
@@ -66,7 +69,7 @@ def measure_baseline(slots: list[Slot], fingerprint: str, allow_failing: bool = 
     return Baseline(fingerprint, _durations(passing, runs), coverage, dict(reference.assertions), excluded,
                     extra_args, _overhead(runs), preload, isolation, sum(r.wall for r, _ in runs),
                     _durations(sorted(broken), runs), {t: reference.tests[t].message for t in sorted(broken)},
-                    own_import)
+                    own_import, collected)
 
 
 def _reference_run(slot: Slot):
@@ -77,7 +80,7 @@ def _reference_run(slot: Slot):
     files["self_import"] = {"sources": package_sources(slot.workspace.root), "out": str(own_import)}
     for _ in range(MAX_HANGING_TESTS + 1):
         report, results = _run_or_refuse(slot, ("--continue-on-collection-errors", *deselected), mode="spawn",
-                                         assertions=True, **files)
+                                         assertions=True, collection=True, **files)
         if not report.timed_out:
             break
         deselected, excluded = _deselect_hanging(results, slot, deselected, excluded)
@@ -85,10 +88,10 @@ def _reference_run(slot: Slot):
         raise HarnessError(f"the baseline run kept timing out{_listing(excluded)}")
     _check_reference(report, results)
     ignores, excluded = _ignore_unimportable(results, excluded)
-    coverage = _read_coverage(files["coverage"], _test_files(results))
+    coverage, collected = _read_coverage(files["coverage"], _test_files(results))
     preload = tuple(json.loads(Path(files["modules"]).read_text(encoding="utf-8")))
     lines = json.loads(own_import.read_text(encoding="utf-8"))["lines"] if own_import.exists() else None
-    return results, coverage, deselected + ignores, excluded, preload, lines
+    return results, coverage, deselected + ignores, excluded, preload, lines, collected
 
 
 def _run_or_refuse(slot: Slot, extra: tuple[str, ...], mode: str | None = None, **options):
@@ -132,15 +135,16 @@ def _test_files(results: RunResults) -> set[str]:
     return {t.split("::")[0] for t in results.assertions}
 
 
-def _read_coverage(path: str, test_files: set[str]) -> dict[tuple[str, int], list[str]]:
+def _read_coverage(path: str, test_files: set[str]):
+    """Coverage as selection reads it (collection's lines are import-time lines like any other), and apart from it
+    the lines only the collection ran."""
     with open(path, encoding="utf-8") as source:
-        raw = json.load(source)
+        raw = {f: lines for f, lines in json.load(source).items()
+               if f not in test_files and not f.endswith("conftest.py")}
     covered = {}
     for file, lines in raw.items():
-        if file in test_files or file.endswith("conftest.py"):
-            continue
-        covered.update({(file, int(line)): contexts for line, contexts in lines.items()})
-    return covered
+        covered.update({(file, int(line)): without_collection_context(contexts) for line, contexts in lines.items()})
+    return covered, collection_lines(raw)
 
 
 def _confirmation_runs(slots: list[Slot], extra_args: tuple[str, ...]):

@@ -17,11 +17,14 @@ class BaselineCoverage:
     """Which of the baseline's passing tests cover a candidate, read from its coverage alone: nothing runs.
 
     ``read`` gives a file's bytes as the candidate's edits see them: the working tree for the pool, the new
-    revision's file for ``--diff``.
+    revision's file for ``--diff``. ``import_contexts`` adds ``collection_line`` and ``startup_line`` where the
+    baseline traced the collection: off by default, since neither lowered the base model's calibration error on the
+    tuning packages (BENCHMARKS.md, ctx21); the baseline records the collection either way.
     """
 
     baseline: Baseline
     read: Callable[[str], bytes]
+    import_contexts: bool = False
 
     def covering(self, candidate: Candidate) -> tuple[set[str], bool]:
         """Passing tests that cover the candidate's changed statements, and whether any runs at import time."""
@@ -53,13 +56,27 @@ class BaselineCoverage:
                     "function_tests": len(in_function)}
         if self.baseline.self_import is not None:
             features["self_import_line"] = int(self.runs_at_self_import(candidate))
+        if self.import_contexts and self.baseline.collection is not None:
+            features.update(self.import_time_context(candidate, module_level))
         return features, chosen
 
     def runs_at_self_import(self, candidate: Candidate) -> bool:
         """Whether a changed statement runs while the package imports itself: a mutant there breaks the import."""
-        own = self.baseline.self_import or {}
+        return self._runs_on(candidate, self.baseline.self_import or {})
+
+    def import_time_context(self, candidate: Candidate, module_level: bool) -> dict[str, int]:
+        """What runs an import-time change, besides the package's own import: pytest's collection of the test
+        modules (``collection_line``: decorators applied and arguments built at a test module's import; killed at
+        0.32 to 0.91 by package) or pytest's start-up (``startup_line``: a mutant there breaks pytest itself,
+        pluggy's and iniconfig's)."""
+        own = self.runs_at_self_import(candidate)
+        at_collection = not own and self._runs_on(candidate, self.baseline.collection or {})
+        at_startup = module_level and not own and not at_collection
+        return {"collection_line": int(at_collection), "startup_line": int(at_startup)}
+
+    def _runs_on(self, candidate: Candidate, lines: dict[str, list[int]]) -> bool:
         try:
-            return any(changed_lines(self.read(file), edits) & set(own.get(file, ()))
+            return any(changed_lines(self.read(file), edits) & set(lines.get(file, ()))
                        for file, edits in _edits_by_file(candidate))
         except (OSError, ValueError):
             return False

@@ -23,7 +23,8 @@ def save_baseline(store: Store, baseline: Baseline) -> None:
     store.put_json(BLOB_PREFIX + baseline.fingerprint, {
         "excluded": baseline.excluded, "extra_args": list(baseline.extra_args), "overhead": baseline.overhead,
         "preload": list(baseline.preload), "isolation": baseline.isolation, "seconds": baseline.seconds,
-        "assertions": baseline.assertions, "messages": baseline.messages, "self_import": baseline.self_import})
+        "assertions": baseline.assertions, "messages": baseline.messages, "self_import": baseline.self_import,
+        "collection": baseline.collection})
 
 
 def load_baseline(store: Store, fingerprint: str) -> Baseline | None:
@@ -34,7 +35,7 @@ def load_baseline(store: Store, fingerprint: str) -> Baseline | None:
     return Baseline(fingerprint, _durations(rows, "passed"), store.coverage(fingerprint), blob["assertions"],
                     blob["excluded"], tuple(blob["extra_args"]), blob["overhead"], tuple(blob["preload"]),
                     blob["isolation"], blob["seconds"], _durations(rows, "failed"), blob.get("messages", {}),
-                    blob.get("self_import"))
+                    blob.get("self_import"), blob.get("collection"))
 
 
 def _durations(rows, outcome: str) -> dict[str, float]:

@@ -279,15 +279,19 @@ def test_recount_rewrites_the_assertions_and_adds_the_own_import_and_nothing_els
     old_path = verdict_path(request.out, "calc", "1.0")
     (written,) = recount_verdicts(RecountRequest(request.out, tmp_path / "recounted", request.work), lambda _: None)
     old, new = read_verdicts(old_path), read_verdicts(written)
-    changed = ("test_assertions", "self_import", "harness")
+    changed = ("test_assertions", "self_import", "collection", "harness")
     assert {k: v for k, v in new.items() if k not in changed} == {k: v for k, v in old.items() if k not in changed}
     assert new["harness"] == {**old["harness"], "assertion_counter": ASSERTION_COUNTER}
     assert new["test_assertions"] == old["test_assertions"] == [1] * len(new["tests"])
     assert new["self_import"] == old["self_import"]  # the build collects the same way
     assert new["self_import"]["src/tiny/__init__.py"] == [1]  # the def statement, never the body
+    assert new["collection"] == old["collection"] == {"src/tiny/__init__.py": [1]}  # the test module's import of it
     assert "1 packages" in (tmp_path / "recounted" / "CARD.md").read_text()
     rebuilt = package_trajectories(written, request.work, request.manifests)
     assert {c.features["self_import_line"] for c in rebuilt.candidates} == {0}
+    assert all("collection_line" not in c.features for c in rebuilt.candidates)  # off by default
+    rebuilt = package_trajectories(written, request.work, request.manifests, import_contexts=True)
+    assert {c.features["collection_line"] for c in rebuilt.candidates} == {0}  # 1 is the own import's line
 
 
 def test_the_build_records_every_failing_test_message_of_the_bugs_repairs_sample(built):
@@ -338,3 +342,18 @@ def test_the_backfill_executes_the_bugs_again_and_records_a_disagreement_with_th
     assert f"{len(again['executed']) - 1} agree with the verdict file, 1 disagree" in lines[-1]
     backfill_package("calc", verdicts, request.work, tmp_path / "messages", request.manifests, lines.append)
     assert lines[-1].endswith("is current, skipped") and read_record(written) == again
+
+
+def test_the_collection_backfill_adds_the_collection_and_changes_nothing_else(built, tmp_path):
+    """``recount --collection-only``: a file whose other keys were set by another harness keeps them byte for byte."""
+    from bugprm.corpus_build.recount import RecountRequest, recount_verdicts
+    from bugprm.corpus_build.verdicts import write_verdicts
+
+    request, _, _ = built
+    old = read_verdicts(verdict_path(request.out, "calc", "1.0"))
+    old = {k: v for k, v in old.items() if k != "collection"} | {"self_import": {"elsewhere.py": [7]}}
+    write_verdicts(tmp_path / "old" / verdict_path(request.out, "calc", "1.0").name, old)
+    (written,) = recount_verdicts(RecountRequest(tmp_path / "old", tmp_path / "new", request.work,
+                                                 collection_only=True), lambda _: None)
+    new = read_verdicts(written)
+    assert new == {**old, "collection": {"src/tiny/__init__.py": [1]}}

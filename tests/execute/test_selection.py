@@ -91,3 +91,27 @@ def test_self_import_line_is_a_feature_only_where_the_own_import_was_traced():
         candidate("sum(values))"))[0]
     assert traced.dynamic_features(candidate("sum(values))"))[0]["self_import_line"] == 1
     assert traced.dynamic_features(candidate("return sum(values)"))[0]["self_import_line"] == 0
+
+
+def test_an_import_time_line_is_run_by_the_own_import_the_collection_or_pytests_start_up():
+    from dataclasses import replace
+
+    from bugprm.execute.baseline import Baseline
+    from bugprm.execute.features import BaselineCoverage
+    from bugprm.records import Candidate, Kind
+
+    def context(baseline: Baseline, old: str) -> tuple:
+        candidate = Candidate("c", Kind.BUG, "r", "m.py", "total", 1, "op", "fam", "", (), (_edit(old),))
+        found = BaselineCoverage(baseline, lambda _: SOURCE, import_contexts=True).dynamic_features(candidate)[0]
+        return tuple(found.get(k) for k in ("self_import_line", "collection_line", "startup_line"))
+
+    coverage = {("m.py", n): [MODULE_LEVEL] for n in (3, 9, 10)} | {("m.py", 12): ["t"]}
+    untraced = Baseline("f", {"t": 0.1}, coverage, self_import={"m.py": [3]})
+    traced = replace(untraced, collection={"m.py": [3, 10]})  # collection imports the package again: line 3 too
+    assert context(untraced, "sum(values))") == (0, None, None)
+    assert context(traced, "LIMIT = 3") == (1, 0, 0)
+    assert context(traced, "sum(values))") == (0, 1, 0)
+    assert context(traced, "start > LIMIT") == (0, 0, 1)  # import-time, run by neither: pytest's start-up
+    assert context(traced, "return sum(values)") == (0, 0, 0)
+    candidate = Candidate("c", Kind.BUG, "r", "m.py", "total", 1, "op", "fam", "", (), (_edit("sum(values))"),))
+    assert "collection_line" not in BaselineCoverage(traced, lambda _: SOURCE).dynamic_features(candidate)[0]  # off

@@ -116,3 +116,16 @@ class _Case(_Base):
 def test_assertions_count_calls_to_helpers_that_assert():
     assert count_assertions(_Case.test_through_helpers, _Case) == 4
     assert count_assertions(_Case.test_through_helpers) == 1  # no class: self.* cannot be looked up
+
+
+def test_lines_run_while_collecting_get_their_own_context_when_asked(make_slot):
+    """pytest's start-up runs before collection starts; a test module's module-level call runs during it."""
+    slot = make_slot({"m.py": "def mark(f):\n    return f\n\ndef g():\n    return 1\n",
+                      "test_m.py": "import m\n\n@m.mark\ndef helper():\n    pass\n\ndef test_g():\n    assert m.g()\n",
+                      "conftest.py": "import m\n"})
+    coverage = slot.workspace.tmp / "coverage.json"
+    slot.run(None, 60, mode="spawn", coverage=str(coverage), collection=True)
+    lines = json.loads(coverage.read_text())["m.py"]
+    assert lines["1"] == [""]  # the root conftest imports m while pytest starts up
+    assert lines["2"] == ["<collection>"]
+    assert lines["5"] == ["test_m.py::test_g"]
