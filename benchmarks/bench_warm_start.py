@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from bugprm.active.forest_learner import BaggedForestLearner
-from bugprm.active.leaf_refined import STRENGTH, LeafRefinedForest
+from bugprm.active.leaf_refined import STRENGTH, LeafRefinedForest, RefinedFeatureForests
 from bugprm.active.loop import ActiveLoop
 from bugprm.active.neighbours import line_verdicts_else
 from bugprm.active.settings import loop_settings
@@ -63,9 +63,9 @@ from bugprm.store import Store
 VARIANTS = (("cold", "actprm"), ("warm", "actprm"), ("warm", "random"))
 WARM_KEYS = ("penalty", "base_weight_fitted", "base_feature", "mix", "local_floor", "line_prior")
 SAME_LINE = "auroc_unexecuted_same_line"  # the neighbour rule on a run's own executions and final scores
-ROUND_KEYS = ("trained_on", "positive_rate", "auroc_oob", "auroc_base", "auroc_corpus_forest", "base_weight",
-              "local_weight", "seed_set",
-              "uncertain", "uncertain_share", "score_p10_50_90", "uncertainty_p10_50_90")
+ROUND_KEYS = ("trained_on", "positive_rate", "auroc_oob", "auroc_base", "auroc_corpus_forest", "auroc_refined_loo",
+              "base_weight", "local_weight", "seed_set", "uncertain", "uncertain_share", "score_p10_50_90",
+              "uncertainty_p10_50_90")
 
 
 def executed_pool(store_dir: Path) -> JudgedPool:
@@ -90,10 +90,11 @@ def labelling_fingerprint(store: Store) -> str | None:
 def learner(start: str, base: RememberedScorer, seed: int, mix: dict, forest=None):
     """Cold: the bagged forests. Warm: a local learner stacked on the base, the bagged forests or, with
     ``--warm-local refined``, the base's own forest ``forest`` with its leaves refined by the labels."""
+    local = BaggedForestLearner(seed, neighbours=start in mix.get("neighbours", ()))
     if start == "warm" and mix.get("warm_local") == "refined":
         local = LeafRefinedForest(forest, seed, strength=mix["strength"])
-    else:
-        local = BaggedForestLearner(seed, neighbours=start in mix.get("neighbours", ()))
+    elif start == "warm" and mix.get("warm_local") == "refined-feature":
+        local = RefinedFeatureForests(forest, local, strength=mix["strength"])
     return local if start == "cold" else WarmLearner(base, local, **{k: v for k, v in mix.items() if k in WARM_KEYS})
 
 
@@ -145,7 +146,7 @@ def package_rows(pool: JudgedPool, base_dir: Path, runs, seeds, config, mix: dic
     leaves its finished seeds behind); the base model is loaded (and the zero-label row made) only for warm runs."""
     warm = any(start == "warm" for start, _, _ in runs)
     base = RememberedScorer(load_scorer(base_dir)) if warm else None
-    forest = load_fitted_prior(base_dir, "forest") if warm and mix.get("warm_local") == "refined" else None
+    forest = load_fitted_prior(base_dir, "forest") if warm and mix.get("warm_local") != "forest" else None
     zero = zero_label(pool, base) if warm else None
     keep({"zero_label": zero}) if zero else None
     rows = []
@@ -403,9 +404,10 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--neighbours", default="", metavar="START,...",
                         help="Which starts' forests (cold, warm) also read their labelled neighbours' verdicts "
                              "(default none).")
-    parser.add_argument("--warm-local", choices=("forest", "refined"), default="forest",
-                        help="The warm start's local learner: bagged forests on the labels alone (forest), or the "
-                             "base's own forest with its leaves refined by the labels (refined: leaf_refined).")
+    parser.add_argument("--warm-local", choices=("forest", "refined", "refined-feature"), default="forest",
+                        help="The warm start's local learner: bagged forests on the labels alone (forest), the "
+                             "base's own forest with its leaves refined by the labels (refined: leaf_refined), or "
+                             "the bagged forests reading that refined forest's score (refined-feature).")
     parser.add_argument("--strength", type=float, default=STRENGTH,
                         help="With --warm-local refined: the corpus leaf rate's worth in labels.")
     parser.add_argument("--variants", default=",".join(f"{s}-{k}" for s, k in VARIANTS),

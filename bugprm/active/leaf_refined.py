@@ -101,3 +101,56 @@ def leaf_counts(leaves: np.ndarray, labels: np.ndarray, nodes: int) -> tuple[np.
 def refined_rate(corpus_rate: np.ndarray, killed: np.ndarray, seen: np.ndarray, strength: float) -> np.ndarray:
     """Each node's posterior kill rate: the corpus rate worth ``strength`` labels, plus the local ones."""
     return (strength * corpus_rate + killed) / (strength + seen)
+
+
+class RefinedFeatureForests:
+    """The bagged forests on the labels, reading the leaf-refined corpus forest's log-odds as one more feature:
+    their own splits on the package, with the corpus partition filled in by the package's verdicts beside them.
+    A labelled candidate's refined score leaves its own label out of the leaves, so the forests do not learn to
+    trust a feature that already holds the answer."""
+
+    def __init__(self, forest: LeafForest, local, strength: float = STRENGTH):
+        self.forest, self.local, self.strength = forest, local, strength
+        self.corpus_rate = np.asarray(forest.arrays["positive"], dtype=float)
+        self.counts = (np.zeros(len(self.corpus_rate)), np.zeros(len(self.corpus_rate)))
+
+    @property
+    def out_of_bag(self) -> np.ndarray:
+        return self.local.out_of_bag
+
+    def fit(self, labelled: list[Candidate]) -> dict:
+        judged = covered_if_any([c for c in labelled if trajectory_label(c) is not None])
+        labels = np.array([trajectory_label(c) for c in judged], dtype=int)
+        leaves = self.forest.leaves(judged) if judged else np.zeros((0, 1), dtype=int)
+        self.counts = leaf_counts(leaves, labels, len(self.corpus_rate))
+        own = self._rates(leaves, labels) if judged else np.zeros(0)
+        log = self.local.fit(with_feature(judged, own))
+        return {**log, "auroc_refined_loo": label_auroc(labels, own),
+                "auroc_corpus_forest": label_auroc(labels, self.corpus_rate[leaves].mean(axis=1))}
+
+    def refit(self, labelled: list[Candidate]) -> dict:
+        return self.fit(labelled)
+
+    def head_probabilities(self, candidates: list[Candidate]) -> np.ndarray:
+        rates = self._rates(self.forest.leaves(candidates)) if candidates else np.zeros(0)
+        return self.local.head_probabilities(with_feature(candidates, rates))
+
+    def probability(self, candidates: list[Candidate]) -> np.ndarray:
+        return self.head_probabilities(candidates).mean(axis=0)
+
+    def _rates(self, leaves: np.ndarray, own: np.ndarray | None = None) -> np.ndarray:
+        """Each item's mean posterior leaf rate; with ``own`` (the items' labels) each leaves its own label out."""
+        killed, seen = self.counts
+        if own is None:
+            return refined_rate(self.corpus_rate, killed, seen, self.strength)[leaves].mean(axis=1)
+        without = (killed[leaves] - own[:, None], seen[leaves] - 1)
+        return refined_rate(self.corpus_rate[leaves], *without, self.strength).mean(axis=1)
+
+
+REFINED_FEATURE = "refined_corpus_rate"
+
+
+def with_feature(candidates: list[Candidate], rates: np.ndarray) -> list[Candidate]:
+    from dataclasses import replace
+
+    return [replace(c, features={**c.features, REFINED_FEATURE: float(r)}) for c, r in zip(candidates, rates)]
