@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from bugprm.active.forest_learner import BaggedForestLearner
-from bugprm.active.leaf_refined import STRENGTH, LeafRefinedForest, RefinedFeatureForests
+from bugprm.active.leaf_refined import STRENGTH, BlendedLocal, LeafRefinedForest, RefinedFeatureForests
 from bugprm.active.loop import ActiveLoop
 from bugprm.active.neighbours import line_verdicts_else
 from bugprm.active.settings import loop_settings
@@ -64,6 +64,7 @@ VARIANTS = (("cold", "actprm"), ("warm", "actprm"), ("warm", "random"))
 WARM_KEYS = ("penalty", "base_weight_fitted", "base_feature", "mix", "local_floor", "line_prior")
 SAME_LINE = "auroc_unexecuted_same_line"  # the neighbour rule on a run's own executions and final scores
 ROUND_KEYS = ("trained_on", "positive_rate", "auroc_oob", "auroc_base", "auroc_corpus_forest", "auroc_refined_loo",
+              "auroc_refined_oob",
               "base_weight", "local_weight", "seed_set", "uncertain", "uncertain_share", "score_p10_50_90",
               "uncertainty_p10_50_90")
 
@@ -95,6 +96,8 @@ def learner(start: str, base: RememberedScorer, seed: int, mix: dict, forest=Non
         local = LeafRefinedForest(forest, seed, strength=mix["strength"])
     elif start == "warm" and mix.get("warm_local") == "refined-feature":
         local = RefinedFeatureForests(forest, local, strength=mix["strength"])
+    elif start == "warm" and mix.get("warm_local") == "blend":
+        local = BlendedLocal(local, LeafRefinedForest(forest, seed, strength=mix["strength"]))
     return local if start == "cold" else WarmLearner(base, local, **{k: v for k, v in mix.items() if k in WARM_KEYS})
 
 
@@ -404,10 +407,11 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--neighbours", default="", metavar="START,...",
                         help="Which starts' forests (cold, warm) also read their labelled neighbours' verdicts "
                              "(default none).")
-    parser.add_argument("--warm-local", choices=("forest", "refined", "refined-feature"), default="forest",
+    parser.add_argument("--warm-local", choices=("forest", "refined", "refined-feature", "blend"), default="forest",
                         help="The warm start's local learner: bagged forests on the labels alone (forest), the "
                              "base's own forest with its leaves refined by the labels (refined: leaf_refined), or "
-                             "the bagged forests reading that refined forest's score (refined-feature).")
+                             "the bagged forests reading that refined forest's score (refined-feature), or the "
+                             "bagged forests and the refined forest averaged in log-odds (blend).")
     parser.add_argument("--strength", type=float, default=STRENGTH,
                         help="With --warm-local refined: the corpus leaf rate's worth in labels.")
     parser.add_argument("--variants", default=",".join(f"{s}-{k}" for s, k in VARIANTS),

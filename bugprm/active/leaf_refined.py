@@ -154,3 +154,41 @@ def with_feature(candidates: list[Candidate], rates: np.ndarray) -> list[Candida
     from dataclasses import replace
 
     return [replace(c, features={**c.features, REFINED_FEATURE: float(r)}) for c, r in zip(candidates, rates)]
+
+
+class BlendedLocal:
+    """Two local learners' heads averaged in log-odds, head by head: the bagged forests' own splits on the package
+    and the corpus forest's partition filled in with the package's verdicts (``LeafRefinedForest``), each ranking
+    what the other misses. Their out-of-bag scores are averaged the same way, for the warm mix to weigh."""
+
+    def __init__(self, first, second):
+        self.parts = (first, second)
+        self.strength = getattr(second, "strength", None)
+        self.out_of_bag = np.zeros(0)
+
+    def fit(self, labelled: list[Candidate]) -> dict:
+        logs = [part.fit(labelled) for part in self.parts]
+        self.out_of_bag = mean_in_log_odds([part.out_of_bag for part in self.parts])
+        labels = np.array([trajectory_label(c) for c in covered_if_any(
+            [c for c in labelled if trajectory_label(c) is not None])], dtype=int)
+        return {**logs[0], "auroc_refined_oob": logs[1].get("auroc_oob"),
+                "auroc_corpus_forest": logs[1].get("auroc_corpus_forest"),
+                "auroc_oob": label_auroc(labels, self.out_of_bag) if len(labels) == len(self.out_of_bag) else None}
+
+    def refit(self, labelled: list[Candidate]) -> dict:
+        return self.fit(labelled)
+
+    def head_probabilities(self, candidates: list[Candidate]) -> np.ndarray:
+        heads = [part.head_probabilities(candidates) for part in self.parts]
+        count = min(len(h) for h in heads)
+        return mean_in_log_odds([h[:count] for h in heads])
+
+    def probability(self, candidates: list[Candidate]) -> np.ndarray:
+        return self.head_probabilities(candidates).mean(axis=0)
+
+
+def mean_in_log_odds(probabilities: list[np.ndarray], clip: float = 1e-4) -> np.ndarray:
+    """The mean of the arrays' log-odds, back as a probability (an exact 0, an uncovered candidate's, stays 0)."""
+    stacked = np.clip(np.stack(probabilities), clip, 1 - clip)
+    mean = np.log(stacked / (1 - stacked)).mean(axis=0)
+    return np.where(np.all(np.stack(probabilities) == 0, axis=0), 0.0, 1 / (1 + np.exp(-mean)))

@@ -5,7 +5,8 @@ heads disagree, its out-of-bag scores are its own, and an uncovered candidate is
 import numpy as np
 import pytest
 
-from bugprm.active.leaf_refined import LeafRefinedForest, leaf_counts, refined_rate
+from bugprm.active.forest_learner import BaggedForestLearner
+from bugprm.active.leaf_refined import BlendedLocal, LeafRefinedForest, leaf_counts, mean_in_log_odds, refined_rate
 from bugprm.metrics import auroc
 from bugprm.model.prior import ForestPrior
 from bugprm.records import Candidate, Kind, Step, StepName
@@ -93,3 +94,22 @@ def test_leaf_counts_and_the_posterior_rate():
 def test_a_strength_that_is_not_positive_is_refused(corpus_forest):
     with pytest.raises(ValueError, match="strength"):
         LeafRefinedForest(corpus_forest, strength=0)
+
+
+def test_the_blend_averages_both_learners_in_log_odds_and_keeps_a_certain_survivor(corpus_forest):
+    pool = candidates(400, seed=5)
+    forests, refined = BaggedForestLearner(seed=0), LeafRefinedForest(corpus_forest, seed=0, strength=2.0)
+    blend = BlendedLocal(forests, refined)
+    log = blend.fit(labelled(pool[:150], package_fate))
+    rest = pool[150:]
+    expected = mean_in_log_odds([forests.head_probabilities(rest), refined.head_probabilities(rest)])
+    assert np.allclose(blend.head_probabilities(rest), expected)
+    assert len(blend.out_of_bag) == log["trained_on"] and log["auroc_refined_oob"] is not None
+    covered_rest = covered(rest)
+    assert auroc([package_fate(c) for c in covered_rest], blend.probability(covered_rest)) > 0.9
+    assert np.all(blend.head_probabilities([c for c in rest if not c.features["covering_tests"]]) == 0)
+
+
+def test_the_mean_in_log_odds():
+    assert np.allclose(mean_in_log_odds([np.array([0.9, 0.5, 0.0]), np.array([0.1, 0.5, 0.0])]), [0.5, 0.5, 0.0])
+    assert np.allclose(mean_in_log_odds([np.array([0.8]), np.array([0.8])]), [0.8])
