@@ -41,7 +41,7 @@ LEARNERS = ("forest", "prm")
 THRESHOLDS = ("relative", "absolute")
 ALEATORIC_TESTS = ("rank", "confidence")
 SEED_SELECTIONS = ("stratified", "uniform", "learner")
-WARM_LOCALS = ("forest", "refined", "refined-feature")
+WARM_LOCALS = ("forest", "refined", "refined-feature", "blend")
 CALIBRATIONS = ("platt", "isotonic", "none")
 GOALS = ("rank", "gaps", "estimate")
 EXECUTORS = ("local", "ray")
@@ -188,9 +188,10 @@ class ActiveLearningConfig:
     density_weight: float = 0.0
     # A warm start's local learner beside the base model: "forest" (bagged forests on the package's labels alone),
     # "refined" (the base's own forest, each leaf's corpus kill rate updated by the labels, worth `leaf_strength`
-    # labels: `bugprm.active.leaf_refined`) or "refined-feature" (the bagged forests reading that refined score)
+    # labels: `bugprm.active.leaf_refined`), "refined-feature" (the bagged forests reading that refined score) or
+    # "blend" (the forests and the refined forest averaged in log-odds; chosen on tuning packages, BENCHMARKS.md warm21)
     warm_local: str = "forest"
-    leaf_strength: float = 10.0
+    leaf_strength: float = 2.0
 
     @property
     def parsed_budget(self) -> Budget:

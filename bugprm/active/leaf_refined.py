@@ -26,7 +26,7 @@ from bugprm.active.strategies import Prediction
 from bugprm.calibration import Calibration, adaptive_calibration_error, fit_calibration
 from bugprm.records import Candidate
 
-STRENGTH = 10.0  # labels' worth of the corpus leaf rate in each leaf's posterior (chosen on tuning packages)
+STRENGTH = 2.0  # labels' worth of the corpus leaf rate in a leaf's posterior (chosen on tuning, beside 0.5 and 8)
 
 
 class LeafForest(Protocol):

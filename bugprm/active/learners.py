@@ -44,10 +44,13 @@ def warm_learner(base_model: Path, local, settings: ActiveLearningConfig | None 
 
 def refined_local(base_model: Path, local, settings: ActiveLearningConfig, seed: int):
     """The base's forest prior with its leaves refined by the labels, alone or read by ``local`` as a feature."""
-    from bugprm.active.leaf_refined import LeafRefinedForest, RefinedFeatureForests
+    from bugprm.active.leaf_refined import BlendedLocal, LeafRefinedForest, RefinedFeatureForests
     from bugprm.model.io import load_fitted_prior
 
     forest = load_fitted_prior(base_model, "forest")
+    refined = LeafRefinedForest(forest, seed, strength=settings.leaf_strength, calibration=settings.calibration)
     if settings.warm_local == "refined":
-        return LeafRefinedForest(forest, seed, strength=settings.leaf_strength, calibration=settings.calibration)
+        return refined
+    if settings.warm_local == "blend":
+        return BlendedLocal(local, refined)
     return RefinedFeatureForests(forest, local, strength=settings.leaf_strength)

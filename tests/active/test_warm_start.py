@@ -199,15 +199,15 @@ def base_with_forest(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.mark.parametrize("warm_local", ["refined", "refined-feature"])
+@pytest.mark.parametrize("warm_local", ["refined", "refined-feature", "blend"])
 def test_the_warm_local_learner_can_be_the_base_forest_refined_by_the_labels(base_with_forest, warm_local):
-    from bugprm.active.leaf_refined import LeafRefinedForest, RefinedFeatureForests
+    from bugprm.active.leaf_refined import BlendedLocal, LeafRefinedForest, RefinedFeatureForests
     from bugprm.active.learners import loop_learner
 
     config = with_overrides(load_config("tiny"), {"active_learning": {"warm_local": warm_local,
                                                                       "leaf_strength": 3.0}})
     learner = loop_learner(config, config.active_learning, base_model=base_with_forest)
-    kind = LeafRefinedForest if warm_local == "refined" else RefinedFeatureForests
+    kind = {"refined": LeafRefinedForest, "refined-feature": RefinedFeatureForests, "blend": BlendedLocal}[warm_local]
     assert isinstance(learner, WarmLearner) and isinstance(learner.local, kind) and learner.local.strength == 3.0
     pool = synthetic_candidates(80, seed=3)
     log = learner.fit(pool[:40])
