@@ -16,6 +16,7 @@ does. A candidate no test covers survives for certain and is left out, as there.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Protocol, Sequence
 
 import numpy as np
@@ -151,8 +152,6 @@ REFINED_FEATURE = "refined_corpus_rate"
 
 
 def with_feature(candidates: list[Candidate], rates: np.ndarray) -> list[Candidate]:
-    from dataclasses import replace
-
     return [replace(c, features={**c.features, REFINED_FEATURE: float(r)}) for c, r in zip(candidates, rates)]
 
 
