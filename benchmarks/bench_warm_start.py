@@ -41,6 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from bugprm.active.forest_learner import BaggedForestLearner
+from bugprm.active.leaf_refined import STRENGTH, BlendedLocal, LeafRefinedForest, RefinedFeatureForests
 from bugprm.active.loop import ActiveLoop
 from bugprm.active.neighbours import line_verdicts_else
 from bugprm.active.settings import loop_settings
@@ -53,15 +54,19 @@ from bugprm.bench.remembered import RememberedScorer
 from bugprm.bench.runners import spending_settings
 from bugprm.config import Budget, load_config
 from bugprm.labels import step_labels
+from bugprm.model.io import load_fitted_prior
 from bugprm.model.pmt_forest import is_valid_bug
 from bugprm.records import UNLABELLED_OUTCOMES, Kind
 from bugprm.scoring.adapter import load_scorer
 from bugprm.store import Store
 
 VARIANTS = (("cold", "actprm"), ("warm", "actprm"), ("warm", "random"))
+WARM_KEYS = ("penalty", "base_weight_fitted", "base_feature", "mix", "local_floor", "line_prior")
 SAME_LINE = "auroc_unexecuted_same_line"  # the neighbour rule on a run's own executions and final scores
-ROUND_KEYS = ("trained_on", "positive_rate", "auroc_oob", "auroc_base", "base_weight", "local_weight", "seed_set",
-              "uncertain", "uncertain_share", "score_p10_50_90", "uncertainty_p10_50_90")
+ROUND_KEYS = ("trained_on", "positive_rate", "auroc_oob", "auroc_base", "auroc_corpus_forest", "auroc_refined_loo",
+              "auroc_refined_oob",
+              "base_weight", "local_weight", "seed_set", "uncertain", "uncertain_share", "score_p10_50_90",
+              "uncertainty_p10_50_90")
 
 
 def executed_pool(store_dir: Path) -> JudgedPool:
@@ -83,21 +88,29 @@ def labelling_fingerprint(store: Store) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def learner(start: str, base: RememberedScorer, seed: int, mix: dict):
+def learner(start: str, base: RememberedScorer, seed: int, mix: dict, forest=None):
+    """Cold: the bagged forests. Warm: a local learner stacked on the base, the bagged forests or, with
+    ``--warm-local refined``, the base's own forest ``forest`` with its leaves refined by the labels."""
     local = BaggedForestLearner(seed, neighbours=start in mix.get("neighbours", ()))
-    return local if start == "cold" else WarmLearner(base, local, **{k: v for k, v in mix.items() if k != "neighbours"})
+    if start == "warm" and mix.get("warm_local") == "refined":
+        local = LeafRefinedForest(forest, seed, strength=mix["strength"])
+    elif start == "warm" and mix.get("warm_local") == "refined-feature":
+        local = RefinedFeatureForests(forest, local, strength=mix["strength"])
+    elif start == "warm" and mix.get("warm_local") == "blend":
+        local = BlendedLocal(local, LeafRefinedForest(forest, seed, strength=mix["strength"]))
+    return local if start == "cold" else WarmLearner(base, local, **{k: v for k, v in mix.items() if k in WARM_KEYS})
 
 
 def replay(pool: JudgedPool, base: RememberedScorer, start: str, strategy: str, budget: float, seed: int,
-           config, mix: dict) -> dict:
+           config, mix: dict, forest=None) -> dict:
     """One loop over the pool, then a fresh learner fitted on every label scores the unexecuted rest."""
     candidates, limit = list(pool.candidates), Budget(fraction=budget)
     settings = spending_settings(loop_settings(config.active_learning, strategy=strategy, seed=seed),
                                  limit.limit(len(candidates)), len(candidates))
     oracle = CachedOracle(pool.verdicts)
-    loop = ActiveLoop(candidates, learner(start, base, seed, mix), oracle, step_labels, settings, limit)
+    loop = ActiveLoop(candidates, learner(start, base, seed, mix, forest), oracle, step_labels, settings, limit)
     result = loop.run()
-    final = learner(start, base, seed, mix)
+    final = learner(start, base, seed, mix, forest)
     final_fit = final.fit(loop.labelled())
     rest = [c for c in candidates if c.id not in oracle.asked]
     scores = dict(zip([c.id for c in rest], final.probability(rest).tolist()))
@@ -136,12 +149,13 @@ def package_rows(pool: JudgedPool, base_dir: Path, runs, seeds, config, mix: dic
     leaves its finished seeds behind); the base model is loaded (and the zero-label row made) only for warm runs."""
     warm = any(start == "warm" for start, _, _ in runs)
     base = RememberedScorer(load_scorer(base_dir)) if warm else None
+    forest = load_fitted_prior(base_dir, "forest") if warm and mix.get("warm_local") != "forest" else None
     zero = zero_label(pool, base) if warm else None
     keep({"zero_label": zero}) if zero else None
     rows = []
     for seed in seeds:
         for start, strategy, budget in runs:
-            rows.append(replay(pool, base, start, strategy, budget, seed, config, mix))
+            rows.append(replay(pool, base, start, strategy, budget, seed, config, mix, forest))
             keep({"row": rows[-1]})
     return zero, rows
 
@@ -275,7 +289,8 @@ def main() -> None:
     runs = chosen_runs(budgets, args.variants, args.runs)
     mix = {"penalty": args.penalty, "base_weight_fitted": args.base_weight == "fitted",
            "base_feature": args.base_feature == "on", "mix": args.mix, "local_floor": args.local_floor,
-           "line_prior": args.line_prior, "neighbours": tuple(args.neighbours.split(",")) if args.neighbours else ()}
+           "line_prior": args.line_prior, "neighbours": tuple(args.neighbours.split(",")) if args.neighbours else (),
+           "warm_local": args.warm_local, "strength": args.strength}
     zeros, everything = [], []
     seeds, keep = range(args.first_seed, args.first_seed + args.seeds), _appender(args.json)
     for pool, base_dir in _pools(args):
@@ -392,6 +407,13 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--neighbours", default="", metavar="START,...",
                         help="Which starts' forests (cold, warm) also read their labelled neighbours' verdicts "
                              "(default none).")
+    parser.add_argument("--warm-local", choices=("forest", "refined", "refined-feature", "blend"), default="forest",
+                        help="The warm start's local learner: bagged forests on the labels alone (forest), the "
+                             "base's own forest with its leaves refined by the labels (refined: leaf_refined), or "
+                             "the bagged forests reading that refined forest's score (refined-feature), or the "
+                             "bagged forests and the refined forest averaged in log-odds (blend).")
+    parser.add_argument("--strength", type=float, default=STRENGTH,
+                        help="With --warm-local refined: the corpus leaf rate's worth in labels.")
     parser.add_argument("--variants", default=",".join(f"{s}-{k}" for s, k in VARIANTS),
                         help="Which runs, as START-STRATEGY (cold-actprm, warm-actprm, warm-random).")
     parser.add_argument("--runs", default=None, metavar="START-STRATEGY@BUDGET,...",

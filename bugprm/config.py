@@ -41,6 +41,7 @@ LEARNERS = ("forest", "prm")
 THRESHOLDS = ("relative", "absolute")
 ALEATORIC_TESTS = ("rank", "confidence")
 SEED_SELECTIONS = ("stratified", "uniform", "learner")
+WARM_LOCALS = ("forest", "refined", "refined-feature", "blend")
 CALIBRATIONS = ("platt", "isotonic", "none")
 GOALS = ("rank", "gaps", "estimate")
 EXECUTORS = ("local", "ray")
@@ -185,6 +186,12 @@ class ActiveLearningConfig:
     # (`bugprm.active.neighbours`); goal rank weighs each uncertainty by (1 + unexecuted line-mates) ^ density_weight
     neighbour_features: bool = False
     density_weight: float = 0.0
+    # A warm start's local learner beside the base model: "forest" (bagged forests on the package's labels alone),
+    # "refined" (the base's own forest, each leaf's corpus kill rate updated by the labels, worth `leaf_strength`
+    # labels: `bugprm.active.leaf_refined`), "refined-feature" (the bagged forests reading that refined score) or
+    # "blend" (the forests and the refined forest averaged in log-odds; chosen on tuning packages, BENCHMARKS.md warm21)
+    warm_local: str = "forest"
+    leaf_strength: float = 2.0
 
     @property
     def parsed_budget(self) -> Budget:
@@ -290,6 +297,14 @@ def _at_least(low: float) -> Callable:
     return check
 
 
+def _above(low: float) -> Callable:
+    def check(value):
+        if value <= low:
+            raise ValueError(f"must be above {low:g}, got {value!r}")
+        return value
+    return check
+
+
 def _between(low: float, high: float) -> Callable:
     def check(value):
         if not low <= value <= high:
@@ -321,6 +336,7 @@ _GRAMMARS: dict[str, Callable] = {
     "active_learning.aleatoric": _one_of(ALEATORIC_TESTS),
     "active_learning.uniform_floor": _SHARE, "active_learning.min_round_steps": _NON_NEGATIVE,
     "active_learning.density_weight": _NON_NEGATIVE,
+    "active_learning.warm_local": _one_of(WARM_LOCALS), "active_learning.leaf_strength": _above(0),
     **{f"training.{k}": _POSITIVE for k in ("gradient_accumulation", "batch_size", "epochs")},
     **{f"training.{k}": _NON_NEGATIVE for k in ("learning_rate", "head_learning_rate", "warmup_steps", "max_steps",
                                                  "weight_decay", "max_grad_norm")},

@@ -75,6 +75,8 @@ def test_fingerprint_follows_content():
     ("model:\n  prior_offset: repair:tree\n", "model.prior_offset must be one of"),
     ("active_learning:\n  sampling: best\n", "active_learning.sampling must be one of"),
     ("active_learning:\n  strategy: actprn\n", "active_learning.strategy must be one of"),
+    ("active_learning:\n  warm_local: refind\n", "active_learning.warm_local must be one of forest, refined"),
+    ("active_learning:\n  leaf_strength: 0\n", "active_learning.leaf_strength must be above 0"),
     ("active_learning:\n  budget: cpu:lots\n", "active_learning.budget budget 'cpu:lots' is not"),
     ("active_learning:\n  budget: -3\n", "active_learning.budget a budget must be a positive, finite number"),
     ("active_learning:\n  delta_pred: 1.5\n", "active_learning.delta_pred must be between 0 and 1"),

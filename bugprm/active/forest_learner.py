@@ -49,7 +49,7 @@ class BaggedForestLearner:
         self.neighbour_verdicts = NeighbourVerdicts.of(judged, labels) if self.neighbours else None
         x = self._features(judged, labels)
         rng = np.random.default_rng(self.seed + len(judged))
-        resamples = [_bootstrap(labels, rng) for _ in range(self.heads)]
+        resamples = [class_bootstrap(labels, rng) for _ in range(self.heads)]
         self.members = [_fit_member(x, labels, rows, self.seed + k) for k, rows in enumerate(resamples)]
         out_of_bag = _out_of_bag(self.members, resamples, x)
         self.calibration = fit_calibration(self.calibration_kind, out_of_bag, labels)
@@ -91,7 +91,7 @@ def label_auroc(labels: np.ndarray, scores: np.ndarray) -> float | None:
     return round(float(auroc(labels.tolist(), scores.tolist())), 4) if len(set(labels.tolist())) == 2 else None
 
 
-def _bootstrap(labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def class_bootstrap(labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Indices drawn with replacement within each class, so a resample keeps the class counts."""
     parts = [rng.choice(np.flatnonzero(labels == value), size=int((labels == value).sum()))
              for value in np.unique(labels)]
@@ -114,7 +114,11 @@ def _member_probability(member, x: np.ndarray) -> np.ndarray:
 
 def _out_of_bag(members: list, resamples: list[np.ndarray], x: np.ndarray) -> np.ndarray:
     """Each label's mean score over the heads whose resample left it out (over all heads if none did)."""
-    scores = np.stack([_member_probability(m, x) for m in members])
+    return out_of_bag_mean(np.stack([_member_probability(m, x) for m in members]), resamples)
+
+
+def out_of_bag_mean(scores: np.ndarray, resamples: list[np.ndarray]) -> np.ndarray:
+    """Each label's mean over the heads (rows of ``scores``) whose resample left it out (over all if none did)."""
     left_out = np.ones_like(scores, dtype=bool)
     for k, rows in enumerate(resamples):
         left_out[k, rows] = False

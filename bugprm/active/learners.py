@@ -18,7 +18,7 @@ def loop_learner(config: Config, settings: ActiveLearningConfig, corpus: Sequenc
     ``base_model`` the forests are stacked on it (``WarmLearner``) and the PRM starts from its weights."""
     if settings.learner == "forest":
         local = BaggedForestLearner(seed, calibration=settings.calibration, neighbours=settings.neighbour_features)
-        return local if base_model is None else warm_learner(base_model, local)
+        return local if base_model is None else warm_learner(base_model, local, settings, seed)
     if settings.learner == "prm":
         return prm_learner(config, corpus, seed, settings.min_round_steps, init_from=base_model)
     raise ConfigError(f"active_learning.learner must be one of {', '.join(LEARNERS)}, got {settings.learner!r}")
@@ -31,9 +31,26 @@ def prm_learner(config: Config, corpus: Sequence[str] = (), seed: int = 0, min_r
     return PrmLearner(config, corpus=corpus, init_from=init_from, seed=seed, min_round_steps=min_round_steps)
 
 
-def warm_learner(base_model: Path, local):
-    """The local learner stacked on the base model saved in ``base_model`` (loaded now, with torch)."""
+def warm_learner(base_model: Path, local, settings: ActiveLearningConfig | None = None, seed: int = 0):
+    """The local learner stacked on the base model saved in ``base_model`` (loaded now, with torch):
+    ``local`` itself, or as ``settings.warm_local`` says, the base's forest refined by the labels."""
     from bugprm.active.warm_learner import WarmLearner
     from bugprm.scoring.adapter import load_scorer
 
+    if settings is not None and settings.warm_local != "forest":
+        local = refined_local(base_model, local, settings, seed)
     return WarmLearner(load_scorer(base_model), local)
+
+
+def refined_local(base_model: Path, local, settings: ActiveLearningConfig, seed: int):
+    """The base's forest prior with its leaves refined by the labels, alone or read by ``local`` as a feature."""
+    from bugprm.active.leaf_refined import BlendedLocal, LeafRefinedForest, RefinedFeatureForests
+    from bugprm.model.io import load_fitted_prior
+
+    forest = load_fitted_prior(base_model, "forest")
+    refined = LeafRefinedForest(forest, seed, strength=settings.leaf_strength, calibration=settings.calibration)
+    if settings.warm_local == "refined":
+        return refined
+    if settings.warm_local == "blend":
+        return BlendedLocal(local, refined)
+    return RefinedFeatureForests(forest, local, strength=settings.leaf_strength)

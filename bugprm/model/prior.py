@@ -60,6 +60,11 @@ class ForestPrior:
         return cls(forest.encoder, _flatten(forest))
 
     def probability(self, items: Sequence[Judged]) -> np.ndarray:
+        leaves = self.leaves(items)
+        return self.arrays["positive"][leaves].mean(axis=1) if len(leaves) else np.zeros(0)
+
+    def leaves(self, items: Sequence[Judged]) -> np.ndarray:
+        """[items, trees]: the global index of the leaf each item reaches in each tree."""
         x = self.encoder.transform(list(items)).astype(np.float32)  # as scikit-learn's trees compare
         a = self.arrays
         node = np.broadcast_to(a["roots"], (len(x), len(a["roots"]))).copy()
@@ -67,7 +72,7 @@ class ForestPrior:
         while (inner := a["left"][node] >= 0).any():
             go_left = x[rows, a["feature"][node]] <= a["threshold"][node]
             node = np.where(inner, np.where(go_left, a["left"][node], a["right"][node]), node)
-        return a["positive"][node].mean(axis=1) if len(x) else np.zeros(0)
+        return node
 
     def log_odds(self, items: Sequence[Judged]) -> np.ndarray:
         return logit(self.probability(items))

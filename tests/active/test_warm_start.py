@@ -185,3 +185,32 @@ def test_goal_estimate_started_warm_draws_its_first_round_by_the_base(base_dir):
     assert first["seed_selection"] == "learner" and first["kill_rate_range"] == [0.0, 1.0]
     assert [d.predicted for d in loop.draws if d.round == 0] == pytest.approx([base[d.id] for d in loop.draws
                                                                                 if d.round == 0], abs=1e-6)
+
+
+@pytest.fixture(scope="module")
+def base_with_forest(tmp_path_factory) -> Path:
+    """The tiny base model, with the forest prior the refined warm learners read."""
+    from bugprm.model.fitting import fit
+
+    config = with_overrides(load_config("tiny"), {"training": {"max_steps": 2, "batch_size": 8},
+                                                  "model": {"prior": "forest", "prior_offset": "none"}})
+    out = tmp_path_factory.mktemp("forest") / "model"
+    fit(synthetic_candidates(64, seed=1), config, out)
+    return out
+
+
+@pytest.mark.parametrize("warm_local", ["refined", "refined-feature", "blend"])
+def test_the_warm_local_learner_can_be_the_base_forest_refined_by_the_labels(base_with_forest, warm_local):
+    from bugprm.active.leaf_refined import BlendedLocal, LeafRefinedForest, RefinedFeatureForests
+    from bugprm.active.learners import loop_learner
+
+    config = with_overrides(load_config("tiny"), {"active_learning": {"warm_local": warm_local,
+                                                                      "leaf_strength": 3.0}})
+    learner = loop_learner(config, config.active_learning, base_model=base_with_forest)
+    kind = {"refined": LeafRefinedForest, "refined-feature": RefinedFeatureForests, "blend": BlendedLocal}[warm_local]
+    assert isinstance(learner, WarmLearner) and isinstance(learner.local, kind) and learner.local.strength == 3.0
+    pool = synthetic_candidates(80, seed=3)
+    log = learner.fit(pool[:40])
+    assert log["trained_on"] == 40 and log["auroc_corpus_forest"] is not None
+    probabilities = learner.probability(pool[40:])
+    assert probabilities.shape == (40,) and np.all((probabilities >= 0) & (probabilities <= 1))
