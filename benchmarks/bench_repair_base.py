@@ -241,7 +241,8 @@ def first_patch(r: BugResult, patch_id: str) -> dict:
     patch = _patch(r, patch_id)
     keys = ("ochiai_rank", "heuristic_rank", "naturalness_rank_at_line", "naturalness", "diff_chars",
             "traceback_depth", "traceback_function_depth")
-    return {"operator": patch.operator, "on_bug_line": (patch.file, patch.line) == (r.bug.file, r.bug.line),
+    return {"id": patch_id, "operator": patch.operator,
+            "on_bug_line": (patch.file, patch.line) == (r.bug.file, r.bug.line),
             "verdict": str(r.verdicts.get(patch_id, "unlabelled")), **{k: patch.features.get(k) for k in keys}}
 
 

@@ -57,3 +57,19 @@ def _difference(a, b) -> float | None:
     if a is None or b is None or any(isinstance(v, float) and math.isnan(v) for v in (a, b)):
         return None
     return float(a) - float(b)
+
+
+def pooled_by_count(estimates: list[tuple[float, float, float, int]], level: float = 0.95) -> dict:
+    """One mean and interval from independent estimates ``(mean, low, high, count)`` whose per-item rows are gone:
+    the count-weighted mean, and a normal interval whose standard error combines each estimate's own (its
+    interval's width over 2 z). What a bootstrap resampling each group on its own gives over the pooled items,
+    to the normal approximation; a percentile interval's asymmetry is lost."""
+    from scipy.stats import norm
+
+    if not estimates or any(count <= 0 or high < low for _, low, high, count in estimates):
+        raise ValueError(f"expected (mean, low, high, count) with low <= high and count > 0, got {estimates!r}")
+    z, total = float(norm.ppf(0.5 + level / 2)), sum(count for *_, count in estimates)
+    mean = sum(m * count for m, _, _, count in estimates) / total
+    error = math.sqrt(sum((count / total * (high - low) / (2 * z)) ** 2 for _, low, high, count in estimates))
+    return {"mean": round(mean, 4), "low": round(mean - z * error, 4), "high": round(mean + z * error, 4),
+            "count": total}
