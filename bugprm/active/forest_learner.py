@@ -33,7 +33,23 @@ def trajectory_label(candidate: Candidate) -> int | None:
     return candidate.steps[-1].label if candidate.steps else None
 
 
-class BaggedForestLearner:
+class HeadsLearner:
+    """A loop learner's ``refit``, ``predict`` and ``probability``, from its ``fit`` and ``head_probabilities``
+    ([heads, candidates]): every step of a candidate gets its trajectory's head probabilities."""
+
+    def refit(self, labelled: list[Candidate]) -> dict:
+        return self.fit(labelled)
+
+    def predict(self, candidates: list[Candidate], mc_passes: int = 0) -> list[Prediction]:
+        heads = self.head_probabilities(candidates)
+        return [Prediction(c.id, np.repeat(heads[:, i:i + 1], max(len(c.steps), 1), axis=1))
+                for i, c in enumerate(candidates)]
+
+    def probability(self, candidates: list[Candidate]) -> np.ndarray:
+        return self.head_probabilities(candidates).mean(axis=0)
+
+
+class BaggedForestLearner(HeadsLearner):
     def __init__(self, seed: int = 0, heads: int = HEADS, calibration: str = "platt", neighbours: bool = False):
         self.seed, self.heads, self.calibration_kind, self.neighbours = seed, heads, calibration, neighbours
         self.encoder: FeatureEncoder | None = None
@@ -59,22 +75,11 @@ class BaggedForestLearner:
                 "calibration_error_oob": round(adaptive_calibration_error(calibrated, labels), 4),
                 "auroc_oob": label_auroc(labels, out_of_bag)}
 
-    def refit(self, labelled: list[Candidate]) -> dict:
-        return self.fit(labelled)
-
-    def predict(self, candidates: list[Candidate], mc_passes: int = 0) -> list[Prediction]:
-        probabilities = self.head_probabilities(candidates)
-        return [Prediction(c.id, np.repeat(probabilities[:, i : i + 1], max(len(c.steps), 1), axis=1))
-                for i, c in enumerate(candidates)]
-
     def head_probabilities(self, candidates: list[Candidate]) -> np.ndarray:
         """[heads, candidates]: each head's calibrated probability that the candidate is a valid bug."""
         x = self._features(candidates)
         uncovered = uncovered_mask(candidates)
         return np.stack([np.where(uncovered, 0.0, self.calibration(_member_probability(m, x))) for m in self.members])
-
-    def probability(self, candidates: list[Candidate]) -> np.ndarray:
-        return self.head_probabilities(candidates).mean(axis=0)
 
     def _features(self, candidates: list[Candidate], own: np.ndarray | None = None) -> np.ndarray:
         """The PMT features, and with ``neighbours`` what the labelled neighbours say (``own``: the candidates' own

@@ -22,8 +22,8 @@ from typing import Protocol, Sequence
 import numpy as np
 
 from bugprm.active.coverage_known import covered_if_any, uncovered_mask
-from bugprm.active.forest_learner import HEADS, class_bootstrap, label_auroc, out_of_bag_mean, trajectory_label
-from bugprm.active.strategies import Prediction
+from bugprm.active.forest_learner import (HEADS, HeadsLearner, class_bootstrap, label_auroc, out_of_bag_mean,
+                                          trajectory_label)
 from bugprm.calibration import Calibration, adaptive_calibration_error, fit_calibration
 from bugprm.records import Candidate
 
@@ -38,7 +38,7 @@ class LeafForest(Protocol):
     def leaves(self, items: Sequence[Candidate]) -> np.ndarray: ...
 
 
-class LeafRefinedForest:
+class LeafRefinedForest(HeadsLearner):
     def __init__(self, forest: LeafForest, seed: int = 0, heads: int = HEADS, strength: float = STRENGTH,
                  calibration: str = "platt"):
         if strength <= 0:
@@ -66,23 +66,12 @@ class LeafRefinedForest:
                 "auroc_oob": label_auroc(labels, out_of_bag),
                 "auroc_corpus_forest": label_auroc(labels, self.corpus_rate[leaves].mean(axis=1))}
 
-    def refit(self, labelled: list[Candidate]) -> dict:
-        return self.fit(labelled)
-
-    def predict(self, candidates: list[Candidate], mc_passes: int = 0) -> list[Prediction]:
-        probabilities = self.head_probabilities(candidates)
-        return [Prediction(c.id, np.repeat(probabilities[:, i : i + 1], max(len(c.steps), 1), axis=1))
-                for i, c in enumerate(candidates)]
-
     def head_probabilities(self, candidates: list[Candidate]) -> np.ndarray:
         """[heads, candidates]: each head's calibrated probability that the candidate is a valid bug."""
         if not candidates:
             return np.zeros((max(len(self.counts), 1), 0))
         scores = self._head_scores(self.forest.leaves(candidates))
         return np.where(uncovered_mask(candidates), 0.0, self.calibration(scores))
-
-    def probability(self, candidates: list[Candidate]) -> np.ndarray:
-        return self.head_probabilities(candidates).mean(axis=0)
 
     def _head_scores(self, leaves: np.ndarray) -> np.ndarray:
         """[heads, items]: the mean over trees of each reached leaf's posterior kill rate (the corpus rate alone

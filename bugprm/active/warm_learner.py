@@ -29,8 +29,7 @@ import numpy as np
 
 from bugprm.active.coverage_known import covered_if_any, uncovered_mask
 from bugprm.active.neighbours import with_line_verdicts
-from bugprm.active.forest_learner import label_auroc, trajectory_label
-from bugprm.active.strategies import Prediction
+from bugprm.active.forest_learner import HeadsLearner, label_auroc, trajectory_label
 from bugprm.records import Candidate, TrajectoryScore
 
 CLIP = 1e-4  # probabilities kept off 0 and 1, where the log-odds is infinite
@@ -58,7 +57,7 @@ def logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-class WarmLearner:
+class WarmLearner(HeadsLearner):
     """A ``Learner`` whose predictions mean something before its first fit (``predicts_unlabelled``)."""
 
     predicts_unlabelled = True
@@ -95,14 +94,6 @@ class WarmLearner:
             return np.array([-1.0, 1.0, 0.0])  # the local forests alone: they already see the base's log-odds
         return fit_mix(inputs, labels, self.penalty, self.base_weight_fitted, self.local_floor)
 
-    def refit(self, labelled: list[Candidate]) -> dict:
-        return self.fit(labelled)
-
-    def predict(self, candidates: list[Candidate], mc_passes: int = 0) -> list[Prediction]:
-        heads = self.head_probabilities(candidates)
-        return [Prediction(c.id, np.repeat(heads[:, i:i + 1], max(len(c.steps), 1), axis=1))
-                for i, c in enumerate(candidates)]
-
     def head_probabilities(self, candidates: list[Candidate]) -> np.ndarray:
         """[heads, candidates]: the base model's heads alone until the mix has weight on the local learner."""
         base = self._base_heads_for(candidates)
@@ -114,9 +105,6 @@ class WarmLearner:
         if self.line_prior is not None and len(self.judged[1]):
             base = np.stack([with_line_verdicts(candidates, head, *self.judged, self.line_prior) for head in base])
         return np.where(uncovered_mask(candidates), 0.0, base)  # a candidate no test covers survives for certain
-
-    def probability(self, candidates: list[Candidate]) -> np.ndarray:
-        return self.head_probabilities(candidates).mean(axis=0)
 
     def base_probabilities(self, candidates: list[Candidate]) -> np.ndarray:
         return self._base_heads_for(candidates).mean(axis=0)
