@@ -162,13 +162,17 @@ def train_active(request: TrainRequest, on_round: Callable[[RoundLog], None] | N
 
 def _calibration(request: TrainRequest, corpus: list[str], labelled: list[Candidate]):
     """The map from the saved PRM's scores to probabilities, cross-fitted on the local labels (a base model's own
-    map does not carry over to a model fine-tuned here), and what the card says of it."""
+    map does not carry over to a model fine-tuned here), and what the card says of it. The fold models start where
+    the saved one does: a map fitted on cold models' narrow scores saturated a warm model's to 0 and 1."""
     from bugprm.active.learners import prm_learner
     from bugprm.active.prm_calibration import cross_fitted_calibration
 
     seed = request.settings.seed
-    calibration, report = cross_fitted_calibration(lambda fold: prm_learner(request.config, corpus, seed + 1 + fold),
-                                                   labelled, request.settings.calibration, seed)
+
+    def fold_learner(fold: int):
+        return prm_learner(request.config, corpus, seed + 1 + fold, init_from=request.base_model)
+
+    calibration, report = cross_fitted_calibration(fold_learner, labelled, request.settings.calibration, seed)
     return calibration, report
 
 

@@ -214,3 +214,23 @@ def test_the_warm_local_learner_can_be_the_base_forest_refined_by_the_labels(bas
     assert log["trained_on"] == 40 and log["auroc_corpus_forest"] is not None
     probabilities = learner.probability(pool[40:])
     assert probabilities.shape == (40,) and np.all((probabilities >= 0) & (probabilities <= 1))
+
+
+def test_the_saved_prms_calibration_is_fitted_on_fold_models_started_from_the_same_base(base_dir, monkeypatch):
+    """Cold fold models score in a narrow band; a map fitted on them saturated the warm model's scores to 0 and 1."""
+    from types import SimpleNamespace
+
+    from bugprm.active import learners
+    from bugprm.active.run import _calibration
+
+    started_from, real = [], learners.prm_learner
+
+    def recording(*args, init_from=None, **kwargs):
+        started_from.append(init_from)
+        return real(*args, init_from=init_from, **kwargs)
+
+    monkeypatch.setattr(learners, "prm_learner", recording)
+    config = with_overrides(load_config("tiny"), {"training": {"max_steps": 1, "batch_size": 8}})
+    request = SimpleNamespace(config=config, settings=config.active_learning, base_model=base_dir)
+    calibration, report = _calibration(request, [], synthetic_candidates(40, seed=3))
+    assert started_from == [base_dir, base_dir] and report["calibration_labels"] == 40
