@@ -2,7 +2,10 @@
 `bugprm train` writes (``PRM.calibration``), which applies it to every score it gives (`bugprm score`).
 
 Out-of-fold by cross-fitting: the labels are split in two, a PRM trained on each half scores the other, and the
-map is fitted on those scores. It costs about one more training of the final model.
+map is fitted on those scores. It costs about one more training of the final model. Where the labels carry the
+baseline's coverage, there is one map per coverage stratum, as the base model's: a single map fitted on a mix of
+uncovered candidates (sure survivors, scored low) and covered ones left the covered overconfident and the uncovered
+far above 0 (toolz: 0.18 for candidates no test runs).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import numpy as np
 from bugprm.calibration import Calibration, adaptive_calibration_error, fit_calibration
 from bugprm.active.forest_learner import trajectory_label
 from bugprm.records import Candidate
+from bugprm.stratified_calibration import OTHER, StratifiedCalibration, fit_stratified, stratum
 
 FOLDS = 2
 MIN_LABELS = 20  # fewer judged labels, or one outcome only: no map (the identity), and the card says why
@@ -34,7 +38,17 @@ def cross_fitted_calibration(make_learner: Callable[[int], object], labelled: Se
         learner.refit([c for c, f in zip(judged, folds) if f != fold])
         held = [c for c, f in zip(judged, folds) if f == fold]
         out_of_fold[folds == fold] = [float(np.min(p.mean)) for p in learner.predict(held)]
-    calibration = fit_calibration(kind, out_of_fold, labels)
+    strata = [stratum(c.kind, c.features) for c in judged]
+    calibration = _fitted(kind, out_of_fold, labels, strata)
+    mapped = calibration(out_of_fold, strata) if isinstance(calibration, StratifiedCalibration) else calibration(
+        out_of_fold)
     return calibration, {"calibration": calibration.kind, "calibration_labels": len(judged),
                          "calibration_error_raw": round(adaptive_calibration_error(out_of_fold, labels), 4),
-                         "calibration_error": round(adaptive_calibration_error(calibration(out_of_fold), labels), 4)}
+                         "calibration_error": round(adaptive_calibration_error(mapped, labels), 4)}
+
+
+def _fitted(kind: str, scores: np.ndarray, labels: np.ndarray, strata: list[str]):
+    """One map per coverage stratum where any label has the baseline's coverage, else one map for all."""
+    if all(name == OTHER for name in strata) or kind == "none":
+        return fit_calibration(kind, scores, labels)
+    return fit_stratified(kind, scores, labels, strata)

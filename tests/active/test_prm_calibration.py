@@ -109,3 +109,28 @@ def test_one_outcome_only_leaves_the_scores_as_they_are():
     killed = [c for c in labelled(200) if c.steps[-1].label]
     calibration, report = cross_fitted_calibration(lambda fold: Overconfident(), killed, "platt")
     assert calibration.kind == "none" and report["calibration_labels"] == len(killed) >= 20
+
+
+def with_coverage(count, seed=5):
+    """Half the candidates no test covers (they all survive, the model scores them low but not 0), half covered
+    and killed with chance x, scored overconfidently."""
+    rng = np.random.default_rng(seed)
+    made = []
+    for i, c in enumerate(labelled(count, seed)):
+        covered = i % 2 == 0
+        x = c.features["x"] if covered else 0.1 + 0.3 * float(rng.random())
+        label = c.steps[-1].label if covered else 0
+        made.append(Candidate(c.id, Kind.BUG, "r", "f.py", "f", i, "op", "fam", "", (Step(StepName.LOCATE, "s", label),),
+                              features={"x": x, "line_covered": int(covered)}))
+    return made
+
+
+def test_with_coverage_each_stratum_gets_its_own_map_and_the_uncovered_go_near_zero():
+    judged = with_coverage(400)
+    calibration, report = cross_fitted_calibration(lambda fold: Overconfident(), judged, "platt")
+    assert report["calibration"] == "stratified" and report["calibration_error"] < report["calibration_error_raw"]
+    uncovered = [c for c in judged if not c.features["line_covered"]]
+    assert calibration(pushed(uncovered), ["uncovered"] * len(uncovered)).max() < 0.01
+    covered = [c for c in judged if c.features["line_covered"]]
+    mapped = calibration(pushed(covered), ["covered"] * len(covered))
+    assert abs(mapped.mean() - np.mean([c.steps[-1].label for c in covered])) < 0.05
