@@ -118,6 +118,13 @@ def fit_stratified(kind: str, scores, labels, strata: Sequence[str], level: floa
                                   (OTHER, _fitted(kind, scores, labels))), level=level)
 
 
+def calibrated(calibration: Calibration | StratifiedCalibration, scores, strata: Sequence[str]) -> np.ndarray:
+    """``scores`` through either shape of map; ``strata`` (one per score) is read by a stratified one only."""
+    if isinstance(calibration, StratifiedCalibration):
+        return calibration(scores, strata)
+    return calibration(scores)
+
+
 def calibration_from_json(saved: dict | None) -> Calibration | StratifiedCalibration:
     """A saved map of either shape (a model saved before calibrations were kept has none: identity)."""
     if saved is None:

@@ -17,7 +17,7 @@ import numpy as np
 from bugprm.calibration import Calibration, adaptive_calibration_error, fit_calibration
 from bugprm.active.forest_learner import trajectory_label
 from bugprm.records import Candidate
-from bugprm.stratified_calibration import OTHER, StratifiedCalibration, fit_stratified, stratum
+from bugprm.stratified_calibration import OTHER, calibrated, fit_stratified, stratum
 
 FOLDS = 2
 MIN_LABELS = 20  # fewer judged labels, or one outcome only: no map (the identity), and the card says why
@@ -40,8 +40,7 @@ def cross_fitted_calibration(make_learner: Callable[[int], object], labelled: Se
         out_of_fold[folds == fold] = [float(np.min(p.mean)) for p in learner.predict(held)]
     strata = [stratum(c.kind, c.features) for c in judged]
     calibration = _fitted(kind, out_of_fold, labels, strata)
-    mapped = calibration(out_of_fold, strata) if isinstance(calibration, StratifiedCalibration) else calibration(
-        out_of_fold)
+    mapped = calibrated(calibration, out_of_fold, strata)
     return calibration, {"calibration": calibration.kind, "calibration_labels": len(judged),
                          "calibration_error_raw": round(adaptive_calibration_error(out_of_fold, labels), 4),
                          "calibration_error": round(adaptive_calibration_error(mapped, labels), 4)}

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from bugprm.calibration import Calibration
-from bugprm.stratified_calibration import StratifiedCalibration, stratum
+from bugprm.stratified_calibration import StratifiedCalibration, calibrated, stratum
 from bugprm.config import Config, prior_names, prior_offset_choices
 from bugprm.errors import ConfigError
 from bugprm.model.backbone import step_hidden_states
@@ -136,10 +136,8 @@ class PRM(nn.Module):
         map keeps the steps consistent and, within a stratum, the ranking."""
         if self.calibration.kind == "none":
             return probabilities
-        if isinstance(self.calibration, StratifiedCalibration):
-            strata = np.array([stratum(e.kind, e.features) for e in examples])[rows.numpy()]
-            return torch.from_numpy(self.calibration(probabilities.numpy(), strata)).to(probabilities.dtype)
-        return torch.from_numpy(self.calibration(probabilities.numpy())).to(probabilities.dtype)
+        strata = np.array([stratum(e.kind, e.features) for e in examples])[rows.numpy()]
+        return torch.from_numpy(calibrated(self.calibration, probabilities.numpy(), strata)).to(probabilities.dtype)
 
     def _states_for_pass(self, states: torch.Tensor, batch: Batch, index: int) -> torch.Tensor:
         """The backbone is rerun for each MC pass only if dropout can change its output."""
