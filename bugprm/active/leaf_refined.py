@@ -24,7 +24,7 @@ import numpy as np
 from bugprm.active.coverage_known import covered_if_any, uncovered_mask
 from bugprm.active.forest_learner import (HEADS, HeadsLearner, class_bootstrap, label_auroc, out_of_bag_mean,
                                           trajectory_label)
-from bugprm.calibration import Calibration, adaptive_calibration_error, fit_calibration
+from bugprm.calibration import Calibration, adaptive_calibration_error, fit_calibration, logit
 from bugprm.records import Candidate
 
 STRENGTH = 2.0  # labels' worth of the corpus leaf rate in a leaf's posterior (chosen on tuning, beside 0.5 and 8)
@@ -93,7 +93,7 @@ def refined_rate(corpus_rate: np.ndarray, killed: np.ndarray, seen: np.ndarray, 
     return (strength * corpus_rate + killed) / (strength + seen)
 
 
-class RefinedFeatureForests:
+class RefinedFeatureForests(HeadsLearner):
     """The bagged forests on the labels, reading the leaf-refined corpus forest's log-odds as one more feature:
     their own splits on the package, with the corpus partition filled in by the package's verdicts beside them.
     A labelled candidate's refined score leaves its own label out of the leaves, so the forests do not learn to
@@ -118,15 +118,10 @@ class RefinedFeatureForests:
         return {**log, "auroc_refined_loo": label_auroc(labels, own),
                 "auroc_corpus_forest": label_auroc(labels, self.corpus_rate[leaves].mean(axis=1))}
 
-    def refit(self, labelled: list[Candidate]) -> dict:
-        return self.fit(labelled)
-
     def head_probabilities(self, candidates: list[Candidate]) -> np.ndarray:
         rates = self._rates(self.forest.leaves(candidates)) if candidates else np.zeros(0)
         return self.local.head_probabilities(with_feature(candidates, rates))
 
-    def probability(self, candidates: list[Candidate]) -> np.ndarray:
-        return self.head_probabilities(candidates).mean(axis=0)
 
     def _rates(self, leaves: np.ndarray, own: np.ndarray | None = None) -> np.ndarray:
         """Each item's mean posterior leaf rate; with ``own`` (the items' labels) each leaves its own label out."""
@@ -144,7 +139,7 @@ def with_feature(candidates: list[Candidate], rates: np.ndarray) -> list[Candida
     return [replace(c, features={**c.features, REFINED_FEATURE: float(r)}) for c, r in zip(candidates, rates)]
 
 
-class BlendedLocal:
+class BlendedLocal(HeadsLearner):
     """Two local learners' heads averaged in log-odds, head by head: the bagged forests' own splits on the package
     and the corpus forest's partition filled in with the package's verdicts (``LeafRefinedForest``), each ranking
     what the other misses. Their out-of-bag scores are averaged the same way, for the warm mix to weigh."""
@@ -163,20 +158,14 @@ class BlendedLocal:
                 "auroc_corpus_forest": logs[1].get("auroc_corpus_forest"),
                 "auroc_oob": label_auroc(labels, self.out_of_bag) if len(labels) == len(self.out_of_bag) else None}
 
-    def refit(self, labelled: list[Candidate]) -> dict:
-        return self.fit(labelled)
-
     def head_probabilities(self, candidates: list[Candidate]) -> np.ndarray:
         heads = [part.head_probabilities(candidates) for part in self.parts]
         count = min(len(h) for h in heads)
         return mean_in_log_odds([h[:count] for h in heads])
 
-    def probability(self, candidates: list[Candidate]) -> np.ndarray:
-        return self.head_probabilities(candidates).mean(axis=0)
 
 
-def mean_in_log_odds(probabilities: list[np.ndarray], clip: float = 1e-4) -> np.ndarray:
+def mean_in_log_odds(probabilities: list[np.ndarray]) -> np.ndarray:
     """The mean of the arrays' log-odds, back as a probability (an exact 0, an uncovered candidate's, stays 0)."""
-    stacked = np.clip(np.stack(probabilities), clip, 1 - clip)
-    mean = np.log(stacked / (1 - stacked)).mean(axis=0)
+    mean = logit(np.stack(probabilities)).mean(axis=0)
     return np.where(np.all(np.stack(probabilities) == 0, axis=0), 0.0, 1 / (1 + np.exp(-mean)))
